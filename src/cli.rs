@@ -1,0 +1,167 @@
+//! Command line: every command is a thin wrapper over a library function.
+
+use crate::build::{self, BuildSummary, Rendered};
+use crate::error::{Error, Result};
+use crate::passes::PIPELINE;
+use crate::runner::{verilator, yosys};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "snngen",
+    version,
+    about = "Turn one spiking-network design into FPGA Verilog and analog ngspice netlists",
+    long_about = "snngen reads a YAML network design (analog subthreshold LIF chips, RC-Spike \
+crossbar tiles, and an FPGA with input encoder, AER spike router and fixed-point readout) and \
+writes synthesizable Verilog, ngspice decks, testbench files, a manifest and a FuseSoC core.\n\n\
+Examples:\n  snngen check designs/six_chip.yaml\n  snngen build designs/six_chip.yaml            \
+# writes out/six_chip/\n  snngen build designs/single_lif.yaml -o /tmp/lif --lint --synth\n\n\
+Exit codes: 0 ok, 1 verification mismatch, 2 input or usage error, 3 external tool failure.\n\
+The design format is documented in docs/design-format.md."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lower a design into rtl/, spice/, tb/, manifest.json and a FuseSoC .core file.
+    ///
+    /// The output folder is replaced atomically: on any error the previous output stays as it
+    /// was. Same design, same bytes.
+    Build {
+        /// The design file (YAML).
+        design: PathBuf,
+        /// Output folder [default: out/<design name>].
+        #[arg(short, long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also lint the RTL with `verilator --lint-only -Wall` and `yosys check -assert`.
+        #[arg(long)]
+        lint: bool,
+        /// Also synthesize for iCE40 with yosys and report LUT and flip-flop counts.
+        #[arg(long)]
+        synth: bool,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Check a design and report every problem in it; writes nothing.
+    Check {
+        /// The design file (YAML).
+        design: PathBuf,
+    },
+    /// List the compiler passes in the order they run.
+    Passes,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match run(cli.command) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Build {
+            design,
+            out,
+            lint,
+            synth,
+            quiet,
+        } => {
+            let (summary, rendered) = build::build(&design, out.as_deref())?;
+            if !quiet {
+                print_summary(&summary, &rendered);
+            }
+            if lint {
+                lint_rtl(&summary.out_dir, &rendered)?;
+                if !quiet {
+                    println!("  lint: verilator -Wall and yosys check clean");
+                }
+            }
+            if synth {
+                let stats = synthesize(&summary.out_dir, &rendered)?;
+                println!(
+                    "  ice40: {} LUTs, {} flip-flops, {} RAM blocks",
+                    stats.luts, stats.flip_flops, stats.ram_blocks
+                );
+            }
+            Ok(())
+        }
+        Command::Check { design } => {
+            let (loaded, compiled) = build::compile(&design)?;
+            let net = &compiled.network;
+            println!(
+                "{}: ok ({} chips, {} neurons, {} synapses, {} route destinations)",
+                loaded.file,
+                net.chips.len(),
+                net.neuron_count(),
+                net.synapse_count(),
+                compiled.routing.destination_count()
+            );
+            Ok(())
+        }
+        Command::Passes => {
+            for p in PIPELINE {
+                println!("{:<10} {}", p.name, p.description);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_summary(s: &BuildSummary, r: &Rendered) {
+    let net = &r.compiled.network;
+    println!(
+        "built {} in {:.1} ms -> {}",
+        net.name,
+        s.elapsed.as_secs_f64() * 1e3,
+        s.out_dir.display()
+    );
+    println!(
+        "  {} chip(s), {} neurons, {} on-chip synapses, {} RC-Spike tile(s)",
+        s.chips, s.neurons, s.synapses, s.tiles
+    );
+    println!(
+        "  router: {} sources, {} destinations; readout: {} features x {} classes",
+        r.compiled.layout.total_sources, s.route_destinations, s.readout_features, net.readout.classes
+    );
+    println!("  {} files, {:.1} KiB", s.files, s.bytes as f64 / 1024.0);
+}
+
+/// Runs the lint and structural checks every emitted RTL must pass.
+pub fn lint_rtl(out_dir: &Path, r: &Rendered) -> Result<()> {
+    let files = build::rtl_files(out_dir, &r.verilog);
+    let top = format!("{}_top", r.verilog.prefix);
+    let dir = tempfile::tempdir().map_err(|source| Error::Output {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    verilator::lint(&files, &top, dir.path())?;
+    yosys::check(&files, &top, dir.path())?;
+    Ok(())
+}
+
+pub fn synthesize(out_dir: &Path, r: &Rendered) -> Result<yosys::SynthStats> {
+    let files = build::rtl_files(out_dir, &r.verilog);
+    let top = format!("{}_top", r.verilog.prefix);
+    let dir = tempfile::tempdir().map_err(|source| Error::Output {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    Ok(yosys::synth_ice40(&files, &top, dir.path())?)
+}

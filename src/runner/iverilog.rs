@@ -1,0 +1,20 @@
+//! Icarus Verilog: compile with `iverilog -g2012` and run with `vvp`.
+
+use super::{ToolError, path_args, run};
+use std::path::{Path, PathBuf};
+
+/// Compiles `files` with `top` as root in `dir` and returns the simulation's standard output.
+pub fn simulate(files: &[PathBuf], top: &str, dir: &Path) -> Result<String, ToolError> {
+    let image = dir.join(format!("{top}.vvp"));
+    let mut args: Vec<String> = vec![
+        "-g2012".into(),
+        "-s".into(),
+        top.into(),
+        "-o".into(),
+        image.display().to_string(),
+    ];
+    args.extend(path_args(files));
+    run("iverilog", &args, dir)?;
+    let out = run("vvp", &["-n".into(), image.display().to_string()], dir)?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -1,0 +1,119 @@
+//! ngspice in batch mode. Every deck runs in its own temporary folder (BSIM3 writes
+//! b3v33check.log into the working folder, and parallel runs must not share files).
+//! A run counts only if ngspice exited 0 *and* wrote its data file without reporting an
+//! error: `quit 0` in a deck would otherwise hide a failed transient.
+
+use super::{ToolError, spawn};
+use regex::Regex;
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// Columns written by `wrdata` with `wr_singlescale` and `wr_vecnames`: time first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waveforms {
+    pub names: Vec<String>,
+    pub columns: Vec<Vec<f64>>,
+}
+
+impl Waveforms {
+    pub fn time(&self) -> &[f64] {
+        &self.columns[0]
+    }
+
+    pub fn get(&self, name: &str) -> Option<&[f64]> {
+        self.names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))
+            .map(|i| self.columns[i].as_slice())
+    }
+
+    /// Times at which `name` rises through `level`, linearly interpolated between samples.
+    pub fn rising_crossings(&self, name: &str, level: f64) -> Option<Vec<f64>> {
+        let v = self.get(name)?;
+        let t = self.time();
+        Some(
+            (1..v.len())
+                .filter(|&i| v[i - 1] < level && v[i] >= level)
+                .map(|i| t[i - 1] + (level - v[i - 1]) / (v[i] - v[i - 1]) * (t[i] - t[i - 1]))
+                .collect(),
+        )
+    }
+
+    pub fn parse(text: &str) -> Result<Waveforms, String> {
+        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+        let header = lines.next().ok_or("empty data file")?;
+        let names: Vec<String> = header.split_whitespace().map(str::to_string).collect();
+        if names.first().map(String::as_str) != Some("time") {
+            return Err(format!("data file does not start with a time column: `{header}`"));
+        }
+        let mut columns = vec![Vec::new(); names.len()];
+        for (n, line) in lines.enumerate() {
+            let values: Vec<&str> = line.split_whitespace().collect();
+            if values.len() != names.len() {
+                return Err(format!(
+                    "data row {} has {} values, expected {}",
+                    n + 1,
+                    values.len(),
+                    names.len()
+                ));
+            }
+            for (col, v) in columns.iter_mut().zip(values) {
+                col.push(v.parse::<f64>().map_err(|_| format!("`{v}` is not a number"))?);
+            }
+        }
+        if columns[0].len() < 2 {
+            return Err("data file holds fewer than two time points".into());
+        }
+        Ok(Waveforms { names, columns })
+    }
+}
+
+static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?im)^.*(singular matrix|timestep too small|error[: ]|no such (file|vector)|could not find).*$")
+        .unwrap()
+});
+
+/// Runs `deck` (a file in `spice_dir`, which also holds `models/`) and reads `data_file`.
+pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Waveforms, ToolError> {
+    let io = |source| ToolError::Io {
+        tool: "ngspice".into(),
+        source,
+    };
+    let work = tempfile::Builder::new()
+        .prefix("snngen-ngspice-")
+        .tempdir()
+        .map_err(io)?;
+    std::fs::copy(spice_dir.join(deck), work.path().join(deck)).map_err(io)?;
+    let models = spice_dir.join("models");
+    if models.is_dir() {
+        std::fs::create_dir_all(work.path().join("models")).map_err(io)?;
+        for entry in std::fs::read_dir(&models).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            std::fs::copy(entry.path(), work.path().join("models").join(entry.file_name()))
+                .map_err(io)?;
+        }
+    }
+    let output = spawn("ngspice", &["-b".into(), deck.into()], work.path(), &[])?;
+    let full = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log = super::tail(&output, 30);
+    let fail = |message: String| ToolError::Simulation {
+        tool: "ngspice".into(),
+        message: format!("{deck}: {message}"),
+        excerpt: log.clone(),
+    };
+    if let Some(m) = FAILURE.find(&full) {
+        return Err(fail(format!("reported `{}`", m.as_str().trim())));
+    }
+    match output.status.code() {
+        Some(0) => {}
+        Some(3) => return Err(fail("the transient produced no data (exit 3 from the deck's guard)".into())),
+        _ => return Err(fail(format!("exited with {}", output.status))),
+    }
+    let text = std::fs::read_to_string(work.path().join(data_file))
+        .map_err(|e| fail(format!("no data file {data_file}: {e}")))?;
+    Waveforms::parse(&text).map_err(|m| fail(format!("{data_file}: {m}")))
+}

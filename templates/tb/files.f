@@ -1,0 +1,3 @@
+{%- for f in rtl %}
+{{ f }}
+{%- endfor %}

@@ -1,0 +1,130 @@
+{% include "verilog/header.txt" %}
+// Fixed-point linear readout. Saturating counters count each feature's spikes over a window
+// of WINDOW cycles (the spike in the window's last cycle included). When a window closes the
+// counts are latched and cleared, then one multiply-accumulate per cycle computes, class by
+// class, score = sum(weight[class][feature] * count[feature]) with weights in Q{{ v.readout.q_int }}.{{ v.readout.q_frac }}.
+// The class with the highest score wins (ties: the lower class); class_valid pulses once.
+`default_nettype none
+module {{ v.prefix }}_readout #(
+    parameter integer NFEAT = {{ v.readout.nfeat }},
+    parameter integer CNT_W = {{ v.readout.cnt_w }},
+    parameter integer W_W = {{ v.readout.w_w }},
+    parameter integer PROD_W = {{ v.readout.prod_w }},
+    parameter integer ACC_W = {{ v.readout.acc_w }},
+    parameter integer WIN_W = {{ v.readout.win_w }},
+    parameter integer FEAT_W = {{ v.readout.feat_w }},
+    parameter integer CLASS_W = {{ v.readout.class_w }}
+) (
+    input  wire                      clk,
+    input  wire                      rst,
+    input  wire [NFEAT-1:0]          feat_spikes,
+    output reg                       class_valid,
+    output reg  [CLASS_W-1:0]        class_out,
+    output reg  signed [ACC_W-1:0]   class_score
+);
+    function signed [W_W-1:0] weight;
+        input [CLASS_W+FEAT_W-1:0] key;  // {class, feature}
+        begin
+            case (key)
+{%- for e in v.readout.weight_rom %}
+                {{ e.key }}: weight = {{ e.value }};
+{%- endfor %}
+                default: weight = {W_W{1'b0}};
+            endcase
+        end
+    endfunction
+
+    // Window timing.
+    reg  [WIN_W-1:0] win;
+    wire             win_end = (win == {{ v.readout.window_last }});
+    always @(posedge clk) begin
+        if (rst || win_end)
+            win <= {WIN_W{1'b0}};
+        else
+            win <= win + {{ v.readout.win_one }};
+    end
+
+    // Per-feature saturating counters and the latched counts of the last window.
+    wire [NFEAT*CNT_W-1:0] latched;
+    genvar f;
+    generate
+        for (f = 0; f < NFEAT; f = f + 1) begin : g_feature
+            reg  [CNT_W-1:0] count;
+            reg  [CNT_W-1:0] held;
+            wire [CNT_W-1:0] next = (feat_spikes[f] && count != {CNT_W{1'b1}}) ? count + {{ v.readout.cnt_one }} : count;
+            always @(posedge clk) begin
+                if (rst) begin
+                    count <= {CNT_W{1'b0}};
+                    held  <= {CNT_W{1'b0}};
+                end else if (win_end) begin
+                    count <= {CNT_W{1'b0}};
+                    held  <= next;
+                end else begin
+                    count <= next;
+                end
+            end
+            assign latched[f*CNT_W +: CNT_W] = held;
+        end
+    endgenerate
+
+    // Multiply-accumulate, one feature per cycle.
+    reg                      busy;
+    reg  [CLASS_W-1:0]       cls;
+    reg  [FEAT_W-1:0]        feat;
+    reg  signed [ACC_W-1:0]  acc;
+    reg  signed [ACC_W-1:0]  best;
+    reg  [CLASS_W-1:0]       best_cls;
+
+    wire signed [W_W-1:0]    w = weight({cls, feat});
+    wire [CNT_W-1:0]         cnt = latched[feat*CNT_W +: CNT_W];
+    wire signed [PROD_W-1:0] w_ext = {{ "{{" }}(PROD_W-W_W){w[W_W-1]}}, w};
+    wire signed [PROD_W-1:0] c_ext = {{ "{{" }}(PROD_W-CNT_W){1'b0}}, cnt};
+    wire signed [PROD_W-1:0] product = w_ext * c_ext;
+    wire signed [ACC_W-1:0]  score = acc + {{ "{{" }}(ACC_W-PROD_W){product[PROD_W-1]}}, product};
+    wire                     last_feat = (feat == {{ v.readout.feat_last }});
+    wire                     last_cls = (cls == {{ v.readout.class_last }});
+    wire                     better = (cls == {CLASS_W{1'b0}}) || (score > best);
+    wire signed [ACC_W-1:0]  new_best = better ? score : best;
+    wire [CLASS_W-1:0]       new_best_cls = better ? cls : best_cls;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            busy        <= 1'b0;
+            cls         <= {CLASS_W{1'b0}};
+            feat        <= {FEAT_W{1'b0}};
+            acc         <= {ACC_W{1'b0}};
+            best        <= {ACC_W{1'b0}};
+            best_cls    <= {CLASS_W{1'b0}};
+            class_valid <= 1'b0;
+            class_out   <= {CLASS_W{1'b0}};
+            class_score <= {ACC_W{1'b0}};
+        end else begin
+            class_valid <= 1'b0;
+            if (win_end) begin
+                busy <= 1'b1;
+                cls  <= {CLASS_W{1'b0}};
+                feat <= {FEAT_W{1'b0}};
+                acc  <= {ACC_W{1'b0}};
+            end else if (busy) begin
+                if (!last_feat) begin
+                    feat <= feat + {{ v.readout.feat_one }};
+                    acc  <= score;
+                end else begin
+                    feat     <= {FEAT_W{1'b0}};
+                    acc      <= {ACC_W{1'b0}};
+                    best     <= new_best;
+                    best_cls <= new_best_cls;
+                    if (last_cls) begin
+                        busy        <= 1'b0;
+                        class_valid <= 1'b1;
+                        class_out   <= new_best_cls;
+                        class_score <= new_best;
+                    end else begin
+                        cls <= cls + {{ v.readout.class_one }};
+                    end
+                end
+            end
+        end
+    end
+endmodule
+`default_nettype wire
