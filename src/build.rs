@@ -113,7 +113,10 @@ pub fn build(path: &Path, out_dir: Option<&Path>) -> Result<(BuildSummary, Rende
 
 /// Absolute paths of the RTL files of a build in `out_dir`, leaves first.
 pub fn rtl_files(out_dir: &Path, v: &lower::verilog::VerilogModel) -> Vec<PathBuf> {
-    emit::rtl_paths(v).iter().map(|p| absolute(&out_dir.join(p))).collect()
+    emit::rtl_paths(v)
+        .iter()
+        .map(|p| absolute(&out_dir.join(p)))
+        .collect()
 }
 
 /// Absolute form of a path (Verilator's C++ harness and tools run in other folders).

@@ -138,7 +138,10 @@ fn print_summary(s: &BuildSummary, r: &Rendered) {
     );
     println!(
         "  router: {} sources, {} destinations; readout: {} features x {} classes",
-        r.compiled.layout.total_sources, s.route_destinations, s.readout_features, net.readout.classes
+        r.compiled.layout.total_sources,
+        s.route_destinations,
+        s.readout_features,
+        net.readout.classes
     );
     println!("  {} files, {:.1} KiB", s.files, s.bytes as f64 / 1024.0);
 }

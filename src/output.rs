@@ -60,5 +60,7 @@ pub fn write_atomic(target: &Path, files: &[EmittedFile]) -> Result<()> {
 fn is_replaceable(dir: &Path) -> bool {
     dir.is_dir()
         && (dir.join("manifest.json").is_file()
-            || fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false))
+            || fs::read_dir(dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false))
 }

@@ -88,17 +88,23 @@ impl MarkedEventReceiver for PathRecorder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(value, ..) => {
-                if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
+                if let Some(Frame::Map {
+                    key: key @ None, ..
+                }) = self.stack.last_mut()
+                {
+                    // A key: its position stands for the field until a scalar value refines it.
                     *key = Some(value);
+                    let path = self.next_value_path();
+                    self.record(&path, mark);
                     return;
                 }
                 let path = self.next_value_path();
-                self.record(&path, mark);
+                self.positions.insert(path, (mark.line(), mark.col() + 1));
                 self.value_done();
             }
             Event::Alias(_) => {
                 let path = self.next_value_path();
-                self.record(&path, mark);
+                self.positions.insert(path, (mark.line(), mark.col() + 1));
                 self.value_done();
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
@@ -157,8 +163,9 @@ pub fn load_design(path: &Path) -> Result<LoadedDesign, Diagnostics> {
 
 static SERDE_LOCATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r" at line \d+ column \d+$").unwrap());
-static SERDE_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*): ").unwrap());
+static SERDE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*): ").unwrap()
+});
 
 /// Parses design text; `file` is only used in messages.
 pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnostics> {

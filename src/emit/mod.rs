@@ -100,7 +100,12 @@ pub fn render(
     });
     files.push(EmittedFile {
         path: format!("{}.core", v.prefix),
-        contents: CoreTemplate { v, rtl: &rtl, tb: &tb }.render()?,
+        contents: CoreTemplate {
+            v,
+            rtl: &rtl,
+            tb: &tb,
+        }
+        .render()?,
     });
     for d in decks {
         files.push(EmittedFile {

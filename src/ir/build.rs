@@ -19,13 +19,15 @@ pub const READOUT_OVERHEAD_CYCLES: u32 = 4;
 
 /// The operating modes every design has: bias presets of the Axon-Hillock neuron on the
 /// generic 180 nm cards at 0.6 V, measured in ngspice (see sim/README.md).
+/// `regular`: rheobase below 0.15 nA, 90 ns spikes, full reset (31.8 kHz and 14.1 fJ/spike at 1 nA).
+/// `leaky`: rheobase about 0.55 nA, 3.5-9 us spikes, partial reset, saturates near 67 kHz.
 pub fn builtin_modes() -> BTreeMap<String, NeuronMode> {
     BTreeMap::from([
         (
             "regular".to_string(),
             NeuronMode {
-                vleak: 0.20,
-                vpw: 0.40,
+                vleak: 0.0,
+                vpw: 0.5,
                 cmem_ff: 100.0,
                 cfb_ff: 20.0,
             },
@@ -33,8 +35,8 @@ pub fn builtin_modes() -> BTreeMap<String, NeuronMode> {
         (
             "leaky".to_string(),
             NeuronMode {
-                vleak: 0.28,
-                vpw: 0.25,
+                vleak: 0.24,
+                vpw: 0.30,
                 cmem_ff: 100.0,
                 cfb_ff: 20.0,
             },
@@ -80,8 +82,18 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
     let mut destinations = 0usize;
     for (ri, route) in d.fpga.router.routes.iter().enumerate() {
         let field = format!("fpga.router.routes[{ri}]");
-        let from = b.resolve(&route.from, EndpointKind::Source, &format!("{field}.from"), &mut p);
-        let to = b.resolve(&route.to, EndpointKind::Target, &format!("{field}.to"), &mut p);
+        let from = b.resolve(
+            &route.from,
+            EndpointKind::Source,
+            &format!("{field}.from"),
+            &mut p,
+        );
+        let to = b.resolve(
+            &route.to,
+            EndpointKind::Target,
+            &format!("{field}.to"),
+            &mut p,
+        );
         let (Some((src, sr)), Some((dst, dr))) = (from, to) else {
             continue;
         };
@@ -219,11 +231,15 @@ fn build_chip(
         .map(|(ti, t)| {
             let f = format!("{field}.rc_spike[{ti}]");
             validate::check_tile(&f, t, vdd, p);
-            let weights = resolve_matrix(&t.weights, t.inputs as usize, t.outputs as usize, base_dir)
-                .unwrap_or_else(|e| {
-                    p.push(format!("{f}.weights"), format!("tile `{}` weights: {e}", t.name));
-                    Vec::new()
-                });
+            let weights =
+                resolve_matrix(&t.weights, t.inputs as usize, t.outputs as usize, base_dir)
+                    .unwrap_or_else(|e| {
+                        p.push(
+                            format!("{f}.weights"),
+                            format!("tile `{}` weights: {e}", t.name),
+                        );
+                        Vec::new()
+                    });
             if weights.iter().flatten().any(|w| !(0.0..=1.0).contains(w)) {
                 p.push_help(
                     format!("{f}.weights"),
@@ -259,7 +275,12 @@ fn build_chip(
 }
 
 /// Turns one connection into chip-local synapses.
-fn expand_connection(chip: &ChipIr, conn: &Connection, field: &str, p: &mut Problems) -> Vec<Synapse> {
+fn expand_connection(
+    chip: &ChipIr,
+    conn: &Connection,
+    field: &str,
+    p: &mut Problems,
+) -> Vec<Synapse> {
     let mut find = |name: &str, end: &str| {
         let found = chip.populations.iter().position(|x| x.name == name);
         if found.is_none() {
@@ -269,7 +290,11 @@ fn expand_connection(chip: &ChipIr, conn: &Connection, field: &str, p: &mut Prob
                 &format!(
                     "populations of `{}`: {}",
                     chip.name,
-                    chip.populations.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
+                    chip.populations
+                        .iter()
+                        .map(|x| x.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
         }
@@ -369,42 +394,81 @@ fn pair_up(
     }
 }
 
-fn build_readout(d: &crate::design::Design, b: &mut GraphBuilder, base_dir: &Path, p: &mut Problems) -> ReadoutIr {
+fn build_readout(
+    d: &crate::design::Design,
+    b: &mut GraphBuilder,
+    base_dir: &Path,
+    p: &mut Problems,
+) -> ReadoutIr {
     let r = &d.fpga.readout;
     let readout = b.graph.add_node(Node::Readout);
     let mut features = Vec::new();
     for (i, text) in r.features.iter().enumerate() {
-        if let Some((node, range)) = b.resolve(text, EndpointKind::Source, &format!("fpga.readout.features[{i}]"), p) {
+        if let Some((node, range)) = b.resolve(
+            text,
+            EndpointKind::Source,
+            &format!("fpga.readout.features[{i}]"),
+            p,
+        ) {
             b.graph.add_edge(node, readout, Edge::Feature { order: i });
             features.push((node, range));
         }
     }
     if r.features.is_empty() {
-        p.push("fpga.readout.features", "the readout needs at least one feature source");
+        p.push(
+            "fpga.readout.features",
+            "the readout needs at least one feature source",
+        );
     }
     let n_features: u32 = features.iter().map(|(_, r)| r.end - r.start).sum();
     let format = QFormat::parse(&r.weight_format).unwrap_or_else(|e| {
         p.push("fpga.readout.weight_format", e);
-        QFormat { int_bits: 2, frac_bits: 6 }
+        QFormat {
+            int_bits: 2,
+            frac_bits: 6,
+        }
     });
-    let weights = resolve_matrix(&r.weights, r.classes as usize, n_features as usize, base_dir).unwrap_or_else(|e| {
-        p.push("fpga.readout.weights", format!("readout weights ({} classes x {n_features} features): {e}", r.classes));
+    let weights = resolve_matrix(
+        &r.weights,
+        r.classes as usize,
+        n_features as usize,
+        base_dir,
+    )
+    .unwrap_or_else(|e| {
+        p.push(
+            "fpga.readout.weights",
+            format!(
+                "readout weights ({} classes x {n_features} features): {e}",
+                r.classes
+            ),
+        );
         Vec::new()
     });
     let bad: Vec<String> = weights
         .iter()
         .enumerate()
         .flat_map(|(c, row)| row.iter().enumerate().map(move |(f, w)| (c, f, *w)))
-        .filter_map(|(c, f, w)| format.quantize(w).err().map(|e| format!("[{c}][{f}] = {e}")))
+        .filter_map(|(c, f, w)| {
+            format
+                .quantize(w)
+                .err()
+                .map(|e| format!("[{c}][{f}] = {e}"))
+        })
         .collect();
     if let Some(first) = bad.first() {
         p.push_help(
             "fpga.readout.weights",
-            format!("{} readout weight(s) out of the fixed-point range, first: {first}", bad.len()),
+            format!(
+                "{} readout weight(s) out of the fixed-point range, first: {first}",
+                bad.len()
+            ),
             "scale the weights or give the format more integer bits",
         );
     }
-    let mac_cycles = r.classes.saturating_mul(n_features).saturating_add(READOUT_OVERHEAD_CYCLES);
+    let mac_cycles = r
+        .classes
+        .saturating_mul(n_features)
+        .saturating_add(READOUT_OVERHEAD_CYCLES);
     if r.window_cycles <= mac_cycles {
         p.push_help(
             "fpga.readout.window_cycles",
@@ -438,14 +502,25 @@ impl GraphBuilder<'_> {
         self.names.insert("input".to_string(), n);
         for (ci, chip) in self.chips.iter().enumerate() {
             for (pi, pop) in chip.populations.iter().enumerate() {
-                let n = self.graph.add_node(Node::Population { chip: ci, index: pi });
+                let n = self.graph.add_node(Node::Population {
+                    chip: ci,
+                    index: pi,
+                });
                 self.names.insert(format!("{}.{}", chip.name, pop.name), n);
             }
             for (ti, tile) in chip.tiles.iter().enumerate() {
-                let i = self.graph.add_node(Node::TileInputs { chip: ci, index: ti });
-                let o = self.graph.add_node(Node::TileOutputs { chip: ci, index: ti });
-                self.names.insert(format!("{}.{}.in", chip.name, tile.name), i);
-                self.names.insert(format!("{}.{}.out", chip.name, tile.name), o);
+                let i = self.graph.add_node(Node::TileInputs {
+                    chip: ci,
+                    index: ti,
+                });
+                let o = self.graph.add_node(Node::TileOutputs {
+                    chip: ci,
+                    index: ti,
+                });
+                self.names
+                    .insert(format!("{}.{}.in", chip.name, tile.name), i);
+                self.names
+                    .insert(format!("{}.{}.out", chip.name, tile.name), o);
             }
         }
     }
@@ -461,7 +536,13 @@ impl GraphBuilder<'_> {
     }
 
     /// Resolves an endpoint to a node and index range, reporting what is wrong with it.
-    fn resolve(&self, text: &str, kind: EndpointKind, field: &str, p: &mut Problems) -> Option<(NodeIndex, Range<u32>)> {
+    fn resolve(
+        &self,
+        text: &str,
+        kind: EndpointKind,
+        field: &str,
+        p: &mut Problems,
+    ) -> Option<(NodeIndex, Range<u32>)> {
         match self.lookup(text, kind) {
             Ok(node) => {
                 let size = self.size(node.0);
@@ -469,7 +550,10 @@ impl GraphBuilder<'_> {
                 if range.end > size {
                     p.push(
                         field.to_string(),
-                        format!("index range {}..{} is outside `{text}` (it has {size})", range.start, range.end),
+                        format!(
+                            "index range {}..{} is outside `{text}` (it has {size})",
+                            range.start, range.end
+                        ),
                     );
                     return None;
                 }
@@ -482,9 +566,19 @@ impl GraphBuilder<'_> {
         }
     }
 
-    fn lookup(&self, text: &str, kind: EndpointKind) -> Result<(NodeIndex, Option<Range<u32>>), (String, String)> {
+    fn lookup(
+        &self,
+        text: &str,
+        kind: EndpointKind,
+    ) -> Result<(NodeIndex, Option<Range<u32>>), (String, String)> {
         let e = Endpoint::parse(text).map_err(|m| (m, ENDPOINT_HELP.to_string()))?;
-        let chip_names = || self.chips.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+        let chip_names = || {
+            self.chips
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if e.first == "input" && e.second.is_none() && e.port.is_none() {
             if kind == EndpointKind::Target {
                 return Err((
@@ -495,12 +589,19 @@ impl GraphBuilder<'_> {
             return Ok((self.names["input"], e.range));
         }
         let Some(chip) = self.chips.iter().find(|c| c.name == e.first) else {
-            return Err((format!("`{text}` names no chip `{}`", e.first), format!("chips in this design: {}", chip_names())));
+            return Err((
+                format!("`{text}` names no chip `{}`", e.first),
+                format!("chips in this design: {}", chip_names()),
+            ));
         };
         let Some(second) = &e.second else {
             return Err((
                 format!("`{text}` names a whole chip"),
-                format!("name a population or tile of it, e.g. `{}.{}`", chip.name, chip.populations.first().map_or("exc", |p| &p.name)),
+                format!(
+                    "name a population or tile of it, e.g. `{}.{}`",
+                    chip.name,
+                    chip.populations.first().map_or("exc", |p| &p.name)
+                ),
             ));
         };
         let members = || {
@@ -513,7 +614,10 @@ impl GraphBuilder<'_> {
         };
         if chip.populations.iter().any(|p| &p.name == second) {
             if e.port.is_some() {
-                return Err((format!("`{text}`: a population has no `.in`/`.out` port"), ENDPOINT_HELP.into()));
+                return Err((
+                    format!("`{text}`: a population has no `.in`/`.out` port"),
+                    ENDPOINT_HELP.into(),
+                ));
             }
             return Ok((self.names[&format!("{}.{second}", chip.name)], e.range));
         }
@@ -528,11 +632,21 @@ impl GraphBuilder<'_> {
             (None, EndpointKind::Target) | (Some("in"), EndpointKind::Target) => "in",
             (Some(port), _) => {
                 return Err((
-                    format!("`{text}`: tile {port}puts cannot be a route {}", if kind == EndpointKind::Source { "source" } else { "target" }),
+                    format!(
+                        "`{text}`: tile {port}puts cannot be a route {}",
+                        if kind == EndpointKind::Source {
+                            "source"
+                        } else {
+                            "target"
+                        }
+                    ),
                     "tile inputs receive spikes (`.in`), tile outputs send them (`.out`)".into(),
                 ));
             }
         };
-        Ok((self.names[&format!("{}.{second}.{port}", chip.name)], e.range))
+        Ok((
+            self.names[&format!("{}.{second}.{port}", chip.name)],
+            e.range,
+        ))
     }
 }

@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn parses_every_endpoint_form() {
         let e = Endpoint::parse("input[0..16]").unwrap();
-        assert_eq!((e.first.as_str(), e.second, e.range), ("input", None, Some(0..16)));
+        assert_eq!(
+            (e.first.as_str(), e.second, e.range),
+            ("input", None, Some(0..16))
+        );
         let e = Endpoint::parse("chip0.tile1.out[3]").unwrap();
         assert_eq!(e.second.as_deref(), Some("tile1"));
         assert_eq!(e.port.as_deref(), Some("out"));

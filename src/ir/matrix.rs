@@ -20,7 +20,10 @@ pub fn resolve_matrix(
         (None, Some(path), None) => read_csv(&base_dir.join(path), path)?,
         (None, None, Some(r)) => {
             if !(r.min <= r.max) {
-                return Err(format!("random weights need min <= max, got {} > {}", r.min, r.max));
+                return Err(format!(
+                    "random weights need min <= max, got {} > {}",
+                    r.min, r.max
+                ));
             }
             if !(0.0..=1.0).contains(&r.density) {
                 return Err(format!("density must be in [0, 1], got {}", r.density));
@@ -79,7 +82,8 @@ pub struct QFormat {
     pub frac_bits: u32,
 }
 
-static Q_FORMAT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Q(\d{1,2})\.(\d{1,2})$").unwrap());
+static Q_FORMAT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^Q(\d{1,2})\.(\d{1,2})$").unwrap());
 
 impl QFormat {
     pub fn parse(text: &str) -> Result<QFormat, String> {
@@ -113,7 +117,8 @@ impl QFormat {
     /// Round to nearest (ties away from zero); `Err` with the range when it does not fit.
     pub fn quantize(&self, value: f64) -> Result<i64, String> {
         let scaled = (value * (1u64 << self.frac_bits) as f64).round();
-        if scaled.is_finite() && scaled >= self.min_raw() as f64 && scaled <= self.max_raw() as f64 {
+        if scaled.is_finite() && scaled >= self.min_raw() as f64 && scaled <= self.max_raw() as f64
+        {
             Ok(scaled as i64)
         } else {
             Err(format!(

@@ -122,7 +122,10 @@ pub enum Node {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edge {
     /// The `route`-th route of the design: (source index, target index) pairs within the nodes.
-    Route { route: usize, pairs: Vec<(u32, u32)> },
+    Route {
+        route: usize,
+        pairs: Vec<(u32, u32)>,
+    },
     /// On-chip synapses of a connection.
     Synapses { chip: usize, connection: usize },
     /// Readout feature group `order`.
@@ -137,7 +140,11 @@ impl Network {
         self.chips.iter().map(|c| c.synapses.len()).sum()
     }
     pub fn feature_count(&self) -> u32 {
-        self.readout.features.iter().map(|(_, r)| r.end - r.start).sum()
+        self.readout
+            .features
+            .iter()
+            .map(|(_, r)| r.end - r.start)
+            .sum()
     }
     /// Routes in design order, each with its source and target node.
     pub fn routes(&self) -> Vec<(NodeIndex, NodeIndex, &Vec<(u32, u32)>)> {

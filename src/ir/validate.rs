@@ -79,7 +79,13 @@ impl Problems {
 
 pub fn check_design(d: &Design, p: &mut Problems) {
     p.identifier("name", &d.name);
-    p.range("vdd", "supply voltage vdd (V)", d.vdd, VDD_RANGE.0, VDD_RANGE.1);
+    p.range(
+        "vdd",
+        "supply voltage vdd (V)",
+        d.vdd,
+        VDD_RANGE.0,
+        VDD_RANGE.1,
+    );
     p.range(
         "temperature",
         "temperature (C)",
@@ -102,7 +108,13 @@ pub fn check_design(d: &Design, p: &mut Problems) {
     }
     check_analog_sim(&d.analog_sim, p);
     let f = &d.fpga;
-    p.range("fpga.clock_mhz", "FPGA clock (MHz)", f.clock_mhz, 1.0, 1000.0);
+    p.range(
+        "fpga.clock_mhz",
+        "FPGA clock (MHz)",
+        f.clock_mhz,
+        1.0,
+        1000.0,
+    );
     p.range(
         "fpga.encoder.channels",
         "encoder channels",
@@ -118,7 +130,13 @@ pub fn check_design(d: &Design, p: &mut Problems) {
         16.0,
     );
     let r = &f.readout;
-    p.range("fpga.readout.classes", "readout classes", r.classes as f64, 2.0, 256.0);
+    p.range(
+        "fpga.readout.classes",
+        "readout classes",
+        r.classes as f64,
+        2.0,
+        256.0,
+    );
     p.range(
         "fpga.readout.count_bits",
         "readout counter bits",
@@ -130,19 +148,44 @@ pub fn check_design(d: &Design, p: &mut Problems) {
 
 fn check_mode(field: &str, name: &str, m: &NeuronMode, vdd: f64, p: &mut Problems) {
     p.identifier(field, name);
-    p.range(&format!("{field}.vleak"), "leak bias vleak (V)", m.vleak, 0.0, vdd);
-    p.range(&format!("{field}.vpw"), "reset bias vpw (V)", m.vpw, 0.0, vdd);
-    p.positive(&format!("{field}.cmem_ff"), "membrane capacitance cmem_ff", m.cmem_ff);
+    p.range(
+        &format!("{field}.vleak"),
+        "leak bias vleak (V)",
+        m.vleak,
+        0.0,
+        vdd,
+    );
+    p.range(
+        &format!("{field}.vpw"),
+        "reset bias vpw (V)",
+        m.vpw,
+        0.0,
+        vdd,
+    );
+    p.positive(
+        &format!("{field}.cmem_ff"),
+        "membrane capacitance cmem_ff",
+        m.cmem_ff,
+    );
     if !(m.cfb_ff >= 0.0) {
         p.push(
             format!("{field}.cfb_ff"),
-            format!("feedback capacitance cfb_ff must not be negative, got {}", m.cfb_ff),
+            format!(
+                "feedback capacitance cfb_ff must not be negative, got {}",
+                m.cfb_ff
+            ),
         );
     }
 }
 
 fn check_analog_sim(a: &AnalogSim, p: &mut Problems) {
-    p.range("analog_sim.tstop_us", "transient length (us)", a.tstop_us, 0.001, 1e5);
+    p.range(
+        "analog_sim.tstop_us",
+        "transient length (us)",
+        a.tstop_us,
+        0.001,
+        1e5,
+    );
     p.positive("analog_sim.tstep_ns", "transient step tstep_ns", a.tstep_ns);
     if a.tstep_ns * 1e-3 >= a.tstop_us {
         p.push(
@@ -173,9 +216,23 @@ pub fn check_tile(field: &str, t: &RcSpikeTile, vdd: f64, p: &mut Problems) {
             MAX_TILE_SIDE as f64,
         );
     }
-    p.positive(&format!("{field}.r_unit_gohm"), "unit resistance r_unit_gohm", t.r_unit_gohm);
-    p.positive(&format!("{field}.c_mem_ff"), "membrane capacitance c_mem_ff", t.c_mem_ff);
-    p.range(&format!("{field}.vsyn"), "drive voltage vsyn (V)", t.vsyn, 0.05, VDD_RANGE.1.max(vdd));
+    p.positive(
+        &format!("{field}.r_unit_gohm"),
+        "unit resistance r_unit_gohm",
+        t.r_unit_gohm,
+    );
+    p.positive(
+        &format!("{field}.c_mem_ff"),
+        "membrane capacitance c_mem_ff",
+        t.c_mem_ff,
+    );
+    p.range(
+        &format!("{field}.vsyn"),
+        "drive voltage vsyn (V)",
+        t.vsyn,
+        0.05,
+        VDD_RANGE.1.max(vdd),
+    );
     if !(t.threshold_v > 0.0 && t.threshold_v < t.vsyn) {
         p.push_help(
             format!("{field}.threshold_v"),

@@ -52,10 +52,12 @@ fn trim_zeros(s: &str) -> String {
 /// Synapse strengths are set by a 4-bit bias DAC: weight |w| in [0, 1] becomes level
 /// round(15 |w|); level 0 means no synapse. Synapses of one level share a bias line.
 pub const WEIGHT_LEVELS: u32 = 15;
-/// Gate drive (V, magnitude) of a synapse's bias transistor at the strongest level.
-pub const SYNAPSE_FULL_DRIVE_V: f64 = 0.30;
-/// Subthreshold slope factor n*kT/q (V): each e-fold of weight changes the drive by this.
-pub const SYNAPSE_DRIVE_PER_EFOLD_V: f64 = 0.035;
+/// Gate drive (V, magnitude) of a synapse's bias transistor at the strongest level: an
+/// excitatory pMOS gate at 0 V on a 0.6 V supply passes 28.6 fC per 90 ns presynaptic spike.
+pub const SYNAPSE_FULL_DRIVE_V: f64 = 0.6;
+/// Drive change per e-fold of weight: measured charge per spike falls about 25x from
+/// vw = 0 to vw = 0.3 V (sim/README.md), i.e. one e-fold per ~0.09 V.
+pub const SYNAPSE_DRIVE_PER_EFOLD_V: f64 = 0.09;
 
 pub fn weight_level(w: f64) -> u32 {
     (w.abs() * WEIGHT_LEVELS as f64).round() as u32
@@ -108,6 +110,13 @@ pub struct Crosspoint {
     pub ohms: String,
 }
 
+/// One output column of a tile: its membrane node and its spike node.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub mem: String,
+    pub spk: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct TileView {
     pub name: String,
@@ -119,7 +128,7 @@ pub struct TileView {
     pub sw_vh: String,
     pub driven_inputs: Vec<String>,
     pub idle_inputs: Vec<String>,
-    pub columns: Vec<String>,
+    pub columns: Vec<Column>,
     pub crosspoints: Vec<Crosspoint>,
 }
 
@@ -139,6 +148,8 @@ pub struct SpiceDeck {
     pub test_delay: String,
     pub test_period: String,
     pub test_width: String,
+    /// Tile inputs are steps held for half a period: RC-Spike integrates for microseconds.
+    pub tile_test_width: String,
     pub test_edge: String,
     pub tstep: String,
     pub tstop: String,
@@ -146,8 +157,8 @@ pub struct SpiceDeck {
     pub vectors: String,
 }
 
-/// Length of each test input pulse (s): about an Axon-Hillock spike.
-const TEST_PULSE_WIDTH: f64 = 1e-6;
+/// Length of each test input pulse (s): about a regular-mode Axon-Hillock spike (90 ns).
+const TEST_PULSE_WIDTH: f64 = 1e-7;
 const TEST_PULSE_EDGE: f64 = 1e-8;
 
 pub fn lower(c: &Compiled, _h: &Header) -> Vec<SpiceDeck> {
@@ -271,7 +282,11 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
         let drive = synapse_drive(level);
         biases.push(Bias {
             name: bias_line(exc, level),
-            volts: num(round_uv(if exc { vdd - drive } else { drive })),
+            volts: num(round_uv(if exc {
+                (vdd - drive).max(0.0)
+            } else {
+                drive.min(vdd)
+            })),
             comment: format!(
                 "{} synapse bias, level {level}/{WEIGHT_LEVELS}",
                 if exc { "excitatory" } else { "inhibitory" }
@@ -287,6 +302,7 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
             let tn = node(&t.name);
             let input = |i: u32| format!("{tn}_in{i}");
             let column = |j: u32| format!("{tn}_mem{j}");
+            let spike = |j: u32| format!("{tn}_spk{j}");
             let (driven, idle): (Vec<u32>, Vec<u32>) =
                 (0..t.inputs).partition(|i| routed_inputs.contains(&(tile_input_base + i)));
             tile_input_base += t.inputs;
@@ -313,7 +329,12 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
                 sw_vh: num(t.hysteresis_v / 2.0),
                 driven_inputs: driven.into_iter().map(input).collect(),
                 idle_inputs: idle.into_iter().map(input).collect(),
-                columns: (0..t.outputs).map(column).collect(),
+                columns: (0..t.outputs)
+                    .map(|j| Column {
+                        mem: column(j),
+                        spk: spike(j),
+                    })
+                    .collect(),
                 crosspoints,
             }
         })
@@ -321,7 +342,8 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
 
     let mut vectors: Vec<String> = names.iter().map(|n| format!("v({n}_spk)")).collect();
     for t in &tiles {
-        vectors.extend(t.columns.iter().map(|c| format!("v({c})")));
+        vectors.extend(t.columns.iter().map(|c| format!("v({})", c.spk)));
+        vectors.extend(t.columns.iter().map(|c| format!("v({})", c.mem)));
     }
     vectors.push("i(vdd)".into());
 
@@ -342,6 +364,7 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
         test_delay: num(period / 2.0),
         test_period: num(period),
         test_width: num(TEST_PULSE_WIDTH.min(period / 4.0)),
+        tile_test_width: num(period / 2.0),
         test_edge: num(TEST_PULSE_EDGE),
         tstep: num(net.analog_sim.tstep_ns * 1e-9),
         tstop: num(net.analog_sim.tstop_us * 1e-6),
@@ -366,7 +389,10 @@ mod tests {
     #[test]
     fn node_names_cannot_start_a_command() {
         assert_eq!(node("exc"), "exc");
-        assert_eq!(node("X\n.control\nshell rm -rf /"), "x__control_shell_rm__rf__");
+        assert_eq!(
+            node("X\n.control\nshell rm -rf /"),
+            "x__control_shell_rm__rf__"
+        );
         assert_eq!(num(1e-13), "1e-13");
         assert_eq!(num(2.5), "2.5");
         assert_eq!(num(1e10), "1e10");

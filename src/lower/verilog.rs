@@ -9,7 +9,13 @@ use crate::passes::Compiled;
 pub fn ident(name: &str) -> String {
     let mut s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert_str(0, "n_");
@@ -21,10 +27,42 @@ pub fn ident(name: &str) -> String {
 }
 
 const KEYWORDS: &[&str] = &[
-    "always", "assign", "begin", "case", "default", "else", "end", "endcase", "endfunction",
-    "endgenerate", "endmodule", "for", "function", "generate", "genvar", "if", "initial", "inout",
-    "input", "integer", "localparam", "logic", "module", "negedge", "output", "parameter",
-    "posedge", "reg", "signed", "wire", "bit", "byte", "int", "class", "package", "interface",
+    "always",
+    "assign",
+    "begin",
+    "case",
+    "default",
+    "else",
+    "end",
+    "endcase",
+    "endfunction",
+    "endgenerate",
+    "endmodule",
+    "for",
+    "function",
+    "generate",
+    "genvar",
+    "if",
+    "initial",
+    "inout",
+    "input",
+    "integer",
+    "localparam",
+    "logic",
+    "module",
+    "negedge",
+    "output",
+    "parameter",
+    "posedge",
+    "reg",
+    "signed",
+    "wire",
+    "bit",
+    "byte",
+    "int",
+    "class",
+    "package",
+    "interface",
 ];
 
 /// A sized Verilog literal, `width'dvalue`.
@@ -34,7 +72,11 @@ fn lit(width: u32, value: u64) -> String {
 
 /// A sized two's-complement literal of a signed value, `width'hXX`.
 fn signed_lit(width: u32, value: i64) -> String {
-    let mask = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
+    let mask = if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    };
     format!("{width}'h{:x}", (value as u64) & mask)
 }
 
@@ -172,7 +214,12 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
 
     let nchips = net.chips.len() as u32;
     let max_sources = layout.chips.iter().map(|l| l.sources).max().unwrap_or(1);
-    let max_inputs = layout.chips.iter().map(|l| l.synapse_inputs).max().unwrap_or(1);
+    let max_inputs = layout
+        .chips
+        .iter()
+        .map(|l| l.synapse_inputs)
+        .max()
+        .unwrap_or(1);
     let chip_if = ChipIfView {
         src_w: index_width(max_sources as u64),
         syn_w: index_width(max_inputs as u64),
@@ -267,7 +314,10 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
         for d in dests {
             dest_rom.push(RomEntry {
                 key: lit(ptr_w, next),
-                value: lit(chip_w + syn_w, ((d.chip as u64) << syn_w) | d.synapse as u64),
+                value: lit(
+                    chip_w + syn_w,
+                    ((d.chip as u64) << syn_w) | d.synapse as u64,
+                ),
             });
             next += 1;
         }

@@ -31,7 +31,8 @@ pub fn run(net: &Network, layout: &Layout) -> RoutingTable {
     for (src, dst, pairs) in net.routes() {
         for &(s, t) in pairs {
             let (chip, synapse) = layout.target_address(net, dst, t);
-            by_source[layout.source_address(net, src, s) as usize].push(Destination { chip, synapse });
+            by_source[layout.source_address(net, src, s) as usize]
+                .push(Destination { chip, synapse });
         }
     }
     RoutingTable { by_source }

@@ -9,8 +9,7 @@ pub mod yosys;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const INSTALL_HINT: &str =
-    "install the simulators with `apt-get install -y verilator ngspice yosys iverilog ccache` (scripts/test does this)";
+pub const INSTALL_HINT: &str = "install the simulators with `apt-get install -y verilator ngspice yosys iverilog ccache` (scripts/test does this)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {

@@ -44,7 +44,9 @@ impl Waveforms {
         let header = lines.next().ok_or("empty data file")?;
         let names: Vec<String> = header.split_whitespace().map(str::to_string).collect();
         if names.first().map(String::as_str) != Some("time") {
-            return Err(format!("data file does not start with a time column: `{header}`"));
+            return Err(format!(
+                "data file does not start with a time column: `{header}`"
+            ));
         }
         let mut columns = vec![Vec::new(); names.len()];
         for (n, line) in lines.enumerate() {
@@ -58,7 +60,10 @@ impl Waveforms {
                 ));
             }
             for (col, v) in columns.iter_mut().zip(values) {
-                col.push(v.parse::<f64>().map_err(|_| format!("`{v}` is not a number"))?);
+                col.push(
+                    v.parse::<f64>()
+                        .map_err(|_| format!("`{v}` is not a number"))?,
+                );
             }
         }
         if columns[0].len() < 2 {
@@ -89,8 +94,11 @@ pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Wavefor
         std::fs::create_dir_all(work.path().join("models")).map_err(io)?;
         for entry in std::fs::read_dir(&models).map_err(io)? {
             let entry = entry.map_err(io)?;
-            std::fs::copy(entry.path(), work.path().join("models").join(entry.file_name()))
-                .map_err(io)?;
+            std::fs::copy(
+                entry.path(),
+                work.path().join("models").join(entry.file_name()),
+            )
+            .map_err(io)?;
         }
     }
     let output = spawn("ngspice", &["-b".into(), deck.into()], work.path(), &[])?;
@@ -110,7 +118,11 @@ pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Wavefor
     }
     match output.status.code() {
         Some(0) => {}
-        Some(3) => return Err(fail("the transient produced no data (exit 3 from the deck's guard)".into())),
+        Some(3) => {
+            return Err(fail(
+                "the transient produced no data (exit 3 from the deck's guard)".into(),
+            ));
+        }
         _ => return Err(fail(format!("exited with {}", output.status))),
     }
     let text = std::fs::read_to_string(work.path().join(data_file))

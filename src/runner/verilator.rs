@@ -23,7 +23,11 @@ pub fn build_binary(files: &[PathBuf], top: &str, mdir: &Path) -> Result<PathBuf
     args.push(mdir.display().to_string());
     args.extend(path_args(files));
     let ccache = find("ccache").is_ok();
-    let env: &[(&str, &str)] = if ccache { &[("OBJCACHE", "ccache")] } else { &[] };
+    let env: &[(&str, &str)] = if ccache {
+        &[("OBJCACHE", "ccache")]
+    } else {
+        &[]
+    };
     run_with_env("verilator", &args, mdir.parent().unwrap_or(mdir), env)?;
     Ok(mdir.join(format!("V{top}")))
 }

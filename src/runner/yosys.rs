@@ -39,12 +39,11 @@ pub fn synth_ice40(files: &[PathBuf], top: &str, dir: &Path) -> Result<SynthStat
         read_script(files)
     );
     run("yosys", &["-q".into(), "-p".into(), script], dir)?;
-    let text = std::fs::read_to_string(dir.join("synth_stat.txt")).map_err(|source| {
-        ToolError::Io {
+    let text =
+        std::fs::read_to_string(dir.join("synth_stat.txt")).map_err(|source| ToolError::Io {
             tool: "yosys".into(),
             source,
-        }
-    })?;
+        })?;
     let mut cells = BTreeMap::new();
     for c in CELL_LINE.captures_iter(&text) {
         *cells.entry(c[1].to_string()).or_insert(0) += c[2].parse::<u64>().unwrap_or(0);
