@@ -42,6 +42,7 @@ pub fn design_hash(loaded: &LoadedDesign) -> String {
 }
 
 /// Everything `build` writes, rendered in memory: the view models and the files.
+#[derive(Debug)]
 pub struct Rendered {
     pub compiled: Compiled,
     pub verilog: lower::verilog::VerilogModel,

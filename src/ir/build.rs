@@ -489,6 +489,9 @@ fn build_readout(
     }
 }
 
+/// What is wrong with an endpoint, and a hint.
+type EndpointError = (String, String);
+
 struct GraphBuilder<'a> {
     graph: StableDiGraph<Node, Edge>,
     names: BTreeMap<String, NodeIndex>,
@@ -570,7 +573,7 @@ impl GraphBuilder<'_> {
         &self,
         text: &str,
         kind: EndpointKind,
-    ) -> Result<(NodeIndex, Option<Range<u32>>), (String, String)> {
+    ) -> Result<(NodeIndex, Option<Range<u32>>), EndpointError> {
         let e = Endpoint::parse(text).map_err(|m| (m, ENDPOINT_HELP.to_string()))?;
         let chip_names = || {
             self.chips

@@ -19,7 +19,7 @@ pub fn resolve_matrix(
         (Some(v), None, None) => v.clone(),
         (None, Some(path), None) => read_csv(&base_dir.join(path), path)?,
         (None, None, Some(r)) => {
-            if !(r.min <= r.max) {
+            if r.min.is_nan() || r.max.is_nan() || r.min > r.max {
                 return Err(format!(
                     "random weights need min <= max, got {} > {}",
                     r.min, r.max

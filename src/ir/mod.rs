@@ -108,6 +108,14 @@ pub struct ReadoutIr {
     pub weights: Vec<Vec<f64>>,
 }
 
+/// One route: from a source node to a target node, with its index pairs.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteEdge<'a> {
+    pub source: NodeIndex,
+    pub target: NodeIndex,
+    pub pairs: &'a [(u32, u32)],
+}
+
 /// What a graph node stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
@@ -146,20 +154,27 @@ impl Network {
             .map(|(_, r)| r.end - r.start)
             .sum()
     }
-    /// Routes in design order, each with its source and target node.
-    pub fn routes(&self) -> Vec<(NodeIndex, NodeIndex, &Vec<(u32, u32)>)> {
-        let mut routes: Vec<_> = self
+    /// Routes in design order.
+    pub fn routes(&self) -> Vec<RouteEdge<'_>> {
+        let mut routes: Vec<(usize, RouteEdge<'_>)> = self
             .graph
             .edge_indices()
             .filter_map(|e| match &self.graph[e] {
                 Edge::Route { route, pairs } => {
-                    let (a, b) = self.graph.edge_endpoints(e)?;
-                    Some((*route, a, b, pairs))
+                    let (source, target) = self.graph.edge_endpoints(e)?;
+                    Some((
+                        *route,
+                        RouteEdge {
+                            source,
+                            target,
+                            pairs,
+                        },
+                    ))
                 }
                 _ => None,
             })
             .collect();
         routes.sort_by_key(|r| r.0);
-        routes.into_iter().map(|(_, a, b, p)| (a, b, p)).collect()
+        routes.into_iter().map(|(_, r)| r).collect()
     }
 }

@@ -61,17 +61,19 @@ impl Problems {
         }
     }
 
-    /// Reports names that occur twice in `names` (field path, name).
+    /// Reports names that occur twice in `names` (field path, name), ignoring case:
+    /// names become SPICE nodes and SPICE folds case.
     pub fn unique<'a>(&mut self, what: &str, names: impl IntoIterator<Item = (String, &'a str)>) {
-        let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for (field, name) in names {
-            if let Some(first) = seen.get(name) {
+            let key = name.to_ascii_lowercase();
+            if let Some(first) = seen.get(&key) {
                 self.push(
                     field,
                     format!("duplicate {what} name `{name}` (first defined at {first})"),
                 );
             } else {
-                seen.insert(name, field);
+                seen.insert(key, field);
             }
         }
     }
@@ -167,7 +169,7 @@ fn check_mode(field: &str, name: &str, m: &NeuronMode, vdd: f64, p: &mut Problem
         "membrane capacitance cmem_ff",
         m.cmem_ff,
     );
-    if !(m.cfb_ff >= 0.0) {
+    if m.cfb_ff.is_nan() || m.cfb_ff < 0.0 {
         p.push(
             format!("{field}.cfb_ff"),
             format!(

@@ -28,10 +28,10 @@ impl RoutingTable {
 
 pub fn run(net: &Network, layout: &Layout) -> RoutingTable {
     let mut by_source = vec![Vec::new(); layout.total_sources as usize];
-    for (src, dst, pairs) in net.routes() {
-        for &(s, t) in pairs {
-            let (chip, synapse) = layout.target_address(net, dst, t);
-            by_source[layout.source_address(net, src, s) as usize]
+    for route in net.routes() {
+        for &(s, t) in route.pairs {
+            let (chip, synapse) = layout.target_address(net, route.target, t);
+            by_source[layout.source_address(net, route.source, s) as usize]
                 .push(Destination { chip, synapse });
         }
     }

@@ -1,0 +1,208 @@
+//! Every emitted file checked by the real tools: Verilator lint, yosys structural check and
+//! iCE40 synthesis, the testbench on Verilator and Icarus, and every deck in ngspice.
+//! A missing tool fails these tests under CI (see common::require_tool).
+
+mod common;
+
+use common::{example_designs, relative, require_tool, stem};
+use snngen::build::{self, Rendered};
+use snngen::runner::{iverilog, ngspice, verilator};
+use std::path::{Path, PathBuf};
+
+/// Builds a design into a fresh temporary folder.
+fn build_into_temp(design: &Path) -> (tempfile::TempDir, PathBuf, Rendered) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (_, rendered) = build::build(&relative(design), Some(&out)).unwrap();
+    (dir, out, rendered)
+}
+
+#[test]
+fn emitted_rtl_is_lint_clean_and_structurally_sound() {
+    if !require_tool("verilator") || !require_tool("yosys") {
+        return;
+    }
+    for design in example_designs() {
+        let (_dir, out, r) = build_into_temp(&design);
+        snngen::cli::lint_rtl(&out, &r).unwrap_or_else(|e| panic!("{}: {e}", design.display()));
+    }
+}
+
+#[test]
+fn emitted_rtl_synthesizes_for_ice40() {
+    if !require_tool("yosys") {
+        return;
+    }
+    for design in example_designs() {
+        let (_dir, out, r) = build_into_temp(&design);
+        let stats = snngen::cli::synthesize(&out, &r)
+            .unwrap_or_else(|e| panic!("{}: {e}", design.display()));
+        println!(
+            "{}: {} LUTs, {} flip-flops, {} RAM blocks",
+            stem(&design),
+            stats.luts,
+            stats.flip_flops,
+            stats.ram_blocks
+        );
+        // Every design has counters, a router FSM and pending bits: an empty netlist means
+        // synthesis optimized the design away (e.g. an output left undriven).
+        assert!(stats.luts > 50 && stats.flip_flops > 20, "{stats:?}");
+    }
+}
+
+/// The lines the testbench prints about the run (class decisions and the summary).
+fn tb_lines(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("tb: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn testbench_runs_identically_on_verilator_and_icarus() {
+    if !require_tool("verilator") || !require_tool("iverilog") {
+        return;
+    }
+    for design in example_designs() {
+        let (dir, out, r) = build_into_temp(&design);
+        let mut files = build::rtl_files(&out, &r.verilog);
+        files.push(build::absolute(
+            &out.join(snngen::emit::testbench_path(&r.verilog)),
+        ));
+        let top = format!("{}_tb", r.verilog.prefix);
+
+        let mdir = dir.path().join("obj");
+        let binary = verilator::build_binary(&files, &top, &mdir).unwrap();
+        let from_verilator = tb_lines(&verilator::run_binary(&binary).unwrap());
+        let from_icarus = tb_lines(&iverilog::simulate(&files, &top, dir.path()).unwrap());
+
+        let summary = from_verilator.last().expect("testbench printed a summary");
+        assert!(summary.starts_with("tb: cycles"), "{summary}");
+        // The testbench runs three readout windows: each must end in a class decision.
+        let decisions = from_verilator
+            .iter()
+            .filter(|l| l.contains(" class "))
+            .count();
+        assert_eq!(decisions, 3, "{}: {from_verilator:?}", stem(&design));
+        assert_eq!(from_verilator, from_icarus, "{}", stem(&design));
+    }
+}
+
+/// Rising crossings of half the supply on every `v(..spk..)` column.
+fn spike_counts(w: &ngspice::Waveforms, vdd: f64) -> Vec<(String, usize)> {
+    w.names
+        .iter()
+        .filter(|n| n.contains("spk"))
+        .map(|n| (n.clone(), w.rising_crossings(n, vdd / 2.0).unwrap().len()))
+        .collect()
+}
+
+fn run_all_decks(design: &Path) -> Vec<(String, Vec<(String, usize)>)> {
+    let (_dir, out, r) = build_into_temp(design);
+    let vdd = r.compiled.network.vdd;
+    r.files
+        .iter()
+        .filter_map(|f| f.path.strip_prefix("spice/"))
+        .filter(|p| p.ends_with(".cir"))
+        .map(|deck| {
+            let data = deck.replace(".cir", ".dat");
+            let w = ngspice::run_deck(&out.join("spice"), deck, &data)
+                .unwrap_or_else(|e| panic!("{deck}: {e}"));
+            (deck.to_string(), spike_counts(&w, vdd))
+        })
+        .collect()
+}
+
+#[test]
+fn every_deck_of_every_design_runs_in_ngspice() {
+    if !require_tool("ngspice") {
+        return;
+    }
+    let designs: Vec<PathBuf> = example_designs();
+    // Two designs at a time: the two cores are the limit, ngspice itself is single-threaded.
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = designs
+            .chunks(designs.len().div_ceil(2))
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|d| (stem(d), run_all_decks(d)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    for (design, decks) in &results {
+        for (deck, counts) in decks {
+            let total: usize = counts.iter().map(|(_, c)| c).sum();
+            println!(
+                "{design}/{deck}: {total} spikes on {} outputs",
+                counts.len()
+            );
+            // Every example deck has biased or stimulated neurons or tile columns.
+            assert!(total > 0, "{design}/{deck} produced no spike: {counts:?}");
+        }
+    }
+}
+
+#[test]
+fn single_neuron_deck_spikes_at_the_expected_rate() {
+    if !require_tool("ngspice") {
+        return;
+    }
+    let decks = run_all_decks(&common::root().join("designs/single_lif.yaml"));
+    let (_, counts) = &decks[0];
+    let spikes = counts.iter().find(|(n, _)| n == "v(lif_0_spk)").unwrap().1;
+    // 0.5 nA bias alone gives 16.1 kHz in the regular mode (sim/README.md): 3.2 spikes in
+    // the 200 us transient; the 20 kHz input train can only add spikes, and one input pulse
+    // (0.6 weight, 100 ns) adds at most one spike, so at most 3 + 4 + 1.
+    assert!(
+        (3..=8).contains(&spikes),
+        "single_lif spiked {spikes} times"
+    );
+}
+
+#[test]
+fn a_broken_deck_is_a_typed_error_not_a_result() {
+    if !require_tool("ngspice") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.cir"),
+        "* a deck whose transient cannot run: an undefined subcircuit\nx1 a 0 nosuchcell\nr1 a 0 1e3\n.control\nset num_threads=1\ntran 1n 10n\nif length(time) > 1\n  wrdata broken.dat v(a)\n  quit 0\nelse\n  quit 3\nend\n.endc\n.end\n",
+    )
+    .unwrap();
+    let err = ngspice::run_deck(dir.path(), "broken.cir", "broken.dat").unwrap_err();
+    assert!(
+        matches!(err, snngen::runner::ToolError::Simulation { .. }),
+        "{err}"
+    );
+    let e: snngen::Error = err.into();
+    assert_eq!(e.exit_code(), 3);
+}
+
+#[test]
+fn a_failing_lint_is_reported_with_the_tool_output() {
+    if !require_tool("verilator") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.v");
+    std::fs::write(
+        &file,
+        "module bad(input wire a, output wire y);\nassign y = b;\nendmodule\n",
+    )
+    .unwrap();
+    let err = verilator::lint(&[file], "bad", dir.path()).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("bad.v:2") && text.contains("'b'"), "{text}");
+    let e: snngen::Error = err.into();
+    assert_eq!(e.exit_code(), 3);
+}
