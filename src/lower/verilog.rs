@@ -80,6 +80,21 @@ fn signed_lit(width: u32, value: i64) -> String {
     format!("{width}'h{:x}", (value as u64) & mask)
 }
 
+/// A `width`-bit hex literal with bit i set where `set(i)`.
+fn mask_lit(width: u32, set: impl Fn(u32) -> bool) -> String {
+    let nibbles = width.div_ceil(4);
+    let digits: String = (0..nibbles)
+        .rev()
+        .map(|n| {
+            let v = (0..4)
+                .filter(|b| n * 4 + b < width && set(n * 4 + b))
+                .fold(0u32, |acc, b| acc | (1 << b));
+            char::from_digit(v, 16).unwrap()
+        })
+        .collect();
+    format!("{width}'h{digits}")
+}
+
 #[derive(Debug, Clone)]
 pub struct RomEntry {
     pub key: String,
@@ -110,6 +125,8 @@ pub struct RouterView {
     pub one_src: String,
     pub one_chip: String,
     pub ptr_one: String,
+    /// For each bit of a source index, the mask of the sources whose index has that bit set.
+    pub index_masks: Vec<RomEntry>,
     pub base_rom: Vec<RomEntry>,
     pub count_rom: Vec<RomEntry>,
     pub dest_rom: Vec<RomEntry>,
@@ -322,7 +339,14 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
             next += 1;
         }
     }
+    let index_masks = (0..src_w)
+        .map(|bit| RomEntry {
+            key: bit.to_string(),
+            value: mask_lit(nsrc, |i| (i >> bit) & 1 == 1),
+        })
+        .collect();
     RouterView {
+        index_masks,
         nsrc,
         src_w,
         nchips,
@@ -395,5 +419,7 @@ mod tests {
         assert_eq!(ident(""), "n_");
         assert_eq!(signed_lit(8, -128), "8'h80");
         assert_eq!(signed_lit(8, -1), "8'hff");
+        assert_eq!(mask_lit(6, |i| i & 1 == 1), "6'h2a");
+        assert_eq!(mask_lit(5, |i| i >= 4), "5'h10");
     }
 }

@@ -63,23 +63,17 @@ module {{ v.prefix }}_router #(
     reg [PTR_W-1:0] ptr;
     reg [PTR_W-1:0] last;
 
-    // Lowest pending source.
-    reg [SRC_W-1:0] first;
-    reg             any;
-    integer         i;
-    always @* begin
-        first = {SRC_W{1'b0}};
-        any   = 1'b0;
-        for (i = NSRC - 1; i >= 0; i = i - 1) begin
-            if (pending[i]) begin
-                first = i[SRC_W-1:0];
-                any   = 1'b1;
-            end
-        end
-    end
+    // Lowest pending source: `lowest` isolates the lowest set bit (one carry chain), and each
+    // bit of its index is the OR of the one-hot bits whose index has that bit set.
+    wire [NSRC-1:0]  lowest = pending & (~pending + {{ v.router.one_src }});
+    wire             any = |pending;
+    wire [SRC_W-1:0] first;
+{%- for m in v.router.index_masks %}
+    assign first[{{ m.key }}] = |(lowest & {{ m.value }});
+{%- endfor %}
 
     wire                    grant = !sending && any;
-    wire [NSRC-1:0]         grant_mask = grant ? ({{ v.router.one_src }} << first) : {NSRC{1'b0}};
+    wire [NSRC-1:0]         grant_mask = grant ? lowest : {NSRC{1'b0}};
     wire [CNT_W-1:0]        count = route_count(first);
     wire [PTR_W-1:0]        base = route_base(first);
     wire [CHIP_W+SYN_W-1:0] dest = route_dest(ptr);
