@@ -1,6 +1,7 @@
 //! Command line: every command is a thin wrapper over a library function.
 
 use crate::build::{self, BuildSummary, Rendered};
+use crate::cosim::{self, SimOptions, Simulator};
 use crate::error::{Error, Result};
 use crate::passes::PIPELINE;
 use crate::runner::{verilator, yosys};
@@ -54,6 +55,45 @@ pub enum Command {
     },
     /// List the compiler passes in the order they run.
     Passes,
+    /// Simulate generated hardware against the reference model.
+    Sim {
+        #[command(subcommand)]
+        target: SimTarget,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimTarget {
+    /// Run the RTL in Verilator (or Icarus) and compare every output of every cycle with the
+    /// cycle-exact reference model. Exit 1 and a VCD around the first divergence on mismatch.
+    ///
+    /// Compiled Verilator models are cached by content hash in $SNNGEN_CACHE_DIR
+    /// (default ~/.cache/snngen): an unchanged design does not recompile.
+    Rtl {
+        /// The design file (YAML).
+        design: PathBuf,
+        /// Simulate this RTL folder (a build's output or its rtl/) instead of the design's own
+        /// RTL, e.g. after editing it by hand.
+        #[arg(long, value_name = "DIR")]
+        rtl: Option<PathBuf>,
+        /// Cycles of random stimulus.
+        #[arg(long, default_value_t = 10_000)]
+        cycles: u64,
+        /// Seed of the random stimulus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Read the stimulus from FILE (the format of the harness tb/<name>_cosim.sv) instead.
+        #[arg(long, value_name = "FILE")]
+        stimulus: Option<PathBuf>,
+        /// Write a VCD of the whole run (on a mismatch: of the cycles around it).
+        #[arg(long, value_name = "FILE")]
+        vcd: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "verilator")]
+        simulator: Simulator,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -115,12 +155,93 @@ fn run(command: Command) -> Result<()> {
             );
             Ok(())
         }
+        Command::Sim {
+            target:
+                SimTarget::Rtl {
+                    design,
+                    rtl,
+                    cycles,
+                    seed,
+                    stimulus,
+                    vcd,
+                    simulator,
+                    json,
+                },
+        } => {
+            let opts = SimOptions {
+                rtl_dir: rtl,
+                cycles,
+                seed,
+                stimulus,
+                vcd,
+                simulator,
+                progress: !json,
+            };
+            let report = cosim::sim_rtl(&design, &opts)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("report serializes")
+                );
+            } else {
+                print_sim_report(&report);
+            }
+            match &report.divergence {
+                None => Ok(()),
+                Some(d) => Err(Error::Mismatch(format!(
+                    "{} differs from the reference model at cycle {}: {} expected {}, got {}{}",
+                    report.simulator,
+                    d.cycle,
+                    d.signal,
+                    d.expected,
+                    d.got,
+                    report
+                        .vcd
+                        .as_ref()
+                        .map(|v| format!(" (VCD of the cycles around it: {v})"))
+                        .unwrap_or_default()
+                ))),
+            }
+        }
         Command::Passes => {
             for p in PIPELINE {
                 println!("{:<10} {}", p.name, p.description);
             }
             Ok(())
         }
+    }
+}
+
+fn print_sim_report(r: &cosim::SimReport) {
+    println!(
+        "sim rtl {}: {} cycles on {}, {}",
+        r.design,
+        r.cycles,
+        r.simulator,
+        if r.divergence.is_none() {
+            "identical to the reference model".to_string()
+        } else {
+            "MISMATCH".to_string()
+        }
+    );
+    println!(
+        "  outputs: {} synapse events, {} class decisions (seed {})",
+        r.synapse_events, r.class_decisions, r.seed
+    );
+    println!(
+        "  build {:.2} s{}, simulation {:.2} s = {:.0} cycles/s; reference model {:.3} s",
+        r.build_seconds,
+        if r.model_cached {
+            " (cached model)"
+        } else {
+            ""
+        },
+        r.sim_seconds,
+        r.cycles_per_second,
+        r.model_seconds
+    );
+    if let Some(v) = &r.vcd {
+        println!("  vcd: {v}");
     }
 }
 

@@ -5,8 +5,10 @@
 //! -> `passes` (placement, routing, quantization) -> `lower` (per-target view models)
 //! -> `emit` (askama templates) -> `output` (atomic write). `runner` drives the external tools.
 
+pub mod bench;
 pub mod build;
 pub mod cli;
+pub mod cosim;
 pub mod design;
 pub mod diag;
 pub mod emit;
@@ -15,6 +17,7 @@ pub mod ir;
 pub mod lower;
 pub mod output;
 pub mod passes;
+pub mod reference;
 pub mod runner;
 
 pub use error::{Error, Result};

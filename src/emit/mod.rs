@@ -32,6 +32,7 @@ verilog_template!(RouterTemplate, "verilog/router.v");
 verilog_template!(ReadoutTemplate, "verilog/readout.v");
 verilog_template!(TopTemplate, "verilog/top.v");
 verilog_template!(TestbenchTemplate, "tb/tb.sv");
+verilog_template!(CosimTemplate, "tb/cosim.sv");
 
 #[derive(Template)]
 #[template(path = "spice/chip.cir", escape = "none")]
@@ -66,6 +67,11 @@ pub fn testbench_path(v: &VerilogModel) -> String {
     format!("tb/{}_tb.sv", v.prefix)
 }
 
+/// The co-simulation harness `snngen sim rtl` drives.
+pub fn cosim_path(v: &VerilogModel) -> String {
+    format!("tb/{}_cosim.sv", v.prefix)
+}
+
 /// Renders every file of a build except the manifest.
 pub fn render(
     v: &VerilogModel,
@@ -93,6 +99,10 @@ pub fn render(
     files.push(EmittedFile {
         path: tb.clone(),
         contents: TestbenchTemplate { v, h }.render()?,
+    });
+    files.push(EmittedFile {
+        path: cosim_path(v),
+        contents: CosimTemplate { v, h }.render()?,
     });
     files.push(EmittedFile {
         path: "tb/files.f".into(),

@@ -195,6 +195,8 @@ pub struct TbView {
     /// Zero bits that widen a synapse address to 32 bits.
     pub syn_pad: u32,
     pub cycles: u64,
+    /// Hex fields per stimulus line of the co-simulation harness.
+    pub cosim_fields: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -286,6 +288,7 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
         sample_bits: net.encoder.sample_bits,
         sample_msb: net.encoder.sample_bits - 1,
         syn_pad: 32 - chip_if.syn_w,
+        cosim_fields: 3 + 3 * nchips,
         cycles: TB_WINDOWS * net.readout.window_cycles as u64
             + (net.readout.classes * c.layout.features.len() as u32) as u64
             + 16,

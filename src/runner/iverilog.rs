@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 
 /// Compiles `files` with `top` as root in `dir` and returns the simulation's standard output.
 pub fn simulate(files: &[PathBuf], top: &str, dir: &Path) -> Result<String, ToolError> {
+    let image = compile(files, top, dir)?;
+    let out = run("vvp", &["-n".into(), image.display().to_string()], dir)?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Compiles `files` into a vvp image in `dir` and returns its path.
+pub fn compile(files: &[PathBuf], top: &str, dir: &Path) -> Result<PathBuf, ToolError> {
     let image = dir.join(format!("{top}.vvp"));
     let mut args: Vec<String> = vec![
         "-g2012".into(),
@@ -15,6 +22,5 @@ pub fn simulate(files: &[PathBuf], top: &str, dir: &Path) -> Result<String, Tool
     ];
     args.extend(path_args(files));
     run("iverilog", &args, dir)?;
-    let out = run("vvp", &["-n".into(), image.display().to_string()], dir)?;
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(image)
 }

@@ -101,3 +101,47 @@ pub fn spawn(
 pub fn path_args(paths: &[PathBuf]) -> Vec<String> {
     paths.iter().map(|p| p.display().to_string()).collect()
 }
+
+/// Runs `exe args` in `dir`, handing each line of its standard output to `on_line` as it
+/// arrives (for progress), and returns the whole output. A non-zero exit is an error.
+pub fn run_streaming(
+    exe: &Path,
+    args: &[String],
+    dir: &Path,
+    mut on_line: impl FnMut(&str),
+) -> Result<String, ToolError> {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let name = exe.display().to_string();
+    let io = |source| ToolError::Io {
+        tool: name.clone(),
+        source,
+    };
+    let mut child = Command::new(exe)
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(io)?;
+    let mut stdout = String::new();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.map_err(io)?;
+            on_line(&line);
+            stdout.push_str(&line);
+            stdout.push('\n');
+        }
+    }
+    let output = child.wait_with_output().map_err(io)?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = stdout.lines().chain(stderr.lines()).collect();
+        return Err(ToolError::Failed {
+            command: format!("{name} {}", args.join(" ")),
+            status: output.status.to_string(),
+            excerpt: lines[lines.len().saturating_sub(40)..].join("\n"),
+        });
+    }
+    Ok(stdout)
+}

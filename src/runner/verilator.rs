@@ -16,10 +16,22 @@ pub fn lint(files: &[PathBuf], top: &str, dir: &Path) -> Result<(), ToolError> {
 /// Builds a simulation binary with `--binary` in `mdir` and returns its path.
 /// Uses ccache when it is installed: an unchanged model then rebuilds in a fraction of a second.
 pub fn build_binary(files: &[PathBuf], top: &str, mdir: &Path) -> Result<PathBuf, ToolError> {
-    let mut args: Vec<String> = ["--binary", "-j", "2", "--top-module", top, "--Mdir"]
+    build_binary_with(files, top, mdir, &[])
+}
+
+/// `build_binary` with extra Verilator flags (e.g. `--trace`).
+pub fn build_binary_with(
+    files: &[PathBuf],
+    top: &str,
+    mdir: &Path,
+    extra: &[&str],
+) -> Result<PathBuf, ToolError> {
+    let mut args: Vec<String> = ["--binary", "-j", "2", "--top-module", top]
         .iter()
+        .chain(extra)
         .map(|s| s.to_string())
         .collect();
+    args.push("--Mdir".into());
     args.push(mdir.display().to_string());
     args.extend(path_args(files));
     let ccache = find("ccache").is_ok();
