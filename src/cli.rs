@@ -176,6 +176,7 @@ fn run(command: Command) -> Result<()> {
                 vcd,
                 simulator,
                 progress: !json,
+                cache_dir: None,
             };
             let report = cosim::sim_rtl(&design, &opts)?;
             if json {

@@ -40,6 +40,8 @@ pub struct SimOptions {
     pub simulator: Simulator,
     /// Print progress lines on stderr.
     pub progress: bool,
+    /// Where compiled models are cached (default: `cache_dir()`).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for SimOptions {
@@ -52,6 +54,7 @@ impl Default for SimOptions {
             vcd: None,
             simulator: Simulator::Verilator,
             progress: false,
+            cache_dir: None,
         }
     }
 }
@@ -157,7 +160,8 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         let build_start = Instant::now();
         let exe = match opts.simulator {
             Simulator::Verilator => {
-                let (exe, cached) = cached_verilator_model(&files, &top, vcd.is_some())?;
+                let cache = opts.cache_dir.clone().unwrap_or_else(cache_dir);
+                let (exe, cached) = cached_verilator_model(&files, &top, vcd.is_some(), &cache)?;
                 report.model_cached = cached;
                 exe
             }
@@ -277,7 +281,12 @@ pub fn cache_dir() -> PathBuf {
 
 /// A Verilator model of `files`, compiled once per content hash and kept in the cache.
 /// Returns the executable and whether it came from the cache.
-fn cached_verilator_model(files: &[PathBuf], top: &str, trace: bool) -> Result<(PathBuf, bool)> {
+fn cached_verilator_model(
+    files: &[PathBuf],
+    top: &str,
+    trace: bool,
+    cache: &Path,
+) -> Result<(PathBuf, bool)> {
     let mut key = format!("verilator-binary-v1 top={top} trace={trace}\n");
     for f in files {
         let text = std::fs::read(f).map_err(|source| Error::Output {
@@ -291,7 +300,7 @@ fn cached_verilator_model(files: &[PathBuf], top: &str, trace: bool) -> Result<(
             sha256_hex(&text)
         );
     }
-    let root = cache_dir().join("verilator");
+    let root = cache.join("verilator");
     let slot = root.join(&sha256_hex(key.as_bytes())[..24]);
     let exe = slot.join(format!("V{top}"));
     if exe.is_file() {

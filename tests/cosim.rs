@@ -1,0 +1,220 @@
+//! The emitted RTL against the cycle-exact reference model, on Verilator and Icarus:
+//! every example design, random designs with random stimulus (SNNGEN_FUZZ_CASES, default
+//! 200), and mutated RTL that must be caught.
+
+mod common;
+#[path = "common/random_design.rs"]
+mod random_design;
+
+use common::{example_designs, relative, require_tool, root, stem};
+use snngen::cosim::{self, SimOptions, Simulator};
+use std::path::{Path, PathBuf};
+
+/// Compiled models shared by every test in this run (and kept between local runs).
+fn cache() -> Option<PathBuf> {
+    Some(root().join("target/snngen-test-cache"))
+}
+
+fn options(cycles: u64, seed: u64, simulator: Simulator) -> SimOptions {
+    SimOptions {
+        cycles,
+        seed,
+        simulator,
+        cache_dir: cache(),
+        ..SimOptions::default()
+    }
+}
+
+#[test]
+fn example_designs_match_the_model_on_verilator_and_icarus() {
+    if !require_tool("verilator") || !require_tool("iverilog") {
+        return;
+    }
+    for design in example_designs() {
+        for (simulator, cycles) in [(Simulator::Verilator, 30_000), (Simulator::Iverilog, 3_000)] {
+            let r = cosim::sim_rtl(&relative(&design), &options(cycles, 7, simulator)).unwrap();
+            println!(
+                "{} on {}: {} cycles, {} synapse events, {} decisions, {:.0} cycles/s",
+                stem(&design),
+                r.simulator,
+                r.cycles,
+                r.synapse_events,
+                r.class_decisions,
+                r.cycles_per_second
+            );
+            assert_eq!(r.divergence, None, "{} on {}", stem(&design), r.simulator);
+            assert!(r.synapse_events > 0, "the stimulus exercised the router");
+        }
+    }
+}
+
+#[test]
+fn random_designs_and_stimuli_match_the_model() {
+    if !require_tool("verilator") {
+        return;
+    }
+    // Five stimuli per design: the compiled model is reused, the design space still wide.
+    const STIMULI_PER_DESIGN: u64 = 5;
+    let cases: u64 = std::env::var("SNNGEN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let designs = cases.div_ceil(STIMULI_PER_DESIGN);
+    let dir = tempfile::tempdir().unwrap();
+    let run_design = |d: u64| -> (u64, u64, u64) {
+        let path = dir.path().join(format!("fuzz{d}.yaml"));
+        std::fs::write(&path, random_design::random_design(d, &format!("fuzz{d}"))).unwrap();
+        let (mut ran, mut events, mut decisions) = (0, 0, 0);
+        for s in 0..STIMULI_PER_DESIGN {
+            let seed = d * 1000 + s;
+            let cycles = 300 + (seed * 7919) % 3000;
+            let r = cosim::sim_rtl(&path, &options(cycles, seed, Simulator::Verilator))
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "design seed {d}: {e}\n{}",
+                        std::fs::read_to_string(&path).unwrap()
+                    )
+                });
+            assert_eq!(
+                r.divergence,
+                None,
+                "design seed {d}, stimulus seed {seed}:\n{}",
+                std::fs::read_to_string(&path).unwrap()
+            );
+            ran += 1;
+            events += r.synapse_events;
+            decisions += r.class_decisions;
+        }
+        (ran, events, decisions)
+    };
+    // Two workers: Verilator compiles dominate and each uses two jobs itself only briefly.
+    let totals: Vec<(u64, u64, u64)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..2)
+            .map(|w| {
+                let run_design = &run_design;
+                s.spawn(move || {
+                    (0..designs)
+                        .filter(|d| d % 2 == w)
+                        .map(run_design)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let ran: u64 = totals.iter().map(|t| t.0).sum();
+    let events: u64 = totals.iter().map(|t| t.1).sum();
+    let decisions: u64 = totals.iter().map(|t| t.2).sum();
+    println!(
+        "{ran} random design/stimulus cases, 0 mismatches; {events} synapse events, {decisions} class decisions"
+    );
+    assert!(ran >= cases);
+    assert!(events > 0 && decisions > 0);
+}
+
+/// Builds `design` into a temporary folder and applies `mutate` to one RTL file.
+fn mutated_build(design: &str, file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    snngen::build::build(Path::new(design), Some(&out)).unwrap();
+    let path = out.join("rtl").join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    (dir, out)
+}
+
+#[test]
+fn one_flipped_bit_in_the_router_table_is_caught() {
+    if !require_tool("verilator") {
+        return;
+    }
+    // Destination 0 of two_chip is chip a, synapse 0; the flip makes it synapse 1.
+    let (dir, out) = mutated_build(
+        "designs/two_chip.yaml",
+        "two_chip_router.v",
+        "5'd0: route_dest = 5'd0;",
+        "5'd0: route_dest = 5'd1;",
+    );
+    let vcd = dir.path().join("divergence.vcd");
+    let opts = SimOptions {
+        rtl_dir: Some(out),
+        vcd: Some(vcd.clone()),
+        ..options(20_000, 1, Simulator::Verilator)
+    };
+    let r = cosim::sim_rtl(Path::new("designs/two_chip.yaml"), &opts).unwrap();
+    let d = r.divergence.expect("the mutation is observable");
+    assert_eq!(d.signal, "a_syn_addr");
+    assert_eq!((d.expected.as_str(), d.got.as_str()), ("0x0", "0x1"));
+    let text = std::fs::read_to_string(&vcd).unwrap();
+    assert!(text.contains("$enddefinitions") && text.contains("syn_addr"));
+}
+
+#[test]
+fn a_mutated_readout_fails_sim_rtl_with_exit_code_1() {
+    if !require_tool("verilator") {
+        return;
+    }
+    // `>` becomes `>=`: ties now go to the higher class. single_lif's two classes tie at
+    // score 0 in every window without a spike, which seed 1 has.
+    let (dir, out) = mutated_build(
+        "designs/single_lif.yaml",
+        "single_lif_readout.v",
+        "(score > best)",
+        "(score >= best)",
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))
+        .args([
+            "sim",
+            "rtl",
+            "designs/single_lif.yaml",
+            "--cycles",
+            "20000",
+            "--rtl",
+        ])
+        .arg(&out)
+        .arg("--vcd")
+        .arg(dir.path().join("d.vcd"))
+        .env("SNNGEN_CACHE_DIR", cache().unwrap())
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("differs from the reference model at cycle"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("class_"), "{stderr}");
+}
+
+#[test]
+fn a_stimulus_file_round_trips_and_the_model_is_reused() {
+    if !require_tool("verilator") {
+        return;
+    }
+    let design = Path::new("designs/rc_spike_tile.yaml");
+    let r = snngen::build::render(design).unwrap();
+    let params = snngen::reference::digital::Params::new(&r.compiled, &r.verilog);
+    let (inputs, _) = cosim::random_run(&params, 2_000, 5);
+    let text = cosim::format_stimulus(&inputs, &params);
+    assert_eq!(cosim::parse_stimulus(&text, &params).unwrap(), inputs);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stim.hex");
+    std::fs::write(&file, text).unwrap();
+    let opts = SimOptions {
+        stimulus: Some(file),
+        ..options(0, 0, Simulator::Verilator)
+    };
+    let first = cosim::sim_rtl(design, &opts).unwrap();
+    let second = cosim::sim_rtl(design, &opts).unwrap();
+    assert_eq!(first.cycles, 2_000);
+    assert_eq!((first.divergence, second.divergence), (None, None));
+    assert!(
+        second.model_cached,
+        "an unchanged design must not recompile"
+    );
+}
