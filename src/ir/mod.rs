@@ -2,7 +2,7 @@
 //! synapse bundles, routes and readout features are edges. `build` turns a loaded design into
 //! this IR, checking everything on the way and reporting all problems at once.
 
-mod build;
+pub mod build;
 mod endpoint;
 mod matrix;
 mod validate;

@@ -2,5 +2,8 @@
 //! `digital`: cycle-exact fixed-point models of the emitted RTL blocks.
 //! `network`: the LIF network simulator for the analog side.
 
+pub mod analog;
+pub mod chip;
 pub mod digital;
 pub mod network;
+pub mod system;

@@ -1,0 +1,155 @@
+//! One analog chip in behaviour: its neurons, on-chip synapses and RC-Spike tiles, advanced
+//! in fixed time steps and driven by AER synapse events from the FPGA.
+//! Addresses are the chip's own (see passes::place): synapse inputs are one per neuron, then
+//! tile inputs; sources are the neurons, then tile outputs.
+
+use super::analog::{
+    Neuron, NeuronParams, ResistorDiode, TileColumn, synapse_charge, thermal_voltage,
+};
+use crate::ir::ChipIr;
+
+/// How long an RC-Spike input is driven at vsyn after an event reaches it (s).
+pub const TILE_INPUT_PULSE: f64 = 10e-6;
+/// Diode of the crosspoints, as in the decks (`dsyn`: is=1e-14, n=1).
+const DIODE_SATURATION_CURRENT: f64 = 1e-14;
+
+#[derive(Debug, Clone)]
+struct Tile {
+    vsyn: f64,
+    columns: Vec<TileColumn>,
+    v: Vec<f64>,
+    /// Time until which each input is driven.
+    driven_until: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChipModel {
+    /// Per-neuron parameters (replace entries to simulate a mismatched chip).
+    pub params: Vec<NeuronParams>,
+    neurons: Vec<Neuron>,
+    bias: Vec<f64>,
+    /// Charge an external (FPGA) input event delivers to each neuron.
+    input_charge: Vec<f64>,
+    /// Outgoing synapses of each neuron: (post, charge per spike).
+    fanout: Vec<Vec<(u32, f64)>>,
+    tiles: Vec<Tile>,
+    pending_charge: Vec<f64>,
+    time: f64,
+}
+
+impl ChipModel {
+    pub fn new(chip: &ChipIr, celsius: f64) -> ChipModel {
+        let per_neuron = |f: &dyn Fn(&crate::ir::PopulationIr) -> f64| -> Vec<f64> {
+            chip.populations
+                .iter()
+                .flat_map(|p| std::iter::repeat_n(f(p), p.count as usize))
+                .collect()
+        };
+        let params = chip
+            .populations
+            .iter()
+            .flat_map(|p| {
+                std::iter::repeat_n(NeuronParams::from_mode(&p.mode, celsius), p.count as usize)
+            })
+            .collect::<Vec<_>>();
+        let mut fanout = vec![Vec::new(); params.len()];
+        for s in &chip.synapses {
+            let q = synapse_charge(s.weight);
+            if q != 0.0 {
+                fanout[s.pre as usize].push((s.post, q));
+            }
+        }
+        let n_vt = thermal_voltage(celsius);
+        let tiles = chip
+            .tiles
+            .iter()
+            .map(|t| Tile {
+                vsyn: t.vsyn,
+                columns: (0..t.outputs as usize)
+                    .map(|j| TileColumn {
+                        capacitance: t.c_mem_ff * 1e-15,
+                        threshold: t.threshold_v,
+                        hysteresis: t.hysteresis_v,
+                        crosspoints: t
+                            .weights
+                            .iter()
+                            .map(|row| {
+                                (row[j] > 0.0).then(|| ResistorDiode {
+                                    ohms: t.r_unit_gohm * 1e9 / row[j],
+                                    saturation_current: DIODE_SATURATION_CURRENT,
+                                    n_vt,
+                                })
+                            })
+                            .collect(),
+                        diodes: true,
+                    })
+                    .collect(),
+                v: vec![0.0; t.outputs as usize],
+                driven_until: vec![f64::NEG_INFINITY; t.inputs as usize],
+            })
+            .collect();
+        ChipModel {
+            neurons: vec![Neuron::new(); params.len()],
+            bias: per_neuron(&|p| p.bias_current_na * 1e-9),
+            input_charge: per_neuron(&|p| synapse_charge(p.input_weight)),
+            pending_charge: vec![0.0; params.len()],
+            params,
+            fanout,
+            tiles,
+            time: 0.0,
+        }
+    }
+
+    pub fn neuron_count(&self) -> usize {
+        self.neurons.len()
+    }
+
+    /// Advances by `dt`. `events` are synapse input addresses that received an AER event
+    /// since the last step; returns the source addresses that fired during this step.
+    pub fn step(&mut self, dt: f64, events: &[u32]) -> Vec<u32> {
+        let n = self.neurons.len();
+        for &e in events {
+            let e = e as usize;
+            if e < n {
+                self.pending_charge[e] += self.input_charge[e];
+            } else {
+                let mut k = e - n;
+                for tile in &mut self.tiles {
+                    if k < tile.driven_until.len() {
+                        tile.driven_until[k] = self.time + TILE_INPUT_PULSE;
+                        break;
+                    }
+                    k -= tile.driven_until.len();
+                }
+            }
+        }
+        let mut fired = Vec::new();
+        for i in 0..n {
+            let charge = std::mem::take(&mut self.pending_charge[i]);
+            if self.neurons[i].step(&self.params[i], self.bias[i], charge, dt) {
+                fired.push(i as u32);
+            }
+        }
+        for &i in &fired {
+            for &(post, q) in &self.fanout[i as usize] {
+                self.pending_charge[post as usize] += q;
+            }
+        }
+        let mut source = n as u32;
+        for tile in &mut self.tiles {
+            let inputs: Vec<f64> = tile
+                .driven_until
+                .iter()
+                .map(|&until| if until > self.time { tile.vsyn } else { 0.0 })
+                .collect();
+            for (col, v) in tile.columns.iter().zip(&mut tile.v) {
+                if col.step(v, &inputs, dt) {
+                    fired.push(source);
+                }
+                source += 1;
+            }
+        }
+        self.time += dt;
+        fired
+    }
+}
