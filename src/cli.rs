@@ -1,5 +1,6 @@
 //! Command line: every command is a thin wrapper over a library function.
 
+use crate::bench::cuba;
 use crate::build::{self, BuildSummary, Rendered};
 use crate::cosim::{self, SimOptions, Simulator};
 use crate::error::{Error, Result};
@@ -55,10 +56,35 @@ pub enum Command {
     },
     /// List the compiler passes in the order they run.
     Passes,
+    /// Benchmarks that print a table (see BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        which: BenchTarget,
+    },
     /// Simulate generated hardware against the reference model.
     Sim {
         #[command(subcommand)]
         target: SimTarget,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchTarget {
+    /// The CUBA network (Vogels & Abbott 2005; Brian2's examples/CUBA.py) on the reference LIF
+    /// simulator: 4000 neurons, p = 0.02, dt 0.1 ms. Compare with benches/brian2_cuba.py.
+    Cuba {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Biological time to simulate (s).
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Also time every update loop (uniform/per-neuron x AVX2/portable), best of 3, and
+        /// check that they all give the same spikes.
+        #[arg(long)]
+        all_kernels: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -203,6 +229,46 @@ fn run(command: Command) -> Result<()> {
                         .unwrap_or_default()
                 ))),
             }
+        }
+        Command::Bench {
+            which:
+                BenchTarget::Cuba {
+                    seed,
+                    seconds,
+                    all_kernels,
+                    json,
+                },
+        } => {
+            if !(seconds > 0.0 && seconds <= 1000.0) {
+                return Err(Error::Usage(format!(
+                    "--seconds must be above 0 and at most 1000, got {seconds}"
+                )));
+            }
+            let report = cuba::run_cuba(seed, seconds);
+            let kernels = if all_kernels {
+                Some(cuba::run_all_kernels(&report, 3).map_err(Error::Mismatch)?)
+            } else {
+                None
+            };
+            if json {
+                let mut j = report.to_json();
+                if let Some(rows) = &kernels {
+                    j["kernels"] = rows
+                        .iter()
+                        .map(|(name, s, eps)| serde_json::json!({"kernel": name, "wall_s": s, "events_per_s": eps}))
+                        .collect();
+                }
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&j).expect("report serializes")
+                );
+            } else {
+                println!("{}", report.table());
+                for (name, s, eps) in kernels.iter().flatten() {
+                    println!("{name:<22} {s:.3} s  {eps:.3e} events/s");
+                }
+            }
+            Ok(())
         }
         Command::Passes => {
             for p in PIPELINE {
