@@ -334,25 +334,25 @@ fn print_summary(s: &BuildSummary, r: &Rendered) {
     println!("  {} files, {:.1} KiB", s.files, s.bytes as f64 / 1024.0);
 }
 
-/// Runs the lint and structural checks every emitted RTL must pass.
-pub fn lint_rtl(out_dir: &Path, r: &Rendered) -> Result<()> {
-    let files = build::rtl_files(out_dir, &r.verilog);
-    let top = format!("{}_top", r.verilog.prefix);
+/// The RTL files of a build, its top module and a scratch folder for a tool run.
+fn rtl_job(out_dir: &Path, r: &Rendered) -> Result<(Vec<PathBuf>, String, tempfile::TempDir)> {
     let dir = tempfile::tempdir().map_err(|source| Error::Output {
         path: std::env::temp_dir(),
         source,
     })?;
+    let top = format!("{}_top", r.verilog.prefix);
+    Ok((build::rtl_files(out_dir, &r.verilog), top, dir))
+}
+
+/// Runs the lint and structural checks every emitted RTL must pass.
+pub fn lint_rtl(out_dir: &Path, r: &Rendered) -> Result<()> {
+    let (files, top, dir) = rtl_job(out_dir, r)?;
     verilator::lint(&files, &top, dir.path())?;
     yosys::check(&files, &top, dir.path())?;
     Ok(())
 }
 
 pub fn synthesize(out_dir: &Path, r: &Rendered) -> Result<yosys::SynthStats> {
-    let files = build::rtl_files(out_dir, &r.verilog);
-    let top = format!("{}_top", r.verilog.prefix);
-    let dir = tempfile::tempdir().map_err(|source| Error::Output {
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let (files, top, dir) = rtl_job(out_dir, r)?;
     Ok(yosys::synth_ice40(&files, &top, dir.path())?)
 }

@@ -33,23 +33,7 @@ module {{ v.prefix }}_tb;
 
     always #5 clk = ~clk;
 
-    {{ v.prefix }}_top dut (
-        .clk(clk),
-        .rst(rst),
-        .in_valid(in_valid),
-        .in_data(in_data),
-{%- for c in v.top.chips %}
-        .{{ c.name }}_req({{ c.name }}_req),
-        .{{ c.name }}_addr({{ c.name }}_addr),
-        .{{ c.name }}_ack({{ c.name }}_ack),
-        .{{ c.name }}_syn_req({{ c.name }}_syn_req),
-        .{{ c.name }}_syn_addr({{ c.name }}_syn_addr),
-        .{{ c.name }}_syn_ack({{ c.name }}_syn_ack),
-{%- endfor %}
-        .class_valid(class_valid),
-        .class_out(class_out),
-        .class_score(class_score)
-    );
+{% include "tb/dut_instance.txt" %}
 
     always @(negedge clk) begin
         cycle = cycle + 1;
