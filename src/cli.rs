@@ -2,6 +2,7 @@
 
 use crate::bench::cuba;
 use crate::build::{self, BuildSummary, Rendered};
+use crate::characterize;
 use crate::cosim::{self, SimOptions, Simulator};
 use crate::error::{Error, Result};
 use crate::passes::PIPELINE;
@@ -56,6 +57,28 @@ pub enum Command {
     },
     /// List the compiler passes in the order they run.
     Passes,
+    /// Measure every neuron mode of a design in ngspice and fit the behavioural model to it.
+    ///
+    /// Per mode: f-I sweep (rate, first-spike latency, spike width, threshold, energy per
+    /// spike) at 27 C, and the reference current (1 nA) at -20 and 85 C. Writes
+    /// characterization.json and f_i.csv into DIR.
+    Characterize {
+        /// The design file (YAML).
+        design: PathBuf,
+        /// Output folder [default: out/<design name>/characterization].
+        #[arg(short, long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Parallel ngspice processes.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Also write the fitted behavioural parameters as a calibration file (the bundled
+        /// one is sim/calibration/generic180.json).
+        #[arg(long, value_name = "FILE")]
+        calibration: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Benchmarks that print a table (see BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -229,6 +252,42 @@ fn run(command: Command) -> Result<()> {
                         .unwrap_or_default()
                 ))),
             }
+        }
+        Command::Characterize {
+            design,
+            out,
+            jobs,
+            calibration,
+            json,
+        } => {
+            let opts = characterize::Options {
+                jobs,
+                progress: !json,
+                ..characterize::Options::default()
+            };
+            let report = characterize::characterize(&design, &opts)?;
+            let out = out
+                .unwrap_or_else(|| build::default_out_dir(&report.design).join("characterization"));
+            characterize::write(&report, &out)?;
+            if let Some(path) = &calibration {
+                let cal = characterize::Calibration::from_report(&report);
+                let text =
+                    serde_json::to_string_pretty(&cal).expect("calibration serializes") + "\n";
+                std::fs::write(path, text).map_err(|source| Error::Output {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("report serializes")
+                );
+            } else {
+                print!("{}", characterize::table(&report));
+                println!("  written to {}", out.display());
+            }
+            Ok(())
         }
         Command::Bench {
             which:

@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod build;
+pub mod characterize;
 pub mod cli;
 pub mod cosim;
 pub mod design;

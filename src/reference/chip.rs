@@ -38,7 +38,7 @@ pub struct ChipModel {
 }
 
 impl ChipModel {
-    pub fn new(chip: &ChipIr, celsius: f64) -> ChipModel {
+    pub fn new(chip: &ChipIr, vdd: f64, celsius: f64) -> ChipModel {
         let per_neuron = |f: &dyn Fn(&crate::ir::PopulationIr) -> f64| -> Vec<f64> {
             chip.populations
                 .iter()
@@ -49,7 +49,10 @@ impl ChipModel {
             .populations
             .iter()
             .flat_map(|p| {
-                std::iter::repeat_n(NeuronParams::from_mode(&p.mode, celsius), p.count as usize)
+                std::iter::repeat_n(
+                    NeuronParams::from_mode(&p.mode, vdd, celsius),
+                    p.count as usize,
+                )
             })
             .collect::<Vec<_>>();
         let mut fanout = vec![Vec::new(); params.len()];

@@ -3,6 +3,7 @@
 //! `network`: the LIF network simulator for the analog side.
 
 pub mod analog;
+pub mod calibration;
 pub mod chip;
 pub mod digital;
 pub mod network;

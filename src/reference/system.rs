@@ -39,7 +39,7 @@ pub fn simulate(r: &Rendered, samples: &[Vec<u32>], sample_period: u64, cycles: 
     let mut chips: Vec<ChipModel> = net
         .chips
         .iter()
-        .map(|c| ChipModel::new(c, net.temperature))
+        .map(|c| ChipModel::new(c, net.vdd, net.temperature))
         .collect();
     let dt = 1e-6 / net.clock_mhz;
     let n = chips.len();

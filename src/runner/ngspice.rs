@@ -80,25 +80,42 @@ static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Runs `deck` (a file in `spice_dir`, which also holds `models/`) and reads `data_file`.
 pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Waveforms, ToolError> {
-    let io = |source| ToolError::Io {
+    let text = std::fs::read_to_string(spice_dir.join(deck)).map_err(io_error)?;
+    let mut models = Vec::new();
+    let dir = spice_dir.join("models");
+    if dir.is_dir() {
+        for entry in std::fs::read_dir(&dir).map_err(io_error)? {
+            let entry = entry.map_err(io_error)?;
+            let body = std::fs::read_to_string(entry.path()).map_err(io_error)?;
+            models.push((entry.file_name().to_string_lossy().into_owned(), body));
+        }
+    }
+    run_deck_text(deck, &text, &models, data_file)
+}
+
+fn io_error(source: std::io::Error) -> ToolError {
+    ToolError::Io {
         tool: "ngspice".into(),
         source,
-    };
+    }
+}
+
+/// Runs a deck given as text, with `models` (file name, text) placed in `models/` beside it.
+pub fn run_deck_text(
+    deck: &str,
+    text: &str,
+    models: &[(String, String)],
+    data_file: &str,
+) -> Result<Waveforms, ToolError> {
     let work = tempfile::Builder::new()
         .prefix("snngen-ngspice-")
         .tempdir()
-        .map_err(io)?;
-    std::fs::copy(spice_dir.join(deck), work.path().join(deck)).map_err(io)?;
-    let models = spice_dir.join("models");
-    if models.is_dir() {
-        std::fs::create_dir_all(work.path().join("models")).map_err(io)?;
-        for entry in std::fs::read_dir(&models).map_err(io)? {
-            let entry = entry.map_err(io)?;
-            std::fs::copy(
-                entry.path(),
-                work.path().join("models").join(entry.file_name()),
-            )
-            .map_err(io)?;
+        .map_err(io_error)?;
+    std::fs::write(work.path().join(deck), text).map_err(io_error)?;
+    if !models.is_empty() {
+        std::fs::create_dir_all(work.path().join("models")).map_err(io_error)?;
+        for (name, body) in models {
+            std::fs::write(work.path().join("models").join(name), body).map_err(io_error)?;
         }
     }
     let output = spawn("ngspice", &["-b".into(), deck.into()], work.path(), &[])?;
@@ -125,7 +142,7 @@ pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Wavefor
         }
         _ => return Err(fail(format!("exited with {}", output.status))),
     }
-    let text = std::fs::read_to_string(work.path().join(data_file))
+    let data = std::fs::read_to_string(work.path().join(data_file))
         .map_err(|e| fail(format!("no data file {data_file}: {e}")))?;
-    Waveforms::parse(&text).map_err(|m| fail(format!("{data_file}: {m}")))
+    Waveforms::parse(&data).map_err(|m| fail(format!("{data_file}: {m}")))
 }

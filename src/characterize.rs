@@ -1,0 +1,595 @@
+//! `snngen characterize`: every neuron mode of a design measured in ngspice (f-I curve,
+//! first-spike latency, spike width, threshold, energy per spike at three temperatures) and
+//! the behavioural model's parameters fitted to those measurements.
+
+use crate::build::GENERIC_180_MODELS;
+use crate::design::NeuronMode;
+use crate::error::{Error, Result};
+use crate::lower::spice::num;
+use crate::reference::analog::{NeuronParams, thermal_voltage};
+pub use crate::reference::calibration::{Calibration, FittedNeuron};
+use crate::runner::ngspice::{self, Waveforms};
+use askama::Template;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Input currents of the f-I sweep (nA).
+pub const DEFAULT_CURRENTS_NA: [f64; 10] = [0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0];
+/// Temperatures of the energy measurement (C).
+pub const DEFAULT_TEMPERATURES: [f64; 3] = [-20.0, 27.0, 85.0];
+/// The operating point energy per spike is quoted at (nA).
+pub const REFERENCE_CURRENT_NA: f64 = 1.0;
+/// Spikes a run aims for: enough intervals for a stable mean and energy.
+const TARGET_SPIKES: f64 = 12.0;
+
+#[derive(Template)]
+#[template(path = "spice/neuron_char.cir", escape = "none")]
+struct NeuronDeck {
+    d: DeckView,
+}
+
+struct DeckView {
+    version: &'static str,
+    mode: String,
+    current: String,
+    temperature: String,
+    reltol: String,
+    vdd: String,
+    vleak: String,
+    vpw: String,
+    cmem: String,
+    cfb: String,
+    step_at: String,
+    step_end: String,
+    tstep: String,
+    tstop: String,
+    data_file: String,
+}
+
+/// The input current steps up at this time (s); spike times are reported from it.
+pub const STEP_AT: f64 = 1e-6;
+const STEP_RISE: f64 = 1e-9;
+
+/// One ngspice run of one neuron at one current and temperature.
+#[derive(Debug, Clone, Serialize)]
+pub struct NeuronPoint {
+    pub current_na: f64,
+    pub temperature_c: f64,
+    pub simulated_us: f64,
+    pub spikes: usize,
+    /// Spike onsets (s): the spike output rising through VDD/2.
+    pub spike_times_s: Vec<f64>,
+    pub rate_hz: f64,
+    pub first_spike_s: Option<f64>,
+    pub spike_width_ns: Option<f64>,
+    /// Membrane voltage where the spike output starts to rise (10 % of VDD).
+    pub threshold_v: Option<f64>,
+    /// Supply energy over whole interspike intervals divided by their number.
+    pub energy_per_spike_fj: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModeReport {
+    pub mode: String,
+    pub vleak: f64,
+    pub vpw: f64,
+    pub cmem_ff: f64,
+    pub cfb_ff: f64,
+    pub f_i: Vec<NeuronPoint>,
+    /// Runs at the reference current at each temperature.
+    pub temperatures: Vec<NeuronPoint>,
+    pub fit: FittedNeuron,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Characterization {
+    pub design: String,
+    pub vdd: f64,
+    pub reference_current_na: f64,
+    /// Energy per spike of the design's first population's mode at 27 C and the reference current.
+    pub energy_per_spike_fj: Option<f64>,
+    pub modes: Vec<ModeReport>,
+    pub ngspice_runs: usize,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub currents_na: Vec<f64>,
+    pub temperatures: Vec<f64>,
+    pub jobs: usize,
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            currents_na: DEFAULT_CURRENTS_NA.to_vec(),
+            temperatures: DEFAULT_TEMPERATURES.to_vec(),
+            jobs: 2,
+            progress: false,
+        }
+    }
+}
+
+/// Transient length (s) for about TARGET_SPIKES spikes at `current` (regular-mode charge of
+/// ~31 fC per spike), between 100 us and 2 ms.
+fn transient_for(current: f64) -> f64 {
+    (TARGET_SPIKES * 31e-15 / current).clamp(100e-6, 2e-3)
+}
+
+/// Simulates one neuron of `mode` at `current` (A) and `celsius`.
+pub fn measure_neuron(
+    mode_name: &str,
+    mode: &NeuronMode,
+    vdd: f64,
+    current: f64,
+    celsius: f64,
+) -> Result<NeuronPoint> {
+    let tstop = transient_for(current);
+    let deck = NeuronDeck {
+        d: DeckView {
+            version: env!("CARGO_PKG_VERSION"),
+            mode: mode_name.to_string(),
+            current: num(current),
+            temperature: num(celsius),
+            // Spike times to better than 0.5 %: the default 1e-4 runs ~1.5 % fast (sim/README.md).
+            reltol: "1e-5".into(),
+            vdd: num(vdd),
+            vleak: num(mode.vleak),
+            vpw: num(mode.vpw),
+            cmem: num(mode.cmem_ff * 1e-15),
+            cfb: num(mode.cfb_ff * 1e-15),
+            step_at: num(STEP_AT),
+            step_end: num(STEP_AT + STEP_RISE),
+            tstep: num(tstop / 400.0),
+            tstop: num(STEP_AT + tstop),
+            data_file: "neuron.dat".into(),
+        },
+    }
+    .render()?;
+    let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
+    let w = ngspice::run_deck_text("neuron.cir", &deck, &models, "neuron.dat")?;
+    Ok(measure(&w, vdd, current, celsius, tstop))
+}
+
+fn measure(w: &Waveforms, vdd: f64, current: f64, celsius: f64, tstop: f64) -> NeuronPoint {
+    let onsets: Vec<f64> = w
+        .rising_crossings("v(spk)", vdd / 2.0)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t - STEP_AT)
+        .collect();
+    let t = w.time();
+    let spk = w.get("v(spk)").unwrap_or(&[]);
+    let vmem = w.get("v(vmem)").unwrap_or(&[]);
+    let supply = w.get("i(vdd)").unwrap_or(&[]);
+    let index_at = |time: f64| t.partition_point(|&x| x < time + STEP_AT).min(t.len() - 1);
+    let widths: Vec<f64> = onsets
+        .iter()
+        .filter_map(|&on| {
+            let i = index_at(on);
+            (i..spk.len())
+                .find(|&k| spk[k] < vdd / 2.0)
+                .map(|k| t[k] - STEP_AT - on)
+        })
+        .collect();
+    let thresholds: Vec<f64> = onsets
+        .iter()
+        .filter_map(|&on| {
+            let i = index_at(on);
+            (0..i).rev().find(|&k| spk[k] < 0.1 * vdd).map(|k| vmem[k])
+        })
+        .collect();
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    let (rate, energy) = if onsets.len() >= 3 {
+        let (a, b) = (onsets[1], onsets[onsets.len() - 1]);
+        let intervals = (onsets.len() - 2) as f64;
+        let (ia, ib) = (index_at(a), index_at(b));
+        let energy: f64 = (ia..ib)
+            .map(|k| 0.5 * (-supply[k] - supply[k + 1]) * vdd * (t[k + 1] - t[k]))
+            .sum();
+        (intervals / (b - a), Some(energy / intervals * 1e15))
+    } else {
+        (0.0, None)
+    };
+    NeuronPoint {
+        current_na: current * 1e9,
+        temperature_c: celsius,
+        simulated_us: tstop * 1e6,
+        spikes: onsets.len(),
+        rate_hz: rate,
+        first_spike_s: onsets.first().copied(),
+        spike_width_ns: mean(&widths).map(|x| x * 1e9),
+        threshold_v: mean(&thresholds),
+        energy_per_spike_fj: energy,
+        spike_times_s: onsets,
+    }
+}
+
+/// Fits the behavioural parameters to a sweep: first-spike time from rest and the steady
+/// interval at every current that spiked at least three times, and no spike where the
+/// circuit stayed silent.
+pub fn fit(mode: &NeuronMode, points: &[NeuronPoint]) -> FittedNeuron {
+    let capacitance = (mode.cmem_ff + mode.cfb_ff) * 1e-15;
+    let ut = thermal_voltage(27.0);
+    let (q_reset, i_reset) = fit_widening(points);
+    let params = |x: &[f64]| NeuronParams {
+        capacitance,
+        v_threshold: x[0].clamp(0.02, 0.6),
+        v_reset: x[3].clamp(0.0, 0.95) * x[0].clamp(0.02, 0.6),
+        t_refractory: x[2].abs() * 1e-6,
+        q_reset,
+        i_reset,
+        t_delay: x[4].abs() * 1e-6,
+        i_leak: x[1].exp() * 1e-12,
+        thermal_voltage: ut,
+    };
+    let errors = |p: &NeuronParams| -> Vec<f64> {
+        let mut e = Vec::new();
+        for pt in points {
+            let current = pt.current_na * 1e-9;
+            if pt.spikes >= 3 {
+                let first = p.charge_time(current, 0.0).map(|t| t + p.t_delay);
+                let isi = p
+                    .charge_time(current, p.v_reset)
+                    .map(|t| t + p.refractory(current));
+                let measured_isi = 1.0 / pt.rate_hz;
+                e.push(first.map_or(1.0, |f| f / pt.first_spike_s.unwrap_or(f) - 1.0));
+                e.push(isi.map_or(1.0, |i| i / measured_isi - 1.0));
+            } else if pt.spikes == 0 {
+                // Silent in the circuit: the model must not fire within the same transient.
+                let fired = p
+                    .charge_time(current, 0.0)
+                    .is_some_and(|t| t < pt.simulated_us * 1e-6);
+                e.push(if fired { 1.0 } else { 0.0 });
+            }
+        }
+        e
+    };
+    let cost = |x: &[f64]| errors(&params(x)).iter().map(|e| e * e).sum::<f64>();
+    // Several starts (a strong and a weak leak, short and long delays), each restarted from
+    // its own optimum: the cost has shallow valleys along threshold x delay.
+    let step = [0.05, 2.0, 0.5, 0.3, 0.2];
+    let starts = [
+        [0.29, (2.0f64).ln(), 0.5, 0.1, 0.4],
+        [0.26, (2.0f64).ln(), 0.1, 0.0, 0.1],
+        [0.29, (500.0f64).ln(), 0.1, 0.5, 0.3],
+        [0.3, (500.0f64).ln(), 3.0, 0.5, 0.3],
+        [0.2, (50.0f64).ln(), 1.0, 0.2, 0.5],
+    ];
+    let mut best = starts[0].to_vec();
+    for start in starts {
+        let mut x = start.to_vec();
+        for _ in 0..3 {
+            x = nelder_mead(&cost, &x, &step, 4000);
+        }
+        if cost(&x) < cost(&best) {
+            best = x;
+        }
+    }
+    let p = params(&best);
+    let max_relative_error = errors(&p).iter().fold(0.0f64, |m, e| m.max(e.abs()));
+    FittedNeuron {
+        capacitance_ff: capacitance * 1e15,
+        v_threshold: p.v_threshold,
+        v_reset: p.v_reset,
+        t_refractory_ns: p.t_refractory * 1e9,
+        q_reset_fc: p.q_reset * 1e15,
+        t_delay_ns: p.t_delay * 1e9,
+        i_reset_na: p.i_reset.is_finite().then_some(p.i_reset * 1e9),
+        i_leak_pa: p.i_leak * 1e12,
+        max_relative_error,
+    }
+}
+
+/// Spike width w(I) = q / (i_r - I) fitted by least squares on 1/w = i_r/q - I/q. Widths that
+/// do not grow with the current (a strong reset) give no widening: (0, infinity).
+fn fit_widening(points: &[NeuronPoint]) -> (f64, f64) {
+    let samples: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| p.spikes >= 3)
+        .filter_map(|p| Some((p.current_na * 1e-9, 1.0 / (p.spike_width_ns? * 1e-9))))
+        .collect();
+    if samples.len() < 3 {
+        return (0.0, f64::INFINITY);
+    }
+    let n = samples.len() as f64;
+    let (mx, my) = (
+        samples.iter().map(|s| s.0).sum::<f64>() / n,
+        samples.iter().map(|s| s.1).sum::<f64>() / n,
+    );
+    let sxy: f64 = samples.iter().map(|s| (s.0 - mx) * (s.1 - my)).sum();
+    let sxx: f64 = samples.iter().map(|s| (s.0 - mx).powi(2)).sum();
+    let slope = sxy / sxx;
+    // Widening below 5 % over the sweep is no widening (the regular mode: 90-91 ns).
+    let spread = samples.iter().map(|s| s.1).fold(f64::MIN, f64::max)
+        / samples.iter().map(|s| s.1).fold(f64::MAX, f64::min);
+    if slope >= 0.0 || spread < 1.05 {
+        return (0.0, f64::INFINITY);
+    }
+    let q = -1.0 / slope;
+    let i_r = (my - slope * mx) * q;
+    (q, i_r)
+}
+
+/// Nelder-Mead simplex minimization (standard coefficients).
+fn nelder_mead(
+    f: &dyn Fn(&[f64]) -> f64,
+    start: &[f64],
+    step: &[f64],
+    iterations: usize,
+) -> Vec<f64> {
+    let n = start.len();
+    let mut simplex: Vec<(Vec<f64>, f64)> = (0..=n)
+        .map(|i| {
+            let mut x = start.to_vec();
+            if i > 0 {
+                x[i - 1] += step[i - 1];
+            }
+            let fx = f(&x);
+            (x, fx)
+        })
+        .collect();
+    for _ in 0..iterations {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let centroid: Vec<f64> = (0..n)
+            .map(|j| simplex[..n].iter().map(|s| s.0[j]).sum::<f64>() / n as f64)
+            .collect();
+        let towards = |t: f64| -> Vec<f64> {
+            (0..n)
+                .map(|j| centroid[j] + t * (simplex[n].0[j] - centroid[j]))
+                .collect()
+        };
+        let reflected = towards(-1.0);
+        let fr = f(&reflected);
+        if fr < simplex[0].1 {
+            let expanded = towards(-2.0);
+            let fe = f(&expanded);
+            simplex[n] = if fe < fr {
+                (expanded, fe)
+            } else {
+                (reflected, fr)
+            };
+        } else if fr < simplex[n - 1].1 {
+            simplex[n] = (reflected, fr);
+        } else {
+            let contracted = towards(0.5);
+            let fc = f(&contracted);
+            if fc < simplex[n].1 {
+                simplex[n] = (contracted, fc);
+            } else {
+                let best = simplex[0].0.clone();
+                for s in simplex.iter_mut().skip(1) {
+                    s.0 = (0..n).map(|j| best[j] + 0.5 * (s.0[j] - best[j])).collect();
+                    s.1 = f(&s.0);
+                }
+            }
+        }
+        if (simplex[n].1 - simplex[0].1).abs() < 1e-14 {
+            break;
+        }
+    }
+    simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    simplex.swap_remove(0).0
+}
+
+/// Runs `jobs` closures over `items` on `workers` threads, keeping the input order.
+fn parallel<T: Sync, R: Send>(items: &[T], workers: usize, run: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..workers.max(1) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = run(item);
+                    results.lock().expect("no worker panicked")[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("no worker panicked")
+        .into_iter()
+        .map(|r| r.expect("every item ran"))
+        .collect()
+}
+
+/// Characterizes every neuron mode the design uses.
+pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
+    let start = std::time::Instant::now();
+    let (_, compiled) = crate::build::compile(design)?;
+    let net = &compiled.network;
+    let mut modes: BTreeMap<String, NeuronMode> = BTreeMap::new();
+    let mut first_mode = None;
+    for p in net.chips.iter().flat_map(|c| &c.populations) {
+        first_mode.get_or_insert_with(|| p.mode_name.clone());
+        modes
+            .entry(p.mode_name.clone())
+            .or_insert_with(|| p.mode.clone());
+    }
+    let mut jobs: Vec<(String, f64, f64)> = Vec::new();
+    for name in modes.keys() {
+        jobs.extend(opts.currents_na.iter().map(|&i| (name.clone(), i, 27.0)));
+        jobs.extend(
+            opts.temperatures
+                .iter()
+                .filter(|&&t| t != 27.0)
+                .map(|&t| (name.clone(), REFERENCE_CURRENT_NA, t)),
+        );
+    }
+    let done = AtomicUsize::new(0);
+    let results = parallel(&jobs, opts.jobs, |(name, current, celsius)| {
+        let r =
+            measure_neuron(name, &modes[name], net.vdd, current * 1e-9, *celsius).map(|mut p| {
+                p.current_na = *current;
+                p
+            });
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if opts.progress {
+            eprintln!("  [{n}/{}] {name} at {current} nA, {celsius} C", jobs.len());
+        }
+        r
+    });
+    let mut by_mode: BTreeMap<&str, (Vec<NeuronPoint>, Vec<NeuronPoint>)> = BTreeMap::new();
+    for ((name, current, celsius), r) in jobs.iter().zip(results) {
+        let point = r?;
+        let entry = by_mode.entry(name).or_default();
+        if *celsius == 27.0 {
+            if (*current - REFERENCE_CURRENT_NA).abs() < 1e-12 {
+                entry.1.push(point.clone());
+            }
+            entry.0.push(point);
+        } else {
+            entry.1.push(point);
+        }
+    }
+    let reports: Vec<ModeReport> = by_mode
+        .into_iter()
+        .map(|(name, (f_i, mut temps))| {
+            temps.sort_by(|a, b| a.temperature_c.total_cmp(&b.temperature_c));
+            let mode = &modes[name];
+            ModeReport {
+                mode: name.to_string(),
+                vleak: mode.vleak,
+                vpw: mode.vpw,
+                cmem_ff: mode.cmem_ff,
+                cfb_ff: mode.cfb_ff,
+                fit: fit(mode, &f_i),
+                f_i,
+                temperatures: temps,
+            }
+        })
+        .collect();
+    let energy = first_mode.and_then(|m| {
+        reports
+            .iter()
+            .find(|r| r.mode == m)?
+            .temperatures
+            .iter()
+            .find(|p| p.temperature_c == 27.0)?
+            .energy_per_spike_fj
+    });
+    if reports.is_empty() {
+        return Err(Error::Usage(
+            "the design has no neuron population to characterize".into(),
+        ));
+    }
+    Ok(Characterization {
+        design: net.name.clone(),
+        vdd: net.vdd,
+        reference_current_na: REFERENCE_CURRENT_NA,
+        energy_per_spike_fj: energy,
+        modes: reports,
+        ngspice_runs: jobs.len(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// A plain-text summary: one block per mode.
+pub fn table(c: &Characterization) -> String {
+    let mut s = format!(
+        "characterize {}: {} ngspice runs in {:.1} s, VDD {} V\n",
+        c.design, c.ngspice_runs, c.seconds, c.vdd
+    );
+    let opt =
+        |v: Option<f64>, digits: usize| v.map_or("-".to_string(), |x| format!("{x:.digits$}"));
+    for m in &c.modes {
+        s += &format!(
+            "mode {} (vleak {} V, vpw {} V, cmem {} fF, cfb {} fF)\n  {:>8} {:>10} {:>11} {:>10} {:>9} {:>10}\n",
+            m.mode,
+            m.vleak,
+            m.vpw,
+            m.cmem_ff,
+            m.cfb_ff,
+            "I (nA)",
+            "rate (Hz)",
+            "first (us)",
+            "width (ns)",
+            "thr (V)",
+            "E (fJ)"
+        );
+        for p in &m.f_i {
+            s += &format!(
+                "  {:>8} {:>10.0} {:>11} {:>10} {:>9} {:>10}\n",
+                p.current_na,
+                p.rate_hz,
+                opt(p.first_spike_s.map(|t| t * 1e6), 2),
+                opt(p.spike_width_ns, 0),
+                opt(p.threshold_v, 3),
+                opt(p.energy_per_spike_fj, 1)
+            );
+        }
+        for p in &m.temperatures {
+            s += &format!(
+                "  energy per spike at {} nA, {:>4} C: {} fJ\n",
+                p.current_na,
+                p.temperature_c,
+                opt(p.energy_per_spike_fj, 1)
+            );
+        }
+        let f = &m.fit;
+        s += &format!(
+            "  fit: C {:.0} fF, threshold {:.3} V, reset {:.3} V, refractory {:.0} ns{}, onset delay {:.0} ns, leak {:.1} pA; worst timing error {:.2} %\n",
+            f.capacitance_ff,
+            f.v_threshold,
+            f.v_reset,
+            f.t_refractory_ns,
+            f.i_reset_na
+                .map(|i| format!(" + {:.1} fC / ({i:.2} nA - I)", f.q_reset_fc))
+                .unwrap_or_default(),
+            f.t_delay_ns,
+            f.i_leak_pa,
+            f.max_relative_error * 100.0
+        );
+    }
+    if let Some(e) = c.energy_per_spike_fj {
+        s += &format!(
+            "energy_per_spike_fj: {e:.2} (first population's mode, {} nA, 27 C)\n",
+            c.reference_current_na
+        );
+    }
+    s
+}
+
+/// Writes characterization.json and f_i.csv into `dir` (created if needed).
+pub fn write(c: &Characterization, dir: &Path) -> Result<()> {
+    let io = |source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let json = serde_json::to_string_pretty(c).expect("report serializes") + "\n";
+    std::fs::write(dir.join("characterization.json"), json).map_err(io)?;
+    let mut csv = String::from(
+        "mode,current_na,temperature_c,spikes,rate_hz,first_spike_us,spike_width_ns,threshold_v,energy_per_spike_fj\n",
+    );
+    let cell = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x}"));
+    for m in &c.modes {
+        for p in m
+            .f_i
+            .iter()
+            .chain(m.temperatures.iter().filter(|p| p.temperature_c != 27.0))
+        {
+            csv += &format!(
+                "{},{},{},{},{},{},{},{},{}\n",
+                m.mode,
+                p.current_na,
+                p.temperature_c,
+                p.spikes,
+                p.rate_hz,
+                cell(p.first_spike_s.map(|t| t * 1e6)),
+                cell(p.spike_width_ns),
+                cell(p.threshold_v),
+                cell(p.energy_per_spike_fj)
+            );
+        }
+    }
+    std::fs::write(dir.join("f_i.csv"), csv).map_err(io)
+}

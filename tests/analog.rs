@@ -1,0 +1,101 @@
+//! The analog netlists against the behavioural model, in ngspice: every neuron mode spike
+//! for spike, and the energy per spike of the default neuron.
+
+mod common;
+
+use common::require_tool;
+use snngen::characterize::{self, Options, measure_neuron};
+use snngen::ir::build::builtin_modes;
+use snngen::reference::analog::NeuronParams;
+use std::path::Path;
+
+/// Spike times may differ by this fraction of the time since the input step (the issue's
+/// target is 2 %). The bundled calibration fits the f-I sweep to 0.75 % worst case (the
+/// leaky mode at 3 nA, where its spikes widen most); the currents here lie between the
+/// sweep's points and measured 0.3 % worst; ngspice at reltol 1e-5 adds well under 0.1 %.
+const TIMING_TOLERANCE: f64 = 0.01;
+
+#[test]
+fn every_mode_matches_ngspice_spike_for_spike() {
+    if !require_tool("ngspice") {
+        return;
+    }
+    let cases = [("regular", [0.25, 0.8, 2.5]), ("leaky", [0.8, 1.2, 2.5])];
+    for (name, currents) in cases {
+        let mode = &builtin_modes()[name];
+        let model = NeuronParams::from_mode(mode, 0.6, 27.0);
+        for current_na in currents {
+            let circuit = measure_neuron(name, mode, 0.6, current_na * 1e-9, 27.0).unwrap();
+            let until = circuit.simulated_us * 1e-6;
+            let predicted = model.dc_spike_times(current_na * 1e-9, until);
+            let measured = &circuit.spike_times_s;
+            // A spike the model puts right at the end of the run may fall just outside it.
+            let n = measured.len().min(predicted.len());
+            assert!(
+                measured.len().abs_diff(predicted.len()) <= 1 && n >= 3,
+                "{name} at {current_na} nA: {} spikes in ngspice, {} in the model",
+                measured.len(),
+                predicted.len()
+            );
+            if measured.len() != predicted.len() {
+                let last = measured.len().max(predicted.len()) - 1;
+                let extra = if measured.len() > n {
+                    measured[last]
+                } else {
+                    predicted[last]
+                };
+                assert!(
+                    extra > until * (1.0 - TIMING_TOLERANCE),
+                    "{name} at {current_na} nA: extra spike at {extra}"
+                );
+            }
+            let worst = measured[..n]
+                .iter()
+                .zip(&predicted[..n])
+                .map(|(m, p)| (p / m - 1.0).abs())
+                .fold(0.0f64, f64::max);
+            println!(
+                "{name} at {current_na} nA: {n} spikes, worst timing error {:.3} %",
+                worst * 100.0
+            );
+            assert!(
+                worst <= TIMING_TOLERANCE,
+                "{name} at {current_na} nA: {worst}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_default_neuron_spends_at_most_22_7_fj_per_spike() {
+    if !require_tool("ngspice") {
+        return;
+    }
+    let opts = Options {
+        currents_na: vec![0.5, 1.0, 2.0],
+        ..Options::default()
+    };
+    let c = characterize::characterize(Path::new("designs/single_lif.yaml"), &opts).unwrap();
+    let e = c
+        .energy_per_spike_fj
+        .expect("the regular mode spikes at 1 nA");
+    println!("{}", characterize::table(&c));
+    // The seed chip's figure; the bundled cells measured 14.1 fJ at 1 nA and 27 C.
+    assert!(e <= 22.7, "{e} fJ per spike");
+    // Energy rises with temperature (leakage): -20 C < 27 C < 85 C.
+    let t = &c.modes[0].temperatures;
+    let energy = |i: usize| t[i].energy_per_spike_fj.unwrap();
+    assert!(energy(0) < energy(1) && energy(1) < energy(2), "{t:?}");
+}
+
+#[test]
+fn the_bundled_calibration_belongs_to_the_bundled_models() {
+    let cal = snngen::reference::calibration::bundled_calibration();
+    for name in ["regular", "leaky"] {
+        let fit = cal.lookup(&builtin_modes()[name], 0.6);
+        let fit = fit.unwrap_or_else(|| {
+            panic!("no calibration for {name}: rerun characterize --calibration")
+        });
+        assert!(fit.max_relative_error < TIMING_TOLERANCE, "{name}: {fit:?}");
+    }
+}
