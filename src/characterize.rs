@@ -20,6 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const DEFAULT_CURRENTS_NA: [f64; 10] = [0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0];
 /// Temperatures of the energy measurement (C).
 pub const DEFAULT_TEMPERATURES: [f64; 3] = [-20.0, 27.0, 85.0];
+/// Tiles are measured at these multiples of their own drive voltage.
+pub const TILE_VSYN_FACTORS: [f64; 4] = [0.5, 0.75, 1.0, 1.25];
 /// The operating point energy per spike is quoted at (nA).
 pub const REFERENCE_CURRENT_NA: f64 = 1.0;
 /// Spikes a run aims for: enough intervals for a stable mean and energy.
@@ -92,6 +94,8 @@ pub struct Characterization {
     /// Energy per spike of the design's first population's mode at 27 C and the reference current.
     pub energy_per_spike_fj: Option<f64>,
     pub modes: Vec<ModeReport>,
+    /// Every tile at drive voltages 0.5, 0.75, 1 and 1.25 x its own vsyn.
+    pub tiles: Vec<TileTrajectory>,
     pub ngspice_runs: usize,
     pub seconds: f64,
 }
@@ -481,13 +485,25 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
             "the design has no neuron population to characterize".into(),
         ));
     }
+    let tile_jobs: Vec<(&crate::ir::TileIr, f64)> = net
+        .chips
+        .iter()
+        .flat_map(|c| &c.tiles)
+        .flat_map(|t| TILE_VSYN_FACTORS.iter().map(move |f| (t, t.vsyn * f)))
+        .collect();
+    let tiles = parallel(&tile_jobs, opts.jobs, |(t, vsyn)| {
+        measure_tile(t, *vsyn, net.temperature)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
     Ok(Characterization {
         design: net.name.clone(),
         vdd: net.vdd,
         reference_current_na: REFERENCE_CURRENT_NA,
         energy_per_spike_fj: energy,
         modes: reports,
-        ngspice_runs: jobs.len(),
+        ngspice_runs: jobs.len() + tile_jobs.len(),
+        tiles,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -549,6 +565,17 @@ pub fn table(c: &Characterization) -> String {
             f.max_relative_error * 100.0
         );
     }
+    for t in &c.tiles {
+        s += &format!(
+            "tile {} at vsyn {} V: diode-aware model within {:.1e} of ngspice; up to threshold a \
+resistor-only model is off by {:.0} % and the ideal weighted sum by {:.0} % (resistive coupling)\n",
+            t.tile,
+            t.vsyn,
+            t.diode_model_error,
+            t.resistor_model_error * 100.0,
+            t.weighted_sum_error * 100.0
+        );
+    }
     if let Some(e) = c.energy_per_spike_fj {
         s += &format!(
             "energy_per_spike_fj: {e:.2} (first population's mode, {} nA, 27 C)\n",
@@ -591,5 +618,213 @@ pub fn write(c: &Characterization, dir: &Path) -> Result<()> {
             );
         }
     }
-    std::fs::write(dir.join("f_i.csv"), csv).map_err(io)
+    std::fs::write(dir.join("f_i.csv"), csv).map_err(io)?;
+    for t in &c.tiles {
+        let mut csv = String::from("time_s");
+        for j in 0..t.columns_v.len() {
+            csv += &format!(",mem{j}_v");
+        }
+        csv.push('\n');
+        for (k, time) in t.time_s.iter().enumerate() {
+            csv += &format!("{time}");
+            for col in &t.columns_v {
+                csv += &format!(",{}", col[k]);
+            }
+            csv.push('\n');
+        }
+        std::fs::write(
+            dir.join(format!("tile_{}_vsyn_{}.csv", t.tile, num(t.vsyn))),
+            csv,
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "spice/tile_char.cir", escape = "none")]
+struct TileDeck {
+    d: TileDeckView,
+}
+
+struct TileDeckView {
+    version: &'static str,
+    tile: String,
+    vsyn: String,
+    temperature: String,
+    inputs: Vec<TileInput>,
+    crosspoints: Vec<crate::lower::spice::Crosspoint>,
+    columns: Vec<String>,
+    cmem: String,
+    tstep: String,
+    tstop: String,
+    vectors: String,
+}
+
+struct TileInput {
+    name: String,
+    at: String,
+    high: String,
+}
+
+/// Membrane trajectories of one tile at one drive voltage, ngspice against three models.
+#[derive(Debug, Clone, Serialize)]
+pub struct TileTrajectory {
+    pub tile: String,
+    pub vsyn: f64,
+    /// Times (s) at which input i steps to vsyn.
+    pub input_steps_s: Vec<f64>,
+    #[serde(skip)]
+    pub time_s: Vec<f64>,
+    /// ngspice membrane voltage per column (written to CSV, not JSON).
+    #[serde(skip)]
+    pub columns_v: Vec<Vec<f64>>,
+    /// Largest |model - ngspice| relative to the largest membrane voltage: the diode-aware
+    /// model over the whole run; a resistor-only model and the ideal weighted sum (constant
+    /// currents vsyn / R, the conventional in-memory-computing assumption) up to where the
+    /// membrane reaches the comparator threshold, the part a time-domain MAC reads.
+    pub diode_model_error: f64,
+    pub resistor_model_error: f64,
+    pub weighted_sum_error: f64,
+}
+
+/// Steps the inputs of `tile` to `vsyn` one after another (no comparator) and compares the
+/// column membranes with the models.
+pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result<TileTrajectory> {
+    use crate::reference::analog::{ResistorDiode, TileColumn};
+    let tau = tile.r_unit_gohm * 1e9 * tile.c_mem_ff * 1e-15;
+    let tstop = 3.0 * tau;
+    let steps: Vec<f64> = (0..tile.inputs)
+        .map(|i| tstop * 0.5 * i as f64 / tile.inputs as f64 + 1e-6)
+        .collect();
+    let input = |i: usize| format!("in{i}");
+    let column = |j: usize| format!("mem{j}");
+    let mut crosspoints = Vec::new();
+    for (i, row) in tile.weights.iter().enumerate() {
+        for (j, &w) in row.iter().enumerate() {
+            if w > 0.0 {
+                crosspoints.push(crate::lower::spice::Crosspoint {
+                    name: format!("x{i}_{j}"),
+                    input: input(i),
+                    column: column(j),
+                    ohms: num(tile.r_unit_gohm * 1e9 / w),
+                });
+            }
+        }
+    }
+    let columns: Vec<String> = (0..tile.outputs as usize).map(column).collect();
+    let deck = TileDeck {
+        d: TileDeckView {
+            version: env!("CARGO_PKG_VERSION"),
+            tile: tile.name.clone(),
+            vsyn: num(vsyn),
+            temperature: num(celsius),
+            inputs: steps
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| TileInput {
+                    name: input(i),
+                    at: num(t),
+                    high: num(t + 1e-9),
+                })
+                .collect(),
+            crosspoints,
+            cmem: num(tile.c_mem_ff * 1e-15),
+            tstep: num(tstop / 2000.0),
+            tstop: num(tstop),
+            vectors: columns
+                .iter()
+                .map(|c| format!("v({c})"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            columns,
+        },
+    }
+    .render()?;
+    let w = ngspice::run_deck_text("tile.cir", &deck, &[], "tile.dat")?;
+    let time = w.time().to_vec();
+    let measured: Vec<Vec<f64>> = (0..tile.outputs as usize)
+        .map(|j| w.get(&format!("v({})", column(j))).unwrap_or(&[]).to_vec())
+        .collect();
+    let n_vt = thermal_voltage(celsius);
+    let model_column = |j: usize, diodes: bool| TileColumn {
+        capacitance: tile.c_mem_ff * 1e-15,
+        threshold: f64::INFINITY,
+        hysteresis: 0.0,
+        crosspoints: tile
+            .weights
+            .iter()
+            .map(|row| {
+                (row[j] > 0.0).then(|| ResistorDiode {
+                    ohms: tile.r_unit_gohm * 1e9 / row[j],
+                    saturation_current: 1e-14,
+                    n_vt,
+                })
+            })
+            .collect(),
+        diodes,
+    };
+    let inputs_at = |t: f64| -> Vec<f64> {
+        steps
+            .iter()
+            .map(|&s| if t >= s { vsyn } else { 0.0 })
+            .collect()
+    };
+    // Integrate each model along ngspice's own time points, subdividing long intervals.
+    let simulate = |j: usize, diodes: bool| -> Vec<f64> {
+        let col = model_column(j, diodes);
+        let mut v = 0.0;
+        let mut out = vec![0.0];
+        for k in 1..time.len() {
+            let (t0, t1) = (time[k - 1], time[k]);
+            let pieces = ((t1 - t0) / (tau / 2000.0)).ceil().max(1.0) as usize;
+            let h = (t1 - t0) / pieces as f64;
+            for p in 0..pieces {
+                col.step(&mut v, &inputs_at(t0 + (p as f64 + 0.5) * h), h);
+            }
+            out.push(v);
+        }
+        out
+    };
+    let weighted_sum = |j: usize| -> Vec<f64> {
+        time.iter()
+            .map(|&t| {
+                tile.weights
+                    .iter()
+                    .zip(&steps)
+                    .filter(|(row, s)| row[j] > 0.0 && t > **s)
+                    .map(|(row, s)| vsyn * row[j] / (tile.r_unit_gohm * 1e9) * (t - s))
+                    .sum::<f64>()
+                    / (tile.c_mem_ff * 1e-15)
+            })
+            .collect()
+    };
+    let scale = measured
+        .iter()
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(1e-12);
+    let error = |model: &dyn Fn(usize) -> Vec<f64>, limit: f64| -> f64 {
+        (0..measured.len())
+            .map(|j| {
+                model(j)
+                    .iter()
+                    .zip(&measured[j])
+                    .take_while(|(_, b)| **b <= limit)
+                    .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
+            })
+            .fold(0.0, f64::max)
+            / scale
+    };
+    let threshold = tile.threshold_v;
+    Ok(TileTrajectory {
+        tile: tile.name.clone(),
+        vsyn,
+        input_steps_s: steps.clone(),
+        diode_model_error: error(&|j| simulate(j, true), f64::INFINITY),
+        resistor_model_error: error(&|j| simulate(j, false), threshold),
+        weighted_sum_error: error(&weighted_sum, threshold),
+        time_s: time.clone(),
+        columns_v: measured,
+    })
 }
