@@ -6,6 +6,7 @@ use crate::build::GENERIC_180_MODELS;
 use crate::design::NeuronMode;
 use crate::error::{Error, Result};
 use crate::lower::spice::num;
+use crate::plot::{Chart, Mark, Series, write_png};
 use crate::reference::analog::{NeuronParams, thermal_voltage};
 pub use crate::reference::calibration::{Calibration, FittedNeuron};
 use crate::runner::ngspice::{self, Waveforms};
@@ -94,11 +95,28 @@ pub struct Characterization {
     /// Energy per spike of the design's first population's mode at 27 C and the reference current.
     pub energy_per_spike_fj: Option<f64>,
     pub modes: Vec<ModeReport>,
+    /// Energy per spike of that mode at the reference current and 27 C against the supply
+    /// voltage and against the membrane capacitance.
+    pub energy_vs_vdd: Vec<SweepPoint>,
+    pub energy_vs_cmem: Vec<SweepPoint>,
     /// Every tile at drive voltages 0.5, 0.75, 1 and 1.25 x its own vsyn.
     pub tiles: Vec<TileTrajectory>,
     pub ngspice_runs: usize,
     pub seconds: f64,
 }
+
+/// One point of an energy sweep.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepPoint {
+    /// VDD (V) or membrane capacitance (fF).
+    pub value: f64,
+    pub rate_hz: f64,
+    pub energy_per_spike_fj: Option<f64>,
+}
+
+/// Supplies (V) and membrane capacitances (fF) of the energy sweeps.
+pub const ENERGY_VDDS: [f64; 5] = [0.5, 0.6, 0.7, 0.8, 1.0];
+pub const ENERGY_CMEMS_FF: [f64; 4] = [25.0, 50.0, 100.0, 200.0];
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -471,10 +489,10 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
             }
         })
         .collect();
-    let energy = first_mode.and_then(|m| {
+    let energy = first_mode.as_ref().and_then(|m| {
         reports
             .iter()
-            .find(|r| r.mode == m)?
+            .find(|r| r.mode == *m)?
             .temperatures
             .iter()
             .find(|p| p.temperature_c == 27.0)?
@@ -485,6 +503,30 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
             "the design has no neuron population to characterize".into(),
         ));
     }
+    let sweep_mode = first_mode
+        .as_ref()
+        .map(|m| (m.clone(), modes[m].clone()))
+        .expect("a design with populations has a first mode");
+    let sweeps: Vec<(bool, f64)> = ENERGY_VDDS
+        .iter()
+        .map(|&v| (true, v))
+        .chain(ENERGY_CMEMS_FF.iter().map(|&c| (false, c)))
+        .collect();
+    let swept = parallel(&sweeps, opts.jobs, |&(is_vdd, value)| {
+        let (name, mut mode) = sweep_mode.clone();
+        let vdd = if is_vdd { value } else { net.vdd };
+        if !is_vdd {
+            mode.cmem_ff = value;
+        }
+        measure_neuron(&name, &mode, vdd, REFERENCE_CURRENT_NA * 1e-9, 27.0).map(|p| SweepPoint {
+            value,
+            rate_hz: p.rate_hz,
+            energy_per_spike_fj: p.energy_per_spike_fj,
+        })
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let (energy_vs_vdd, energy_vs_cmem) = swept.split_at(ENERGY_VDDS.len());
     let tile_jobs: Vec<(&crate::ir::TileIr, f64)> = net
         .chips
         .iter()
@@ -502,7 +544,9 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
         reference_current_na: REFERENCE_CURRENT_NA,
         energy_per_spike_fj: energy,
         modes: reports,
-        ngspice_runs: jobs.len() + tile_jobs.len(),
+        ngspice_runs: jobs.len() + sweeps.len() + tile_jobs.len(),
+        energy_vs_vdd: energy_vs_vdd.to_vec(),
+        energy_vs_cmem: energy_vs_cmem.to_vec(),
         tiles,
         seconds: start.elapsed().as_secs_f64(),
     })
@@ -565,6 +609,18 @@ pub fn table(c: &Characterization) -> String {
             f.max_relative_error * 100.0
         );
     }
+    let sweep = |label: &str, unit: &str, points: &[SweepPoint]| -> String {
+        let cells: Vec<String> = points
+            .iter()
+            .map(|p| format!("{} {unit}: {} fJ", p.value, opt(p.energy_per_spike_fj, 1)))
+            .collect();
+        format!(
+            "energy per spike vs {label} (1 nA, 27 C): {}\n",
+            cells.join(", ")
+        )
+    };
+    s += &sweep("VDD", "V", &c.energy_vs_vdd);
+    s += &sweep("membrane capacitance", "fF", &c.energy_vs_cmem);
     for t in &c.tiles {
         s += &format!(
             "tile {} at vsyn {} V: diode-aware model within {:.1e} of ngspice; up to threshold a \
@@ -585,7 +641,90 @@ resistor-only model is off by {:.0} % and the ideal weighted sum by {:.0} % (res
     s
 }
 
-/// Writes characterization.json and f_i.csv into `dir` (created if needed).
+/// The f-I, energy and tile plots of a characterization.
+fn charts(c: &Characterization) -> Vec<(String, Chart)> {
+    let mut charts = Vec::new();
+    let mut f_i = Vec::new();
+    let mut energy = Vec::new();
+    for m in &c.modes {
+        let spiking: Vec<&NeuronPoint> = m.f_i.iter().filter(|p| p.spikes >= 3).collect();
+        f_i.push(Series {
+            name: format!("{} (ngspice)", m.mode),
+            points: m
+                .f_i
+                .iter()
+                .map(|p| (p.current_na, p.rate_hz / 1e3))
+                .collect(),
+            mark: Mark::Points,
+        });
+        let model = m.fit.params(27.0);
+        let (lo, hi) = (
+            m.f_i.first().map_or(0.1, |p| p.current_na),
+            m.f_i.last().map_or(3.0, |p| p.current_na),
+        );
+        f_i.push(Series {
+            name: format!("{} (fitted model)", m.mode),
+            points: (0..=200)
+                .map(|k| lo + (hi - lo) * k as f64 / 200.0)
+                .map(|i| (i, model.rate(i * 1e-9) / 1e3))
+                .collect(),
+            mark: Mark::Line,
+        });
+        energy.push(Series {
+            name: m.mode.clone(),
+            points: spiking
+                .iter()
+                .filter_map(|p| Some((p.current_na, p.energy_per_spike_fj?)))
+                .collect(),
+            mark: Mark::Line,
+        });
+    }
+    charts.push((
+        "f_i.png".into(),
+        Chart {
+            title: format!("{}: firing rate vs input current (27 C)", c.design),
+            x_label: "input current (nA)".into(),
+            y_label: "rate (kHz)".into(),
+            series: f_i,
+        },
+    ));
+    charts.push((
+        "energy.png".into(),
+        Chart {
+            title: format!("{}: energy per spike (27 C, VDD {} V)", c.design, c.vdd),
+            x_label: "input current (nA)".into(),
+            y_label: "energy per spike (fJ)".into(),
+            series: energy,
+        },
+    ));
+    let mut by_tile: BTreeMap<&str, Vec<Series>> = BTreeMap::new();
+    for t in &c.tiles {
+        by_tile.entry(&t.tile).or_default().push(Series {
+            name: format!("vsyn {} V", t.vsyn),
+            points: t
+                .time_s
+                .iter()
+                .zip(t.columns_v.first().map(Vec::as_slice).unwrap_or(&[]))
+                .map(|(&t, &v)| (t * 1e6, v))
+                .collect(),
+            mark: Mark::Line,
+        });
+    }
+    for (tile, series) in by_tile {
+        charts.push((
+            format!("tile_{tile}.png"),
+            Chart {
+                title: format!("RC-Spike tile {tile}: column 0 membrane, inputs stepping in turn"),
+                x_label: "time (us)".into(),
+                y_label: "membrane (V)".into(),
+                series,
+            },
+        ));
+    }
+    charts
+}
+
+/// Writes characterization.json, f_i.csv, tile trajectory CSVs and PNG plots into `dir`.
 pub fn write(c: &Characterization, dir: &Path) -> Result<()> {
     let io = |source| Error::Output {
         path: dir.to_path_buf(),
@@ -637,6 +776,9 @@ pub fn write(c: &Characterization, dir: &Path) -> Result<()> {
             csv,
         )
         .map_err(io)?;
+    }
+    for (name, chart) in charts(c) {
+        write_png(&chart, &dir.join(name))?;
     }
     Ok(())
 }

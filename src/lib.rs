@@ -18,6 +18,7 @@ pub mod ir;
 pub mod lower;
 pub mod output;
 pub mod passes;
+pub mod plot;
 pub mod reference;
 pub mod runner;
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::require_tool;
-use snngen::characterize::{self, Options, measure_neuron};
+use snngen::characterize::{self, measure_neuron};
 use snngen::ir::build::builtin_modes;
 use snngen::reference::analog::NeuronParams;
 use std::path::Path;
@@ -67,25 +67,50 @@ fn every_mode_matches_ngspice_spike_for_spike() {
 }
 
 #[test]
-fn the_default_neuron_spends_at_most_22_7_fj_per_spike() {
+fn characterize_reports_at_most_22_7_fj_per_spike_and_writes_plots() {
     if !require_tool("ngspice") {
         return;
     }
-    let opts = Options {
-        currents_na: vec![0.5, 1.0, 2.0],
-        ..Options::default()
-    };
-    let c = characterize::characterize(Path::new("designs/single_lif.yaml"), &opts).unwrap();
-    let e = c
-        .energy_per_spike_fj
-        .expect("the regular mode spikes at 1 nA");
-    println!("{}", characterize::table(&c));
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))
+        .args(["characterize", "designs/single_lif.yaml", "--json", "-o"])
+        .arg(dir.path())
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // The seed chip's figure; the bundled cells measured 14.1 fJ at 1 nA and 27 C.
+    let e = j["energy_per_spike_fj"].as_f64().unwrap();
     assert!(e <= 22.7, "{e} fJ per spike");
-    // Energy rises with temperature (leakage): -20 C < 27 C < 85 C.
-    let t = &c.modes[0].temperatures;
-    let energy = |i: usize| t[i].energy_per_spike_fj.unwrap();
-    assert!(energy(0) < energy(1) && energy(1) < energy(2), "{t:?}");
+    // Energy rises with temperature (leakage) and steeply with the supply.
+    let temps: Vec<f64> = j["modes"][0]["temperatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["energy_per_spike_fj"].as_f64().unwrap())
+        .collect();
+    assert!(temps.windows(2).all(|w| w[0] < w[1]), "{temps:?}");
+    let by_vdd: Vec<f64> = j["energy_vs_vdd"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["energy_per_spike_fj"].as_f64().unwrap())
+        .collect();
+    assert!(by_vdd.windows(2).all(|w| w[0] < w[1]), "{by_vdd:?}");
+    for file in ["characterization.json", "f_i.csv", "f_i.png", "energy.png"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap();
+        if file.ends_with(".png") {
+            assert!(
+                bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 10_000,
+                "{file}"
+            );
+        }
+    }
 }
 
 #[test]

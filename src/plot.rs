@@ -1,0 +1,108 @@
+//! PNG line charts for reports (characterization, sweeps), with a bundled font so that a
+//! plot looks the same on every machine.
+
+use crate::error::{Error, Result};
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::path::Path;
+use std::sync::Once;
+
+/// DejaVu Sans (sim/fonts/, its licence beside it).
+static FONT: &[u8] = include_bytes!("../sim/fonts/DejaVuSans.ttf");
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("the bundled font parses"));
+    });
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Line,
+    Points,
+}
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+    pub mark: Mark,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+}
+
+const COLORS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+/// Draws `chart` into a 900 x 600 PNG at `path`.
+pub fn write_png(chart: &Chart, path: &Path) -> Result<()> {
+    register_font();
+    let fail = |e: String| Error::Output {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
+    let all = chart.series.iter().flat_map(|s| &s.points);
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in all.filter(|(x, y)| x.is_finite() && y.is_finite()) {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if x0 > x1 {
+        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+    }
+    let pad = |a: f64, b: f64| if b > a { (b - a) * 0.05 } else { 1.0 };
+    let (px, py) = (pad(x0, x1), pad(y0, y1));
+    let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    let mut ctx = ChartBuilder::on(&root)
+        .caption(&chart.title, ("sans-serif", 24))
+        .margin(15)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0 - px..x1 + px, y0 - py..y1 + py)
+        .map_err(|e| fail(e.to_string()))?;
+    ctx.configure_mesh()
+        .x_desc(&chart.x_label)
+        .y_desc(&chart.y_label)
+        .label_style(("sans-serif", 16))
+        .draw()
+        .map_err(|e| fail(e.to_string()))?;
+    for (i, s) in chart.series.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let legend = match s.mark {
+            Mark::Line => ctx.draw_series(LineSeries::new(
+                s.points.iter().copied(),
+                color.stroke_width(2),
+            )),
+            Mark::Points => {
+                ctx.draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+            }
+        }
+        .map_err(|e| fail(e.to_string()))?;
+        legend.label(&s.name).legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
+        });
+    }
+    ctx.configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 16))
+        .draw()
+        .map_err(|e| fail(e.to_string()))?;
+    root.present().map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
