@@ -82,6 +82,8 @@ pub struct ModeReport {
     pub cmem_ff: f64,
     pub cfb_ff: f64,
     pub f_i: Vec<NeuronPoint>,
+    /// Resting potential (V) with 0, 1, 2, 4 and 8 idle excitatory synapses.
+    pub rest_v: Vec<(u32, f64)>,
     /// Runs at the reference current at each temperature.
     pub temperatures: Vec<NeuronPoint>,
     pub fit: FittedNeuron,
@@ -99,6 +101,10 @@ pub struct Characterization {
     /// voltage and against the membrane capacitance.
     pub energy_vs_vdd: Vec<SweepPoint>,
     pub energy_vs_cmem: Vec<SweepPoint>,
+    /// Charge per input pulse (fC) of the excitatory synapse at each DAC level (index).
+    pub input_synapse_charge_fc: Vec<f64>,
+    /// Off-current of an idle excitatory synapse into the membrane (pA).
+    pub input_synapse_off_pa: f64,
     /// Every tile at drive voltages 0.5, 0.75, 1 and 1.25 x its own vsyn.
     pub tiles: Vec<TileTrajectory>,
     pub ngspice_runs: usize,
@@ -477,7 +483,12 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
         .map(|(name, (f_i, mut temps))| {
             temps.sort_by(|a, b| a.temperature_c.total_cmp(&b.temperature_c));
             let mode = &modes[name];
-            ModeReport {
+            let rest_v = REST_SYNAPSE_COUNTS
+                .iter()
+                .map(|&k| measure_rest(name, mode, net.vdd, k, 27.0).map(|v| (k, v)))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(ModeReport {
+                rest_v,
                 mode: name.to_string(),
                 vleak: mode.vleak,
                 vpw: mode.vpw,
@@ -486,9 +497,9 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
                 fit: fit(mode, &f_i),
                 f_i,
                 temperatures: temps,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let energy = first_mode.as_ref().and_then(|m| {
         reports
             .iter()
@@ -527,6 +538,7 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
     let (energy_vs_vdd, energy_vs_cmem) = swept.split_at(ENERGY_VDDS.len());
+    let synapse = measure_input_synapse(net.vdd, 27.0)?;
     let tile_jobs: Vec<(&crate::ir::TileIr, f64)> = net
         .chips
         .iter()
@@ -544,7 +556,9 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
         reference_current_na: REFERENCE_CURRENT_NA,
         energy_per_spike_fj: energy,
         modes: reports,
-        ngspice_runs: jobs.len() + sweeps.len() + tile_jobs.len(),
+        ngspice_runs: jobs.len() + sweeps.len() + tile_jobs.len() + 1,
+        input_synapse_charge_fc: synapse.charge.iter().map(|q| q * 1e15).collect(),
+        input_synapse_off_pa: synapse.off_current * 1e12,
         energy_vs_vdd: energy_vs_vdd.to_vec(),
         energy_vs_cmem: energy_vs_cmem.to_vec(),
         tiles,
@@ -619,6 +633,14 @@ pub fn table(c: &Characterization) -> String {
             cells.join(", ")
         )
     };
+    s += &format!(
+        "input synapse charge per pulse (fC) by DAC level 1..15: {}\n",
+        c.input_synapse_charge_fc[1..]
+            .iter()
+            .map(|q| format!("{q:.2}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     s += &sweep("VDD", "V", &c.energy_vs_vdd);
     s += &sweep("membrane capacitance", "fF", &c.energy_vs_cmem);
     for t in &c.tiles {
@@ -969,4 +991,152 @@ pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result
         time_s: time.clone(),
         columns_v: measured,
     })
+}
+
+#[derive(Template)]
+#[template(path = "spice/synapse_char.cir", escape = "none")]
+struct SynapseDeck {
+    d: SynapseDeckView,
+}
+
+struct SynapseDeckView {
+    version: &'static str,
+    temperature: String,
+    vdd: String,
+    vmem: String,
+    delay: String,
+    edge: String,
+    width: String,
+    tstep: String,
+    tstop: String,
+    levels: Vec<SynapseLevel>,
+    vectors: String,
+}
+
+struct SynapseLevel {
+    level: u32,
+    bias: String,
+}
+
+/// Membrane voltage the synapse charge is measured at: mid-way to the threshold.
+pub const SYNAPSE_HOLD_V: f64 = 0.15;
+
+/// The input synapse measured in ngspice.
+#[derive(Debug, Clone)]
+pub struct SynapseMeasurement {
+    /// Charge (C) one input pulse moves at every DAC level (index = level, 0 = no synapse).
+    pub charge: Vec<f64>,
+    /// Current (A) an idle synapse still leaks into the membrane (its switch's off-current).
+    pub off_current: f64,
+}
+
+/// Charge of one input pulse through the excitatory synapse at every DAC level into a
+/// membrane held at SYNAPSE_HOLD_V, and the idle leakage, held at a resting 30 mV.
+pub fn measure_input_synapse(vdd: f64, celsius: f64) -> Result<SynapseMeasurement> {
+    use crate::lower::spice::{TEST_PULSE_EDGE, TEST_PULSE_WIDTH, WEIGHT_LEVELS, synapse_bias};
+    let delay = 2e-6;
+    let tstop = delay + TEST_PULSE_WIDTH + 4e-6;
+    let levels: Vec<u32> = (1..=WEIGHT_LEVELS).collect();
+    let deck = SynapseDeck {
+        d: SynapseDeckView {
+            version: env!("CARGO_PKG_VERSION"),
+            temperature: num(celsius),
+            vdd: num(vdd),
+            vmem: num(SYNAPSE_HOLD_V),
+            delay: num(delay),
+            edge: num(TEST_PULSE_EDGE),
+            width: num(TEST_PULSE_WIDTH),
+            tstep: num(1e-8),
+            tstop: num(tstop),
+            levels: levels
+                .iter()
+                .map(|&l| SynapseLevel {
+                    level: l,
+                    bias: num(synapse_bias(true, vdd, l)),
+                })
+                .collect(),
+            vectors: levels
+                .iter()
+                .map(|l| format!("i(vm{l})"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
+    }
+    .render()?;
+    let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
+    let w = ngspice::run_deck_text("synapse.cir", &deck, &models, "synapse.dat")?;
+    let t = w.time();
+    let mut charges = vec![0.0];
+    let mut off_current = 0.0;
+    for l in levels {
+        let i = w.get(&format!("i(vm{l})")).unwrap_or(&[]);
+        // The off-state leak before the pulse is not the pulse's charge.
+        let before = t.partition_point(|&x| x < delay * 0.9).max(1) - 1;
+        let baseline = i[before];
+        off_current = baseline;
+        let q: f64 = (1..t.len())
+            .filter(|&k| t[k] > delay * 0.95)
+            .map(|k| 0.5 * (i[k] + i[k - 1] - 2.0 * baseline) * (t[k] - t[k - 1]))
+            .sum();
+        charges.push(q);
+    }
+    Ok(SynapseMeasurement {
+        charge: charges,
+        off_current,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "spice/rest_char.cir", escape = "none")]
+struct RestDeck {
+    d: RestDeckView,
+}
+
+struct RestDeckView {
+    version: &'static str,
+    mode: String,
+    synapses: usize,
+    temperature: String,
+    vdd: String,
+    vleak: String,
+    vpw: String,
+    vw: String,
+    cmem: String,
+    cfb: String,
+    synapse_names: Vec<String>,
+}
+
+/// Idle excitatory synapse counts the resting potential is measured for.
+pub const REST_SYNAPSE_COUNTS: [u32; 5] = [0, 1, 2, 4, 8];
+
+/// Resting membrane potential (V) of a `mode` neuron with `synapses` idle excitatory
+/// synapses (level 8 bias; the idle current is the switch's off-current, not the bias).
+pub fn measure_rest(
+    mode_name: &str,
+    mode: &NeuronMode,
+    vdd: f64,
+    synapses: u32,
+    celsius: f64,
+) -> Result<f64> {
+    let deck = RestDeck {
+        d: RestDeckView {
+            version: env!("CARGO_PKG_VERSION"),
+            mode: mode_name.to_string(),
+            synapses: synapses as usize,
+            temperature: num(celsius),
+            vdd: num(vdd),
+            vleak: num(mode.vleak),
+            vpw: num(mode.vpw),
+            vw: num(crate::lower::spice::synapse_bias(true, vdd, 8)),
+            cmem: num(mode.cmem_ff * 1e-15),
+            cfb: num(mode.cfb_ff * 1e-15),
+            synapse_names: (0..synapses).map(|k| format!("s{k}")).collect(),
+        },
+    }
+    .render()?;
+    let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
+    let w = ngspice::run_deck_text("rest.cir", &deck, &models, "rest.dat")?;
+    Ok(w.get("v(vmem)")
+        .and_then(|v| v.first().copied())
+        .unwrap_or(0.0))
 }

@@ -164,3 +164,47 @@ fn rc_spike_membranes_follow_the_diode_model_and_not_the_weighted_sum() {
     // RC-Spike: a smaller drive voltage means stronger resistive coupling.
     assert!(coupling.windows(2).all(|w| w[0] > w[1]), "{coupling:?}");
 }
+
+#[test]
+fn an_emitted_chip_deck_and_the_chip_model_spike_together() {
+    if !require_tool("ngspice") {
+        return;
+    }
+    // single_lif's deck: one regular neuron, a 0.5 nA bias and a 20 kHz train of 100 ns
+    // input pulses at weight 0.2 (10 fC each, a third of the threshold charge), exactly what
+    // the chip model gets below.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (_, r) = snngen::build::build(Path::new("designs/single_lif.yaml"), Some(&out)).unwrap();
+    let net = &r.compiled.network;
+    let w =
+        snngen::runner::ngspice::run_deck(&out.join("spice"), "chip0.cir", "chip0.dat").unwrap();
+    let circuit = w.rising_crossings("v(lif_0_spk)", net.vdd / 2.0).unwrap();
+
+    let routed = std::collections::BTreeSet::from([0]);
+    let mut chip =
+        snngen::reference::chip::ChipModel::new(&net.chips[0], net.vdd, net.temperature, &routed);
+    let period = 1e-3 / net.analog_sim.input_rate_khz;
+    let (dt, tstop) = (1e-8, net.analog_sim.tstop_us * 1e-6);
+    let mut model = Vec::new();
+    let mut next_input = period / 2.0;
+    for k in 0..(tstop / dt).round() as usize {
+        let t = k as f64 * dt;
+        let events: Vec<u32> = if t >= next_input {
+            next_input += period;
+            vec![0]
+        } else {
+            vec![]
+        };
+        if !chip.step(dt, &events).is_empty() {
+            model.push(t + dt);
+        }
+    }
+    println!("ngspice {circuit:?}\nmodel   {model:?}");
+    assert_eq!(circuit.len(), model.len(), "spike counts");
+    for (c, m) in circuit.iter().zip(&model) {
+        // 2 %: the neuron fit (0.3 %) plus the synapse's charge arriving over the 100 ns
+        // pulse in the circuit but at its start in the model, and the 10 ns model step.
+        assert!((m / c - 1.0).abs() <= 0.02, "{c} vs {m}");
+    }
+}

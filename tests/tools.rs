@@ -160,8 +160,8 @@ fn single_neuron_deck_spikes_at_the_expected_rate() {
     let (_, counts) = &decks[0];
     let spikes = counts.iter().find(|(n, _)| n == "v(lif_0_spk)").unwrap().1;
     // 0.5 nA bias alone gives 16.1 kHz in the regular mode (sim/README.md): 3.2 spikes in
-    // the 200 us transient; the 20 kHz input train can only add spikes, and one input pulse
-    // (0.6 weight, 100 ns) adds at most one spike, so at most 3 + 4 + 1.
+    // the 200 us transient; the 20 kHz input train (10 fC per pulse at weight 0.2, a third
+    // of the threshold charge) can only add spikes: at most 3 + 4 + 1.
     assert!(
         (3..=8).contains(&spikes),
         "single_lif spiked {spikes} times"

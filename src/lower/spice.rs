@@ -59,6 +59,17 @@ pub const SYNAPSE_FULL_DRIVE_V: f64 = 0.6;
 /// vw = 0 to vw = 0.3 V (sim/README.md), i.e. one e-fold per ~0.09 V.
 pub const SYNAPSE_DRIVE_PER_EFOLD_V: f64 = 0.09;
 
+/// Gate voltage of a synapse's bias transistor for `level` (pMOS for excitatory synapses,
+/// nMOS for inhibitory ones), to the microvolt.
+pub fn synapse_bias(excitatory: bool, vdd: f64, level: u32) -> f64 {
+    let drive = synapse_drive(level);
+    round_uv(if excitatory {
+        (vdd - drive).max(0.0)
+    } else {
+        drive.min(vdd)
+    })
+}
+
 pub fn weight_level(w: f64) -> u32 {
     (w.abs() * WEIGHT_LEVELS as f64).round() as u32
 }
@@ -157,9 +168,10 @@ pub struct SpiceDeck {
     pub vectors: String,
 }
 
-/// Length of each test input pulse (s): about a regular-mode Axon-Hillock spike (90 ns).
-const TEST_PULSE_WIDTH: f64 = 1e-7;
-const TEST_PULSE_EDGE: f64 = 1e-8;
+/// Length of each input pulse (s) the chip makes from an AER event: about a regular-mode
+/// Axon-Hillock spike (90 ns). The synapse calibration is measured with this width.
+pub const TEST_PULSE_WIDTH: f64 = 1e-7;
+pub const TEST_PULSE_EDGE: f64 = 1e-8;
 
 pub fn lower(c: &Compiled, _h: &Header) -> Vec<SpiceDeck> {
     let net = &c.network;
@@ -279,14 +291,9 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
         }
     }
     for &(exc, level) in &levels {
-        let drive = synapse_drive(level);
         biases.push(Bias {
             name: bias_line(exc, level),
-            volts: num(round_uv(if exc {
-                (vdd - drive).max(0.0)
-            } else {
-                drive.min(vdd)
-            })),
+            volts: num(synapse_bias(exc, vdd, level)),
             comment: format!(
                 "{} synapse bias, level {level}/{WEIGHT_LEVELS}",
                 if exc { "excitatory" } else { "inhibitory" }

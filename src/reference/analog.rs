@@ -183,6 +183,14 @@ impl Neuron {
     }
 }
 
+/// Charge (C) one FPGA input pulse moves through a neuron's input synapse of weight `w`:
+/// measured per DAC level when the bundled calibration covers `vdd`.
+pub fn input_charge(w: f64, vdd: f64) -> f64 {
+    super::calibration::bundled_calibration()
+        .input_charge(weight_level(w), vdd)
+        .unwrap_or_else(|| synapse_charge(w))
+}
+
 /// Charge (C, signed) a synapse of weight `w` in [-1, 1] moves per presynaptic spike; the
 /// netlist's 4-bit bias DAC quantizes the weight the same way.
 pub fn synapse_charge(w: f64) -> f64 {

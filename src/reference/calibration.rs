@@ -47,10 +47,17 @@ pub struct Calibration {
     pub vdd: f64,
     pub temperature_c: f64,
     pub modes: Vec<CalibratedMode>,
+    /// Charge per input pulse (fC) of the excitatory synapse by DAC level (index 0..=15),
+    /// measured into a membrane at 0.15 V with the chip's input pulse width.
+    #[serde(default)]
+    pub input_synapse_charge_fc: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct CalibratedMode {
+    /// Resting potential (V) by number of idle excitatory synapses on the membrane.
+    #[serde(default)]
+    pub rest_v: Vec<(u32, f64)>,
     pub mode: String,
     pub vleak: f64,
     pub vpw: f64,
@@ -70,6 +77,7 @@ impl Calibration {
                 .modes
                 .iter()
                 .map(|m| CalibratedMode {
+                    rest_v: m.rest_v.clone(),
                     mode: m.mode.clone(),
                     vleak: m.vleak,
                     vpw: m.vpw,
@@ -78,24 +86,54 @@ impl Calibration {
                     fit: m.fit.clone(),
                 })
                 .collect(),
+            input_synapse_charge_fc: c.input_synapse_charge_fc.clone(),
         }
+    }
+
+    /// Calibrated charge (C) of one input pulse at `level`, if this supply was measured.
+    pub fn input_charge(&self, level: u32, vdd: f64) -> Option<f64> {
+        ((self.vdd - vdd).abs() < 1e-9
+            && self.models_sha256 == crate::emit::sha256_hex(GENERIC_180_MODELS.as_bytes()))
+        .then_some(())?;
+        self.input_synapse_charge_fc
+            .get(level as usize)
+            .map(|q| q * 1e-15)
     }
 
     /// The calibrated entry for a mode with exactly these biases at this supply, if any.
     pub fn lookup(&self, mode: &NeuronMode, vdd: f64) -> Option<&FittedNeuron> {
+        self.lookup_mode(mode, vdd).map(|m| &m.fit)
+    }
+
+    /// Resting potential (V) of a calibrated mode with `synapses` idle excitatory synapses,
+    /// interpolated linearly between the measured counts (0 V when not calibrated).
+    pub fn rest_potential(&self, mode: &NeuronMode, vdd: f64, synapses: u32) -> f64 {
+        let Some(m) = self.lookup_mode(mode, vdd) else {
+            return 0.0;
+        };
+        let k = synapses as f64;
+        let pts = &m.rest_v;
+        match pts.iter().position(|&(n, _)| n as f64 >= k) {
+            Some(0) => pts[0].1,
+            Some(i) => {
+                let ((n0, v0), (n1, v1)) = (pts[i - 1], pts[i]);
+                v0 + (v1 - v0) * (k - n0 as f64) / (n1 as f64 - n0 as f64)
+            }
+            None => pts.last().map_or(0.0, |p| p.1),
+        }
+    }
+
+    fn lookup_mode(&self, mode: &NeuronMode, vdd: f64) -> Option<&CalibratedMode> {
         let same = |a: f64, b: f64| (a - b).abs() < 1e-9;
         (same(self.vdd, vdd)
             && self.models_sha256 == crate::emit::sha256_hex(GENERIC_180_MODELS.as_bytes()))
         .then_some(())?;
-        self.modes
-            .iter()
-            .find(|m| {
-                same(m.vleak, mode.vleak)
-                    && same(m.vpw, mode.vpw)
-                    && same(m.cmem_ff, mode.cmem_ff)
-                    && same(m.cfb_ff, mode.cfb_ff)
-            })
-            .map(|m| &m.fit)
+        self.modes.iter().find(|m| {
+            same(m.vleak, mode.vleak)
+                && same(m.vpw, mode.vpw)
+                && same(m.cmem_ff, mode.cmem_ff)
+                && same(m.cfb_ff, mode.cfb_ff)
+        })
     }
 }
 

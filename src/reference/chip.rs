@@ -4,9 +4,11 @@
 //! tile inputs; sources are the neurons, then tile outputs.
 
 use super::analog::{
-    Neuron, NeuronParams, ResistorDiode, TileColumn, synapse_charge, thermal_voltage,
+    Neuron, NeuronParams, ResistorDiode, TileColumn, input_charge, synapse_charge, thermal_voltage,
 };
 use crate::ir::ChipIr;
+use crate::lower::spice::weight_level;
+use std::collections::BTreeSet;
 
 /// How long an RC-Spike input is driven at vsyn after an event reaches it (s).
 pub const TILE_INPUT_PULSE: f64 = 10e-6;
@@ -38,7 +40,9 @@ pub struct ChipModel {
 }
 
 impl ChipModel {
-    pub fn new(chip: &ChipIr, vdd: f64, celsius: f64) -> ChipModel {
+    /// `routed_inputs`: the synapse input addresses some route reaches (the decks only build
+    /// those input synapses, and an idle synapse's off-current lifts the resting membrane).
+    pub fn new(chip: &ChipIr, vdd: f64, celsius: f64, routed_inputs: &BTreeSet<u32>) -> ChipModel {
         let per_neuron = |f: &dyn Fn(&crate::ir::PopulationIr) -> f64| -> Vec<f64> {
             chip.populations
                 .iter()
@@ -91,10 +95,39 @@ impl ChipModel {
                 driven_until: vec![f64::NEG_INFINITY; t.inputs as usize],
             })
             .collect();
+        // Idle excitatory synapses per neuron, for its resting potential.
+        let mut idle = vec![0u32; params.len()];
+        for s in chip
+            .synapses
+            .iter()
+            .filter(|s| weight_level(s.weight) > 0 && s.weight > 0.0)
+        {
+            idle[s.post as usize] += 1;
+        }
+        let modes: Vec<&crate::design::NeuronMode> = chip
+            .populations
+            .iter()
+            .flat_map(|p| std::iter::repeat_n(&p.mode, p.count as usize))
+            .collect();
+        let inputs: Vec<f64> = chip
+            .populations
+            .iter()
+            .flat_map(|p| std::iter::repeat_n(p.input_weight, p.count as usize))
+            .collect();
+        let calibration = super::calibration::bundled_calibration();
+        let neurons = (0..params.len())
+            .map(|i| {
+                let input = routed_inputs.contains(&(i as u32)) && weight_level(inputs[i]) > 0;
+                Neuron {
+                    v: calibration.rest_potential(modes[i], vdd, idle[i] + input as u32),
+                    ..Neuron::new()
+                }
+            })
+            .collect();
         ChipModel {
-            neurons: vec![Neuron::new(); params.len()],
+            neurons,
             bias: per_neuron(&|p| p.bias_current_na * 1e-9),
-            input_charge: per_neuron(&|p| synapse_charge(p.input_weight)),
+            input_charge: per_neuron(&|p| input_charge(p.input_weight, vdd)),
             pending_charge: vec![0.0; params.len()],
             params,
             fanout,

@@ -39,7 +39,19 @@ pub fn simulate(r: &Rendered, samples: &[Vec<u32>], sample_period: u64, cycles: 
     let mut chips: Vec<ChipModel> = net
         .chips
         .iter()
-        .map(|c| ChipModel::new(c, net.vdd, net.temperature))
+        .enumerate()
+        .map(|(k, c)| {
+            let routed = r
+                .compiled
+                .routing
+                .by_source
+                .iter()
+                .flatten()
+                .filter(|d| d.chip as usize == k)
+                .map(|d| d.synapse)
+                .collect();
+            ChipModel::new(c, net.vdd, net.temperature, &routed)
+        })
         .collect();
     let dt = 1e-6 / net.clock_mhz;
     let n = chips.len();
