@@ -107,6 +107,8 @@ pub struct Characterization {
     pub input_synapse_off_pa: f64,
     /// Every tile at drive voltages 0.5, 0.75, 1 and 1.25 x its own vsyn.
     pub tiles: Vec<TileTrajectory>,
+    /// One time-domain MAC per tile (column 0).
+    pub mac_energy: Vec<MacEnergy>,
     pub ngspice_runs: usize,
     pub seconds: f64,
 }
@@ -550,13 +552,20 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
     })
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
+    let mac_energy = net
+        .chips
+        .iter()
+        .flat_map(|c| &c.tiles)
+        .map(|t| measure_mac_energy(t, net.temperature))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Characterization {
         design: net.name.clone(),
         vdd: net.vdd,
         reference_current_na: REFERENCE_CURRENT_NA,
         energy_per_spike_fj: energy,
         modes: reports,
-        ngspice_runs: jobs.len() + sweeps.len() + tile_jobs.len() + 1,
+        ngspice_runs: jobs.len() + sweeps.len() + tile_jobs.len() + mac_energy.len() + 1,
+        mac_energy,
         input_synapse_charge_fc: synapse.charge.iter().map(|q| q * 1e15).collect(),
         input_synapse_off_pa: synapse.off_current * 1e12,
         energy_vs_vdd: energy_vs_vdd.to_vec(),
@@ -652,6 +661,19 @@ resistor-only model is off by {:.0} % and the ideal weighted sum by {:.0} % (res
             t.diode_model_error,
             t.resistor_model_error * 100.0,
             t.weighted_sum_error * 100.0
+        );
+    }
+    for m in &c.mac_energy {
+        s += &format!(
+            "tile {} MAC ({} inputs at {} V to a {} V threshold in {:.1} us): {:.1} fJ, {:.2} fJ per input; C V^2 / N = {:.2} fJ\n",
+            m.tile,
+            m.inputs,
+            m.vsyn,
+            m.threshold_v,
+            m.time_to_threshold_us,
+            m.energy_fj,
+            m.energy_per_input_fj,
+            m.cv2_over_n_fj
         );
     }
     if let Some(e) = c.energy_per_spike_fj {
@@ -852,15 +874,16 @@ pub struct TileTrajectory {
     pub weighted_sum_error: f64,
 }
 
-/// Steps the inputs of `tile` to `vsyn` one after another (no comparator) and compares the
-/// column membranes with the models.
-pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result<TileTrajectory> {
-    use crate::reference::analog::{ResistorDiode, TileColumn};
-    let tau = tile.r_unit_gohm * 1e9 * tile.c_mem_ff * 1e-15;
-    let tstop = 3.0 * tau;
-    let steps: Vec<f64> = (0..tile.inputs)
-        .map(|i| tstop * 0.5 * i as f64 / tile.inputs as f64 + 1e-6)
-        .collect();
+/// The comparator-less deck of `tile` with input i stepping to `vsyn` at `steps[i]`; with
+/// `input_currents` it also writes every input source's current.
+fn tile_deck(
+    tile: &crate::ir::TileIr,
+    vsyn: f64,
+    celsius: f64,
+    steps: &[f64],
+    tstop: f64,
+    input_currents: bool,
+) -> Result<String> {
     let input = |i: usize| format!("in{i}");
     let column = |j: usize| format!("mem{j}");
     let mut crosspoints = Vec::new();
@@ -877,7 +900,11 @@ pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result
         }
     }
     let columns: Vec<String> = (0..tile.outputs as usize).map(column).collect();
-    let deck = TileDeck {
+    let mut vectors: Vec<String> = columns.iter().map(|c| format!("v({c})")).collect();
+    if input_currents {
+        vectors.extend((0..steps.len()).map(|i| format!("i(v{})", input(i))));
+    }
+    Ok(TileDeck {
         d: TileDeckView {
             version: env!("CARGO_PKG_VERSION"),
             tile: tile.name.clone(),
@@ -896,15 +923,78 @@ pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result
             cmem: num(tile.c_mem_ff * 1e-15),
             tstep: num(tstop / 2000.0),
             tstop: num(tstop),
-            vectors: columns
-                .iter()
-                .map(|c| format!("v({c})"))
-                .collect::<Vec<_>>()
-                .join(" "),
+            vectors: vectors.join(" "),
             columns,
         },
     }
-    .render()?;
+    .render()?)
+}
+
+/// Energy of one time-domain RC multiply-accumulate: column 0 of a tile, every input with a
+/// crosspoint there stepping to vsyn at once, until the membrane reaches the threshold.
+#[derive(Debug, Clone, Serialize)]
+pub struct MacEnergy {
+    pub tile: String,
+    /// Inputs with a crosspoint on column 0.
+    pub inputs: usize,
+    pub vsyn: f64,
+    pub threshold_v: f64,
+    pub time_to_threshold_us: f64,
+    /// Energy the input sources deliver until the threshold, and per input.
+    pub energy_fj: f64,
+    pub energy_per_input_fj: f64,
+    /// Morie's estimate C V^2 / N with V = vsyn, N = inputs.
+    pub cv2_over_n_fj: f64,
+}
+
+pub fn measure_mac_energy(tile: &crate::ir::TileIr, celsius: f64) -> Result<MacEnergy> {
+    let mut column0 = tile.clone();
+    column0.outputs = 1;
+    column0.weights = tile.weights.iter().map(|row| vec![row[0]]).collect();
+    let inputs = column0.weights.iter().filter(|r| r[0] > 0.0).count();
+    let tau = tile.r_unit_gohm * 1e9 * tile.c_mem_ff * 1e-15;
+    let tstop = 2.0 * tau;
+    let at = 1e-6;
+    let steps = vec![at; tile.inputs as usize];
+    let deck = tile_deck(&column0, tile.vsyn, celsius, &steps, tstop, true)?;
+    let w = ngspice::run_deck_text("mac.cir", &deck, &[], "tile.dat")?;
+    let t = w.time();
+    let v = w.get("v(mem0)").unwrap_or(&[]);
+    let end = (0..v.len())
+        .find(|&k| v[k] >= tile.threshold_v)
+        .unwrap_or(v.len() - 1);
+    let mut energy = 0.0;
+    for i in 0..steps.len() {
+        let current = w.get(&format!("i(vin{i})")).unwrap_or(&[]);
+        // A source delivering current has a negative branch current.
+        energy += (1..=end)
+            .map(|k| -0.5 * (current[k] + current[k - 1]) * tile.vsyn * (t[k] - t[k - 1]))
+            .sum::<f64>();
+    }
+    let c = tile.c_mem_ff * 1e-15;
+    Ok(MacEnergy {
+        tile: tile.name.clone(),
+        inputs,
+        vsyn: tile.vsyn,
+        threshold_v: tile.threshold_v,
+        time_to_threshold_us: (t[end] - at) * 1e6,
+        energy_fj: energy * 1e15,
+        energy_per_input_fj: energy * 1e15 / inputs.max(1) as f64,
+        cv2_over_n_fj: c * tile.vsyn * tile.vsyn / inputs.max(1) as f64 * 1e15,
+    })
+}
+
+/// Steps the inputs of `tile` to `vsyn` one after another (no comparator) and compares the
+/// column membranes with the models.
+pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result<TileTrajectory> {
+    use crate::reference::analog::{ResistorDiode, TileColumn};
+    let tau = tile.r_unit_gohm * 1e9 * tile.c_mem_ff * 1e-15;
+    let tstop = 3.0 * tau;
+    let steps: Vec<f64> = (0..tile.inputs)
+        .map(|i| tstop * 0.5 * i as f64 / tile.inputs as f64 + 1e-6)
+        .collect();
+    let column = |j: usize| format!("mem{j}");
+    let deck = tile_deck(tile, vsyn, celsius, &steps, tstop, false)?;
     let w = ngspice::run_deck_text("tile.cir", &deck, &[], "tile.dat")?;
     let time = w.time().to_vec();
     let measured: Vec<Vec<f64>> = (0..tile.outputs as usize)

@@ -100,6 +100,28 @@ fn io_error(source: std::io::Error) -> ToolError {
     }
 }
 
+/// The deck lines whose instance or model name the error message mentions, numbered, so
+/// that an error points into the netlist as well as into ngspice's log.
+fn deck_excerpt(deck: &str, message: &str) -> String {
+    let words: Vec<String> = message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| w.len() > 1)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let lines: Vec<String> = deck
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.split_whitespace().next().is_some_and(|first| {
+                !first.starts_with('*') && words.contains(&first.to_ascii_lowercase())
+            })
+        })
+        .take(5)
+        .map(|(n, l)| format!("\n  deck line {}: {l}", n + 1))
+        .collect();
+    lines.concat()
+}
+
 /// Runs a deck given as text, with `models` (file name, text) placed in `models/` beside it.
 pub fn run_deck_text(
     deck: &str,
@@ -131,7 +153,11 @@ pub fn run_deck_text(
         excerpt: log.clone(),
     };
     if let Some(m) = FAILURE.find(&full) {
-        return Err(fail(format!("reported `{}`", m.as_str().trim())));
+        let message = m.as_str().trim();
+        return Err(fail(format!(
+            "reported `{message}`{}",
+            deck_excerpt(text, message)
+        )));
     }
     match output.status.code() {
         Some(0) => {}
