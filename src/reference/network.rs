@@ -1083,15 +1083,7 @@ mod tests {
 
     /// Brian2 CUBA neuron (mV, ms).
     fn cuba_neuron() -> NeuronParams {
-        NeuronParams {
-            v_rest: -49.0,
-            v_th: -50.0,
-            v_reset: -60.0,
-            tau_m: 20.0,
-            tau_e: 5.0,
-            tau_i: 10.0,
-            refractory: 5.0,
-        }
+        crate::bench::cuba::neuron()
     }
 
     /// So much drive that one integrating step from v_reset crosses the threshold.
