@@ -45,6 +45,8 @@ struct DeckView {
     vpw: String,
     cmem: String,
     cfb: String,
+    /// Per-instance mismatch parameters of the `lif` subckt (empty: nominal).
+    mismatch: String,
     step_at: String,
     step_end: String,
     tstep: String,
@@ -159,6 +161,18 @@ pub fn measure_neuron(
     current: f64,
     celsius: f64,
 ) -> Result<NeuronPoint> {
+    measure_neuron_with(mode_name, mode, vdd, current, celsius, None)
+}
+
+/// `measure_neuron` for a mismatched instance.
+pub fn measure_neuron_with(
+    mode_name: &str,
+    mode: &NeuronMode,
+    vdd: f64,
+    current: f64,
+    celsius: f64,
+    mismatch: Option<&crate::mismatch::Draw>,
+) -> Result<NeuronPoint> {
     let tstop = transient_for(current);
     let deck = NeuronDeck {
         d: DeckView {
@@ -173,6 +187,7 @@ pub fn measure_neuron(
             vpw: num(mode.vpw),
             cmem: num(mode.cmem_ff * 1e-15),
             cfb: num(mode.cfb_ff * 1e-15),
+            mismatch: mismatch.map(|d| d.subckt_params()).unwrap_or_default(),
             step_at: num(STEP_AT),
             step_end: num(STEP_AT + STEP_RISE),
             tstep: num(tstop / 400.0),

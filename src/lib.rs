@@ -16,6 +16,7 @@ pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod lower;
+pub mod mismatch;
 pub mod output;
 pub mod passes;
 pub mod plot;
