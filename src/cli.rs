@@ -5,6 +5,7 @@ use crate::build::{self, BuildSummary, Rendered};
 use crate::characterize;
 use crate::cosim::{self, SimOptions, Simulator};
 use crate::error::{Error, Result};
+use crate::montecarlo;
 use crate::passes::PIPELINE;
 use crate::runner::{verilator, yosys};
 use clap::{Parser, Subcommand};
@@ -76,6 +77,44 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         calibration: Option<PathBuf>,
         /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Monte-Carlo mismatch and temperature sweep of every neuron instance in ngspice.
+    ///
+    /// Run 0 is the nominal chip, runs 1..=N are Pelgrom draws (seeded per run and
+    /// instance). Rows stream to DIR/results.csv in run order (byte-identical for any --jobs);
+    /// --resume continues a killed sweep. Writes summary.json and rate_histogram.png, and the
+    /// reference model's prediction of every draw beside the measurement.
+    Mc {
+        /// The design file (YAML).
+        design: PathBuf,
+        /// Mismatch draws (runs 1..=N; run 0 is nominal).
+        #[arg(long, default_value_t = 20)]
+        runs: u32,
+        /// Temperatures (C), comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "27",
+            allow_hyphen_values = true
+        )]
+        temps: Vec<f64>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Parallel ngspice processes.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Output folder [default: out/<design name>/mc].
+        #[arg(short, long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Keep the rows already in DIR/results.csv and run only the rest.
+        #[arg(long)]
+        resume: bool,
+        /// Break the deck of this run on purpose (for testing failure handling).
+        #[arg(long, hide = true)]
+        inject_failure: Option<u32>,
+        /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -286,6 +325,41 @@ fn run(command: Command) -> Result<()> {
             } else {
                 print!("{}", characterize::table(&report));
                 println!("  written to {}", out.display());
+            }
+            Ok(())
+        }
+        Command::Mc {
+            design,
+            runs,
+            temps,
+            seed,
+            jobs,
+            out,
+            resume,
+            inject_failure,
+            json,
+        } => {
+            let name = build::compile(&design)?.1.network.name;
+            let opts = montecarlo::McOptions {
+                runs,
+                temperatures: temps,
+                seed,
+                jobs,
+                out: out.unwrap_or_else(|| build::default_out_dir(&name).join("mc")),
+                resume,
+                progress: !json,
+                current_na: characterize::REFERENCE_CURRENT_NA,
+                inject_failure,
+            };
+            let summary = montecarlo::mc(&design, &opts)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).expect("summary serializes")
+                );
+            } else {
+                print!("{}", montecarlo::table(&summary));
+                println!("  written to {}", opts.out.display());
             }
             Ok(())
         }

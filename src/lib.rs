@@ -17,6 +17,7 @@ pub mod error;
 pub mod ir;
 pub mod lower;
 pub mod mismatch;
+pub mod montecarlo;
 pub mod output;
 pub mod passes;
 pub mod plot;
