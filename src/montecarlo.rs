@@ -194,23 +194,33 @@ impl Sensitivity {
             s.by_mode
                 .entry(name.clone())
                 .or_default()
-                .push((t, r0, dvt, dmu));
+                .push(RateSensitivity {
+                    temperature_c: t,
+                    nominal_rate_hz: r0,
+                    per_dvt: dvt,
+                    per_mu: dmu,
+                });
         }
         Ok(s)
     }
 
     pub fn predict(&self, mode: &str, temperature: f64, d: &mismatch::Draw) -> Option<f64> {
-        let (_, r0, dvt, dmu) = self
+        let s = self
             .by_mode
             .get(mode)?
             .iter()
-            .find(|x| x.0 == temperature)?;
+            .find(|x| x.temperature_c == temperature)?;
         Some(
-            r0 + dvt.iter().zip(&d.dvt).map(|(s, x)| s * x).sum::<f64>()
-                + dmu
+            s.nominal_rate_hz
+                + s.per_dvt
+                    .iter()
+                    .zip(&d.dvt)
+                    .map(|(k, x)| k * x)
+                    .sum::<f64>()
+                + s.per_mu
                     .iter()
                     .zip(&d.mulu0)
-                    .map(|(s, x)| s * (x - 1.0))
+                    .map(|(k, x)| k * (x - 1.0))
                     .sum::<f64>(),
         )
     }
