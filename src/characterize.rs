@@ -173,8 +173,23 @@ pub fn measure_neuron_with(
     celsius: f64,
     mismatch: Option<&crate::mismatch::Draw>,
 ) -> Result<NeuronPoint> {
+    let deck = neuron_deck(mode_name, mode, vdd, current, celsius, mismatch)?;
+    let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
+    let w = ngspice::run_deck_text("neuron.cir", &deck, &models, "neuron.dat")?;
+    Ok(measure(&w, vdd, current, celsius, transient_for(current)))
+}
+
+/// The single-neuron deck `measure_neuron_with` runs (it writes neuron.dat).
+pub fn neuron_deck(
+    mode_name: &str,
+    mode: &NeuronMode,
+    vdd: f64,
+    current: f64,
+    celsius: f64,
+    mismatch: Option<&crate::mismatch::Draw>,
+) -> Result<String> {
     let tstop = transient_for(current);
-    let deck = NeuronDeck {
+    Ok(NeuronDeck {
         d: DeckView {
             version: env!("CARGO_PKG_VERSION"),
             mode: mode_name.to_string(),
@@ -195,10 +210,7 @@ pub fn measure_neuron_with(
             data_file: "neuron.dat".into(),
         },
     }
-    .render()?;
-    let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
-    let w = ngspice::run_deck_text("neuron.cir", &deck, &models, "neuron.dat")?;
-    Ok(measure(&w, vdd, current, celsius, tstop))
+    .render()?)
 }
 
 fn measure(w: &Waveforms, vdd: f64, current: f64, celsius: f64, tstop: f64) -> NeuronPoint {

@@ -132,6 +132,15 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchTarget {
+    /// The Monte-Carlo runner against a plain shell loop of ngspice on the same decks, and
+    /// its speed-up with 2 jobs.
+    Mc {
+        #[arg(long, default_value_t = 200)]
+        runs: u32,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The CUBA network (Vogels & Abbott 2005; Brian2's examples/CUBA.py) on the reference LIF
     /// simulator: 4000 neurons, p = 0.02, dt 0.1 ms. Compare with benches/brian2_cuba.py.
     Cuba {
@@ -360,6 +369,17 @@ fn run(command: Command) -> Result<()> {
             } else {
                 print!("{}", montecarlo::table(&summary));
                 println!("  written to {}", opts.out.display());
+            }
+            Ok(())
+        }
+        Command::Bench {
+            which: BenchTarget::Mc { runs, json },
+        } => {
+            let b = crate::bench::mc::run(runs)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&b).expect("serializes"));
+            } else {
+                print!("{}", b.table());
             }
             Ok(())
         }

@@ -6,3 +6,4 @@
 //!   `benches/brian2_cuba.py` runs it in Brian2 for the side-by-side in BENCHMARKS.md.
 
 pub mod cuba;
+pub mod mc;
