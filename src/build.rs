@@ -15,9 +15,23 @@ pub const GENERIC_180_MODELS: &str = include_str!("../sim/models/generic180.lib"
 
 /// Loads and checks a design and runs every pass.
 pub fn compile(path: &Path) -> Result<(LoadedDesign, Compiled)> {
-    let loaded = load_design(path).map_err(Error::Input)?;
+    compile_loaded(load_design(path).map_err(Error::Input)?)
+}
+
+/// Checks an already loaded (possibly edited, e.g. retrained) design and runs every pass.
+pub fn compile_loaded(loaded: LoadedDesign) -> Result<(LoadedDesign, Compiled)> {
     let network = ir::build(&loaded).map_err(Error::Input)?;
     Ok((loaded, passes::compile(network)))
+}
+
+/// Points a loaded design's readout at the weight matrix in `csv` (what `snngen train`
+/// writes), as if the design named that file.
+pub fn with_readout_weights(mut loaded: LoadedDesign, csv: &Path) -> LoadedDesign {
+    loaded.design.fpga.readout.weights = crate::design::Matrix {
+        file: Some(absolute(csv).display().to_string()),
+        ..Default::default()
+    };
+    loaded
 }
 
 /// sha256 over the design text and every weight file it names, so that editing a CSV file
@@ -50,7 +64,11 @@ pub struct Rendered {
 }
 
 pub fn render(path: &Path) -> Result<Rendered> {
-    let (loaded, compiled) = compile(path)?;
+    render_loaded(load_design(path).map_err(Error::Input)?)
+}
+
+pub fn render_loaded(loaded: LoadedDesign) -> Result<Rendered> {
+    let (loaded, compiled) = compile_loaded(loaded)?;
     let hash = design_hash(&loaded);
     let header = Header {
         version: env!("CARGO_PKG_VERSION"),

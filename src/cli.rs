@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::montecarlo;
 use crate::passes::PIPELINE;
 use crate::runner::{verilator, yosys};
+use crate::speech;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -115,6 +116,31 @@ pub enum Command {
         #[arg(long, hide = true)]
         inject_failure: Option<u32>,
         /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train the readout for spoken digits (FSDD) on the design's chips as a reservoir.
+    ///
+    /// Recordings with index 5..9 validate (choose the ridge penalty, report accuracy), the
+    /// rest train; the delivered readout is refitted on all of them. Writes
+    /// readout_weights.csv (the design's fixed-point format; `snngen build --weights` puts
+    /// it into the RTL) and model.json into DIR.
+    Train {
+        /// The design file (YAML).
+        design: PathBuf,
+        /// Folder of FSDD recordings ({digit}_{speaker}_{index}.wav).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Output folder [default: out/<design name>/model].
+        #[arg(short, long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Shift every random connectivity seed of the design (an independent reservoir).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -369,6 +395,45 @@ fn run(command: Command) -> Result<()> {
             } else {
                 print!("{}", montecarlo::table(&summary));
                 println!("  written to {}", opts.out.display());
+            }
+            Ok(())
+        }
+        Command::Train {
+            design,
+            data,
+            out,
+            seed,
+            jobs,
+            json,
+        } => {
+            let name = build::compile(&design)?.1.network.name;
+            let opts = speech::task::TrainOptions {
+                data,
+                out: out.unwrap_or_else(|| build::default_out_dir(&name).join("model")),
+                seed,
+                sample_period: speech::task::DEFAULT_SAMPLE_PERIOD,
+                front_end: speech::FrontEnd::default(),
+                jobs,
+                quiet: json,
+            };
+            let report = speech::task::train(&design, &opts)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("serializes")
+                );
+            } else {
+                println!(
+                    "trained on {} recordings, validated on {}: validation accuracy {:.4} \
+                     (ridge penalty {:e}), {:.0} reservoir spikes per utterance, {:.1} s",
+                    report.train_utterances,
+                    report.validation_utterances,
+                    report.validation_accuracy,
+                    report.lambda,
+                    report.mean_reservoir_spikes,
+                    report.seconds
+                );
+                println!("  written to {}", report.model_dir);
             }
             Ok(())
         }

@@ -12,6 +12,9 @@ pub enum Error {
     /// Bad command-line use that clap cannot see (e.g. an output folder that is not ours): exit 2.
     #[error("{0}")]
     Usage(String),
+    /// A data file (recording, trained model) cannot be used: exit 2.
+    #[error("{path}: {message}")]
+    Data { path: PathBuf, message: String },
     /// Writing the output failed: exit 3.
     #[error("cannot write {path}: {source}")]
     Output {
@@ -33,7 +36,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Mismatch(_) => 1,
-            Error::Input(_) | Error::Usage(_) => 2,
+            Error::Input(_) | Error::Usage(_) | Error::Data { .. } => 2,
             Error::Output { .. } | Error::Tool(_) | Error::Render(_) => 3,
         }
     }

@@ -23,5 +23,6 @@ pub mod passes;
 pub mod plot;
 pub mod reference;
 pub mod runner;
+pub mod speech;
 
 pub use error::{Error, Result};

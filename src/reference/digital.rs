@@ -117,14 +117,28 @@ fn signed(raw: u64, bits: u32) -> i64 {
     ((raw << shift) as i64) >> shift
 }
 
+/// The input encoder: per channel, an accumulator that adds each valid sample and spikes on
+/// its carry (a first-order sigma-delta), so a channel spikes at sample / 2^bits per sample.
 #[derive(Debug, Clone)]
-struct Encoder {
+pub struct Encoder {
     acc: Vec<u32>,
     spike: Vec<bool>,
 }
 
 impl Encoder {
-    fn clock(&mut self, p: &Params, rst: bool, valid: bool, samples: &[u32]) {
+    pub fn new(channels: usize) -> Encoder {
+        Encoder {
+            acc: vec![0; channels],
+            spike: vec![false; channels],
+        }
+    }
+
+    /// The spike register of each channel after the last clock.
+    pub fn spikes(&self) -> &[bool] {
+        &self.spike
+    }
+
+    pub fn clock(&mut self, p: &Params, rst: bool, valid: bool, samples: &[u32]) {
         for ((acc, spike), &sample) in self.acc.iter_mut().zip(&mut self.spike).zip(samples) {
             if rst {
                 *acc = 0;
@@ -359,10 +373,7 @@ pub struct SystemModel {
 impl SystemModel {
     pub fn new(params: Params) -> SystemModel {
         SystemModel {
-            encoder: Encoder {
-                acc: vec![0; params.channels],
-                spike: vec![false; params.channels],
-            },
+            encoder: Encoder::new(params.channels),
             chips: vec![ChipIf::default(); params.chip_sources.len()],
             router: Router {
                 pending: vec![false; params.nsrc],

@@ -1,0 +1,391 @@
+//! `snngen train` and `snngen eval`: the spoken-digit task on a design.
+
+use super::dataset::{Utterance, list_recordings};
+use super::frontend::{FrontEnd, read_wav};
+use super::reservoir::{self, Reservoir, Spikes, Timing};
+use super::ridge::{self, Normal};
+use crate::build::{self, Rendered};
+use crate::characterize::parallel;
+use crate::error::{Error, Result};
+use crate::reference::digital::Params;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Cycles between two samples presented to the encoder by default: 2.56 us, so the
+/// encoder's inputs (at most one spike per channel per sample) stay well inside what the
+/// chips' AER handshakes can deliver.
+pub const DEFAULT_SAMPLE_PERIOD: u64 = 128;
+
+/// Ridge penalties tried on the validation split (relative to the mean feature energy).
+const LAMBDAS: [f64; 9] = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
+
+/// A design prepared for the task: rendered, with the front end and timing that feed it.
+#[derive(Debug)]
+pub struct Setup {
+    pub rendered: Rendered,
+    pub params: Params,
+    pub front_end: FrontEnd,
+    pub timing: Timing,
+    pub bins: usize,
+    /// Cycles one utterance occupies (reset, the bins, the last bin's scoring).
+    pub cycles: u64,
+}
+
+impl Setup {
+    pub fn new(rendered: Rendered, front_end: FrontEnd, sample_period: u64) -> Result<Setup> {
+        let params = Params::new(&rendered.compiled, &rendered.verilog);
+        let bins = readout_bins(&rendered);
+        let span = bins as u64 * params.window as u64;
+        let frames = front_end.frames as u64;
+        if span % frames != 0 || (span / frames) % sample_period != 0 {
+            return Err(Error::Usage(format!(
+                "the readout spans {bins} bins x {} cycles = {span} cycles, which must split \
+                 into {frames} front-end frames of a whole number of {sample_period}-cycle \
+                 sample periods",
+                params.window
+            )));
+        }
+        let timing = Timing {
+            sample_period,
+            frame_cycles: span / frames,
+        };
+        let cycles = reservoir::utterance_cycles(&params, bins);
+        Ok(Setup {
+            rendered,
+            params,
+            front_end,
+            timing,
+            bins,
+            cycles,
+        })
+    }
+}
+
+/// Time bins of the design's readout.
+fn readout_bins(r: &Rendered) -> usize {
+    // TODO(merge readout-bins): r.compiled.network.readout.bins
+    let _ = r;
+    std::env::var("SNNGEN_EXPERIMENT_BINS")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(1)
+}
+
+/// One utterance through front end and reservoir.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    pub frames: Vec<Vec<u32>>,
+    pub spikes: Spikes,
+    pub counts: Vec<u32>,
+}
+
+/// Progress on stderr, at most a line a second: done, rate and time left.
+pub struct Progress {
+    what: &'static str,
+    total: usize,
+    start: Instant,
+    last: std::sync::Mutex<Instant>,
+    done: std::sync::atomic::AtomicUsize,
+    quiet: bool,
+}
+
+impl Progress {
+    pub fn new(what: &'static str, total: usize, quiet: bool) -> Progress {
+        Progress {
+            what,
+            total,
+            start: Instant::now(),
+            last: std::sync::Mutex::new(Instant::now()),
+            done: 0.into(),
+            quiet,
+        }
+    }
+
+    pub fn tick(&self) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if self.quiet {
+            return;
+        }
+        let mut last = self.last.lock().expect("no progress holder panicked");
+        if done == self.total || last.elapsed().as_secs_f64() >= 1.0 {
+            *last = Instant::now();
+            let rate = done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+            eprintln!(
+                "  {}: {done}/{} ({rate:.0}/s, {:.0} s left)",
+                self.what,
+                self.total,
+                (self.total - done) as f64 / rate.max(1e-9)
+            );
+        }
+    }
+}
+
+/// Front-end frames of every utterance, in order.
+pub fn front_end_frames(
+    setup: &Setup,
+    utts: &[Utterance],
+    jobs: usize,
+    quiet: bool,
+) -> Result<Vec<Vec<Vec<u32>>>> {
+    let progress = Progress::new("front end", utts.len(), quiet);
+    let p = &setup.params;
+    parallel(utts, jobs, |u| {
+        let audio = read_wav(&u.path)?;
+        progress.tick();
+        Ok(setup.front_end.samples(&audio, p.channels, p.sample_bits))
+    })
+    .into_iter()
+    .collect()
+}
+
+/// Runs every utterance's frames through `reservoir`.
+pub fn encode(
+    setup: &Setup,
+    reservoir: &Reservoir,
+    frames: &[Vec<Vec<u32>>],
+    jobs: usize,
+    quiet: bool,
+) -> Vec<Encoded> {
+    let progress = Progress::new("reservoir", frames.len(), quiet);
+    parallel(frames, jobs, |f| {
+        let spikes = reservoir.run(f, &setup.timing, setup.cycles);
+        let counts = reservoir::binned_counts(&setup.params, setup.bins, &spikes);
+        progress.tick();
+        Encoded {
+            frames: f.clone(),
+            spikes,
+            counts,
+        }
+    })
+}
+
+fn as_features(e: &[&Encoded]) -> Vec<Vec<f64>> {
+    e.iter()
+        .map(|e| e.counts.iter().map(|&c| c as f64).collect())
+        .collect()
+}
+
+/// The readout's decision on binned counts with raw fixed-point weights (exact integers,
+/// the same sum the RTL forms).
+pub fn decide(weights: &[Vec<i64>], counts: &[u32]) -> u32 {
+    ridge::argmax(weights.iter().map(|row| {
+        row.iter()
+            .zip(counts)
+            .map(|(w, &c)| w * c as i64)
+            .sum::<i64>() as f64
+    }))
+}
+
+pub fn accuracy(weights: &[Vec<i64>], data: &[&Encoded], labels: &[u32]) -> f64 {
+    let correct = data
+        .iter()
+        .zip(labels)
+        .filter(|(e, y)| decide(weights, &e.counts) == **y)
+        .count();
+    correct as f64 / data.len().max(1) as f64
+}
+
+/// A trained readout and how it was chosen.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fit {
+    pub lambda: f64,
+    pub validation_accuracy: f64,
+    /// Raw fixed-point weights, `classes` rows of `bins * features`.
+    pub weights: Vec<Vec<i64>>,
+}
+
+/// Fits the readout on `train`, choosing the penalty by quantized accuracy on `val`.
+pub fn fit_readout(setup: &Setup, train: (&[&Encoded], &[u32]), val: (&[&Encoded], &[u32])) -> Fit {
+    let classes = setup.params.classes as usize;
+    let format = setup.rendered.compiled.network.readout.format;
+    let normal = Normal::new(&as_features(train.0), train.1, classes);
+    let mut best: Option<Fit> = None;
+    for &lambda in &LAMBDAS {
+        let weights = ridge::quantize(&normal.solve(lambda), &format);
+        let acc = accuracy(&weights, val.0, val.1);
+        if best.as_ref().is_none_or(|b| acc >= b.validation_accuracy) {
+            best = Some(Fit {
+                lambda,
+                validation_accuracy: acc,
+                weights,
+            });
+        }
+    }
+    best.expect("at least one penalty")
+}
+
+/// What `snngen train` writes beside the weights, and `eval` reads back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub design: String,
+    pub front_end: FrontEnd,
+    pub timing: Timing,
+    pub bins: usize,
+    pub lambda: f64,
+    pub validation_accuracy: f64,
+    pub train_utterances: usize,
+    pub validation_utterances: usize,
+    pub seed: Option<u64>,
+    pub train_seconds: f64,
+}
+
+pub const WEIGHTS_FILE: &str = "readout_weights.csv";
+pub const MODEL_FILE: &str = "model.json";
+
+/// The weights as the design's CSV matrix format: real values, exact in the fixed-point
+/// format, one row per class.
+pub fn weights_csv(setup: &Setup, weights: &[Vec<i64>]) -> String {
+    let format = setup.rendered.compiled.network.readout.format;
+    let mut text = format!(
+        "# readout weights written by snngen train: {} classes x ({} bins x {} features), {}\n",
+        weights.len(),
+        setup.bins,
+        setup.params.features.len(),
+        format!("Q{}.{}", format.int_bits, format.frac_bits)
+    );
+    for row in weights {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|&w| format!("{}", format.to_real(w)))
+            .collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+fn write(path: &Path, contents: &[u8]) -> Result<()> {
+    std::fs::write(path, contents).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Options of `snngen train`.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub data: PathBuf,
+    pub out: PathBuf,
+    pub seed: Option<u64>,
+    pub sample_period: u64,
+    pub front_end: FrontEnd,
+    pub jobs: usize,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    pub model_dir: String,
+    pub validation_accuracy: f64,
+    pub lambda: f64,
+    pub train_utterances: usize,
+    pub validation_utterances: usize,
+    pub mean_reservoir_spikes: f64,
+    pub seconds: f64,
+}
+
+/// Loads a design for the task, with connectivity seeds shifted by `seed` when given.
+pub fn load_setup(design: &Path, seed: Option<u64>, fe: FrontEnd, period: u64) -> Result<Setup> {
+    let mut loaded = crate::design::load_design(design).map_err(Error::Input)?;
+    if let Some(s) = seed {
+        reseed(&mut loaded.design, s);
+    }
+    Setup::new(build::render_loaded(loaded)?, fe, period)
+}
+
+/// Shifts every random connectivity seed of the design by a mix of `seed`, so the same
+/// design can be trained on independent reservoirs.
+pub fn reseed(d: &mut crate::design::Design, seed: u64) {
+    for conn in d.chips.iter_mut().flat_map(|c| &mut c.connections) {
+        if let Some(r) = &mut conn.random {
+            r.seed = r
+                .seed
+                .wrapping_add(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+    }
+}
+
+pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
+    let start = Instant::now();
+    let setup = load_setup(
+        design,
+        opts.seed,
+        opts.front_end.clone(),
+        opts.sample_period,
+    )?;
+    let utts = list_recordings(&opts.data)?;
+    let frames = front_end_frames(&setup, &utts, opts.jobs, opts.quiet)?;
+    let net = &setup.rendered.compiled.network;
+    let res = Reservoir::new(&setup.rendered, net.temperature);
+    let encoded = encode(&setup, &res, &frames, opts.jobs, opts.quiet);
+    let split = |val: bool| -> (Vec<&Encoded>, Vec<u32>) {
+        utts.iter()
+            .zip(&encoded)
+            .filter(|(u, _)| u.is_validation() == val)
+            .map(|(u, e)| (e, u.digit))
+            .unzip()
+    };
+    let (train_x, train_y) = split(false);
+    let (val_x, val_y) = split(true);
+    if train_x.is_empty() || val_x.is_empty() {
+        return Err(Error::Data {
+            path: opts.data.clone(),
+            message: format!(
+                "need recordings for training and for validation (index {}..={}); found {} and {}",
+                super::dataset::VALIDATION_INDICES.start(),
+                super::dataset::VALIDATION_INDICES.end(),
+                train_x.len(),
+                val_x.len()
+            ),
+        });
+    }
+    let fit = fit_readout(&setup, (&train_x, &train_y), (&val_x, &val_y));
+    // The delivered readout learns from every recording with the chosen penalty.
+    let all: Vec<&Encoded> = encoded.iter().collect();
+    let labels: Vec<u32> = utts.iter().map(|u| u.digit).collect();
+    let weights = ridge::quantize(
+        &Normal::new(&as_features(&all), &labels, setup.params.classes as usize).solve(fit.lambda),
+        &net.readout.format,
+    );
+    std::fs::create_dir_all(&opts.out).map_err(|source| Error::Output {
+        path: opts.out.clone(),
+        source,
+    })?;
+    write(
+        &opts.out.join(WEIGHTS_FILE),
+        weights_csv(&setup, &weights).as_bytes(),
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    let info = ModelInfo {
+        design: net.name.clone(),
+        front_end: setup.front_end.clone(),
+        timing: setup.timing,
+        bins: setup.bins,
+        lambda: fit.lambda,
+        validation_accuracy: fit.validation_accuracy,
+        train_utterances: train_x.len(),
+        validation_utterances: val_x.len(),
+        seed: opts.seed,
+        train_seconds: seconds,
+    };
+    write(
+        &opts.out.join(MODEL_FILE),
+        serde_json::to_string_pretty(&info)
+            .expect("model info serializes")
+            .as_bytes(),
+    )?;
+    Ok(TrainReport {
+        model_dir: opts.out.display().to_string(),
+        validation_accuracy: fit.validation_accuracy,
+        lambda: fit.lambda,
+        train_utterances: train_x.len(),
+        validation_utterances: val_x.len(),
+        mean_reservoir_spikes: encoded
+            .iter()
+            .map(|e| e.spikes.events.len() as f64)
+            .sum::<f64>()
+            / encoded.len() as f64,
+        seconds,
+    })
+}
