@@ -137,6 +137,39 @@ pub enum Command {
         /// Shift every random connectivity seed of the design (an independent reservoir).
         #[arg(long)]
         seed: Option<u64>,
+        /// Put every population in this operating mode (the mixed-modes ablation).
+        #[arg(long, value_name = "MODE")]
+        mode: Option<String>,
+        /// FPGA cycles between two samples presented to the encoder.
+        #[arg(long, default_value_t = speech::task::DEFAULT_SAMPLE_PERIOD)]
+        sample_period: u64,
+        /// Worker threads.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Classify recordings with a trained model and report accuracy.
+    ///
+    /// Decisions are the hardware's: the reservoir's spikes replayed into the cycle-exact
+    /// FPGA model (bit-exact with the RTL). Writes confusion.png; the last line printed is
+    /// `accuracy: 0.xxxx`.
+    Eval {
+        /// The design file (YAML) the model was trained on.
+        design: PathBuf,
+        /// Folder written by `snngen train`.
+        #[arg(long, value_name = "DIR")]
+        model: PathBuf,
+        /// Folder of FSDD recordings ({digit}_{speaker}_{index}.wav); every one is classified.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Folder for confusion.png [default: the model folder].
+        #[arg(short, long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Chip temperature (C) [default: the design's].
+        #[arg(long, allow_hyphen_values = true)]
+        temp: Option<f64>,
         /// Worker threads.
         #[arg(long, default_value_t = 2)]
         jobs: usize,
@@ -403,6 +436,8 @@ fn run(command: Command) -> Result<()> {
             data,
             out,
             seed,
+            mode,
+            sample_period,
             jobs,
             json,
         } => {
@@ -410,8 +445,8 @@ fn run(command: Command) -> Result<()> {
             let opts = speech::task::TrainOptions {
                 data,
                 out: out.unwrap_or_else(|| build::default_out_dir(&name).join("model")),
-                seed,
-                sample_period: speech::task::DEFAULT_SAMPLE_PERIOD,
+                variant: speech::task::Variant { seed, mode },
+                sample_period,
                 front_end: speech::FrontEnd::default(),
                 jobs,
                 quiet: json,
@@ -434,6 +469,34 @@ fn run(command: Command) -> Result<()> {
                     report.seconds
                 );
                 println!("  written to {}", report.model_dir);
+            }
+            Ok(())
+        }
+        Command::Eval {
+            design,
+            model,
+            data,
+            out,
+            temp,
+            jobs,
+            json,
+        } => {
+            let opts = speech::task::EvalOptions {
+                model,
+                data,
+                out,
+                celsius: temp,
+                jobs,
+                quiet: json,
+            };
+            let report = speech::task::eval(&design, &opts)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("serializes")
+                );
+            } else {
+                print!("{}", speech::task::eval_table(&report));
             }
             Ok(())
         }

@@ -106,3 +106,56 @@ pub fn write_png(chart: &Chart, path: &Path) -> Result<()> {
     root.present().map_err(|e| fail(e.to_string()))?;
     Ok(())
 }
+
+/// Draws a confusion matrix (`counts[true][predicted]`) as a 700 x 700 PNG heat map with
+/// the count in every cell.
+pub fn write_confusion_png(title: &str, counts: &[Vec<u32>], path: &Path) -> Result<()> {
+    register_font();
+    let fail = |e: String| Error::Output {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
+    let n = counts.len() as i32;
+    let root = BitMapBackend::new(path, (700, 700)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    let mut ctx = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 22))
+        .margin(15)
+        .x_label_area_size(50)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0..n, 0..n)
+        .map_err(|e| fail(e.to_string()))?;
+    ctx.configure_mesh()
+        .disable_mesh()
+        .x_desc("predicted")
+        .y_desc("true")
+        .x_labels(n as usize)
+        .y_labels(n as usize)
+        .label_style(("sans-serif", 16))
+        .draw()
+        .map_err(|e| fail(e.to_string()))?;
+    let row_max: Vec<u32> = counts
+        .iter()
+        .map(|r| r.iter().sum::<u32>().max(1))
+        .collect();
+    let cells = counts.iter().enumerate().flat_map(|(t, row)| {
+        let total = row_max[t];
+        row.iter()
+            .enumerate()
+            .map(move |(p, &c)| (t as i32, p as i32, c, total))
+    });
+    ctx.draw_series(cells.clone().map(|(t, p, c, total)| {
+        let shade = 1.0 - c as f64 / total as f64;
+        let v = (255.0 * shade) as u8;
+        Rectangle::new([(p, t), (p + 1, t + 1)], RGBColor(v, v, 255).filled())
+    }))
+    .map_err(|e| fail(e.to_string()))?;
+    ctx.draw_series(
+        cells.filter(|&(_, _, c, _)| c > 0).map(|(t, p, c, _)| {
+            Text::new(c.to_string(), (p, t + 1), ("sans-serif", 14).into_font())
+        }),
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    root.present().map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}

@@ -24,9 +24,22 @@ pub struct FrontEnd {
     pub hop_s: f64,
     /// Frames per utterance after time normalization.
     pub frames: usize,
-    /// Loudness range mapped onto the sample range (dB below the utterance's loudest band
-    /// frame); quieter is 0.
+    /// Loudness range mapped onto the sample range (dB below the reference); quieter is 0.
     pub dynamic_range_db: f64,
+    /// The views of the bands the encoder channels carry, in order: channel
+    /// `view * bands + band`. Each view is the same bands under a different gain control.
+    pub views: Vec<Gain>,
+}
+
+/// Gain control of a view of the band envelopes: what 0 dB (full scale) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gain {
+    /// The loudest band-frame of the utterance: keeps the spectral shape.
+    Utterance,
+    /// Each band's own loudest frame (per-channel automatic gain control, as in the
+    /// cochlea): keeps each band's time course, whatever its level.
+    Band,
 }
 
 impl Default for FrontEnd {
@@ -37,7 +50,8 @@ impl Default for FrontEnd {
             q: 4.0,
             hop_s: 0.005,
             frames: 32,
-            dynamic_range_db: 40.0,
+            dynamic_range_db: 60.0,
+            views: vec![Gain::Utterance, Gain::Band],
         }
     }
 }
@@ -147,24 +161,52 @@ impl FrontEnd {
         env
     }
 
+    /// Bands per view for `channels` encoder channels.
+    pub fn bands(&self, channels: usize) -> usize {
+        channels / self.views.len().max(1)
+    }
+
+    /// Whether the front end can feed `channels` encoder channels.
+    pub fn check(&self, channels: usize) -> std::result::Result<(), String> {
+        if self.views.is_empty() || channels % self.views.len() != 0 {
+            return Err(format!(
+                "{channels} encoder channels do not split into {} views of the bands",
+                self.views.len()
+            ));
+        }
+        Ok(())
+    }
+
     /// The encoder samples of one recording: `frames` rows of one value per channel, each in
-    /// 0..2^sample_bits, loudest band-frame at full scale and `dynamic_range_db` below it at 0.
+    /// 0..2^sample_bits: full scale at the view's reference, 0 at `dynamic_range_db` below.
     pub fn samples(&self, audio: &Audio, channels: usize, sample_bits: u32) -> Vec<Vec<u32>> {
-        let env = resample(&self.band_envelopes(audio, channels), self.frames);
-        let peak = env.iter().flatten().fold(0.0f64, |m, &v| m.max(v));
+        let bands = self.bands(channels);
+        let env = resample(&self.band_envelopes(audio, bands), self.frames);
+        let db: Vec<Vec<f64>> = env
+            .iter()
+            .map(|row| row.iter().map(|&e| 20.0 * e.max(1e-12).log10()).collect())
+            .collect();
+        let band_peak: Vec<f64> = (0..bands)
+            .map(|b| db.iter().fold(f64::NEG_INFINITY, |m, r| m.max(r[b])))
+            .collect();
+        let peak = band_peak.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
         let full = ((1u64 << sample_bits) - 1) as f64;
-        env.iter()
+        let band_peak = &band_peak;
+        db.iter()
             .map(|row| {
-                row.iter()
-                    .map(|&e| {
-                        let db = if peak > 0.0 && e > 0.0 {
-                            20.0 * (e / peak).log10()
-                        } else {
-                            -f64::INFINITY
-                        };
-                        let level =
-                            ((db + self.dynamic_range_db) / self.dynamic_range_db).clamp(0.0, 1.0);
-                        (level * full).round() as u32
+                self.views
+                    .iter()
+                    .flat_map(|view| {
+                        row.iter().enumerate().map(move |(b, &v)| {
+                            let reference = match view {
+                                Gain::Utterance => peak,
+                                Gain::Band => band_peak[b],
+                            };
+                            let level = ((v - reference + self.dynamic_range_db)
+                                / self.dynamic_range_db)
+                                .clamp(0.0, 1.0);
+                            (level * full).round() as u32
+                        })
                     })
                     .collect()
             })
@@ -204,9 +246,16 @@ mod tests {
         }
     }
 
+    fn one_view() -> FrontEnd {
+        FrontEnd {
+            views: vec![Gain::Utterance],
+            ..FrontEnd::default()
+        }
+    }
+
     #[test]
     fn a_tone_lands_in_the_band_centred_nearest_to_it() {
-        let fe = FrontEnd::default();
+        let fe = one_view();
         let centres = fe.centres(16);
         for hz in [250.0, 440.0, 1000.0, 2500.0] {
             let s = fe.samples(&tone(hz, 0.4), 16, 8);
@@ -234,7 +283,7 @@ mod tests {
 
     #[test]
     fn every_utterance_gets_the_same_number_of_frames() {
-        let fe = FrontEnd::default();
+        let fe = one_view();
         for seconds in [0.01, 0.14, 2.3] {
             assert_eq!(fe.samples(&tone(700.0, seconds), 4, 8).len(), fe.frames);
         }

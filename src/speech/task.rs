@@ -215,6 +215,16 @@ pub fn fit_readout(setup: &Setup, train: (&[&Encoded], &[u32]), val: (&[&Encoded
     best.expect("at least one penalty")
 }
 
+/// Fits the readout on `train` with a given penalty and quantizes it.
+pub fn refit(setup: &Setup, train: (&[&Encoded], &[u32]), lambda: f64) -> Vec<Vec<i64>> {
+    let classes = setup.params.classes as usize;
+    let normal = Normal::new(&as_features(train.0), train.1, classes);
+    ridge::quantize(
+        &normal.solve(lambda),
+        &setup.rendered.compiled.network.readout.format,
+    )
+}
+
 /// What `snngen train` writes beside the weights, and `eval` reads back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelInfo {
@@ -226,7 +236,7 @@ pub struct ModelInfo {
     pub validation_accuracy: f64,
     pub train_utterances: usize,
     pub validation_utterances: usize,
-    pub seed: Option<u64>,
+    pub variant: Variant,
     pub train_seconds: f64,
 }
 
@@ -267,7 +277,7 @@ fn write(path: &Path, contents: &[u8]) -> Result<()> {
 pub struct TrainOptions {
     pub data: PathBuf,
     pub out: PathBuf,
-    pub seed: Option<u64>,
+    pub variant: Variant,
     pub sample_period: u64,
     pub front_end: FrontEnd,
     pub jobs: usize,
@@ -285,32 +295,58 @@ pub struct TrainReport {
     pub seconds: f64,
 }
 
-/// Loads a design for the task, with connectivity seeds shifted by `seed` when given.
-pub fn load_setup(design: &Path, seed: Option<u64>, fe: FrontEnd, period: u64) -> Result<Setup> {
-    let mut loaded = crate::design::load_design(design).map_err(Error::Input)?;
-    if let Some(s) = seed {
-        reseed(&mut loaded.design, s);
-    }
-    Setup::new(build::render_loaded(loaded)?, fe, period)
+/// How a trained reservoir differs from the design file: another connectivity seed, or
+/// every population in one operating mode (the mixed-modes ablation).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    /// Shifts every random connectivity seed (an independent reservoir of the same design).
+    pub seed: Option<u64>,
+    /// Replaces every population's operating mode.
+    pub mode: Option<String>,
 }
 
-/// Shifts every random connectivity seed of the design by a mix of `seed`, so the same
-/// design can be trained on independent reservoirs.
-pub fn reseed(d: &mut crate::design::Design, seed: u64) {
-    for conn in d.chips.iter_mut().flat_map(|c| &mut c.connections) {
-        if let Some(r) = &mut conn.random {
-            r.seed = r
-                .seed
-                .wrapping_add(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+impl Variant {
+    pub fn apply(&self, d: &mut crate::design::Design) {
+        if let Some(seed) = self.seed {
+            for conn in d.chips.iter_mut().flat_map(|c| &mut c.connections) {
+                if let Some(r) = &mut conn.random {
+                    r.seed = r
+                        .seed
+                        .wrapping_add(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                }
+            }
+        }
+        if let Some(mode) = &self.mode {
+            for p in d.chips.iter_mut().flat_map(|c| &mut c.populations) {
+                p.mode.clone_from(mode);
+            }
         }
     }
+}
+
+/// Loads a design for the task as `variant` changes it, with the readout weights in
+/// `weights` (a CSV file) when given.
+pub fn load_setup(
+    design: &Path,
+    variant: &Variant,
+    weights: Option<&Path>,
+    fe: FrontEnd,
+    period: u64,
+) -> Result<Setup> {
+    let mut loaded = crate::design::load_design(design).map_err(Error::Input)?;
+    variant.apply(&mut loaded.design);
+    if let Some(w) = weights {
+        loaded = build::with_readout_weights(loaded, w);
+    }
+    Setup::new(build::render_loaded(loaded)?, fe, period)
 }
 
 pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
     let start = Instant::now();
     let setup = load_setup(
         design,
-        opts.seed,
+        &opts.variant,
+        None,
         opts.front_end.clone(),
         opts.sample_period,
     )?;
@@ -340,14 +376,25 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
             ),
         });
     }
+    if let Ok(dump) = std::env::var("SNNGEN_DUMP") {
+        let mut t = String::new();
+        for (u, e) in utts.iter().zip(&encoded) {
+            let v: Vec<String> = [u.digit, u.is_validation() as u32]
+                .into_iter()
+                .chain(e.frames.iter().flatten().copied())
+                .chain(e.counts.iter().copied())
+                .map(|x| x.to_string())
+                .collect();
+            t.push_str(&v.join(","));
+            t.push('\n');
+        }
+        std::fs::write(dump, t).unwrap();
+    }
     let fit = fit_readout(&setup, (&train_x, &train_y), (&val_x, &val_y));
     // The delivered readout learns from every recording with the chosen penalty.
     let all: Vec<&Encoded> = encoded.iter().collect();
     let labels: Vec<u32> = utts.iter().map(|u| u.digit).collect();
-    let weights = ridge::quantize(
-        &Normal::new(&as_features(&all), &labels, setup.params.classes as usize).solve(fit.lambda),
-        &net.readout.format,
-    );
+    let weights = refit(&setup, (&all, &labels), fit.lambda);
     std::fs::create_dir_all(&opts.out).map_err(|source| Error::Output {
         path: opts.out.clone(),
         source,
@@ -366,7 +413,7 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
         validation_accuracy: fit.validation_accuracy,
         train_utterances: train_x.len(),
         validation_utterances: val_x.len(),
-        seed: opts.seed,
+        variant: opts.variant.clone(),
         train_seconds: seconds,
     };
     write(
@@ -388,4 +435,184 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
             / encoded.len() as f64,
         seconds,
     })
+}
+
+/// Options of `snngen eval`.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    pub model: PathBuf,
+    pub data: PathBuf,
+    /// Where the confusion matrix goes [default: the model folder].
+    pub out: Option<PathBuf>,
+    /// Chip temperature (C) [default: the design's].
+    pub celsius: Option<f64>,
+    pub jobs: usize,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassFigures {
+    pub digit: u32,
+    pub utterances: u32,
+    pub correct: u32,
+    pub accuracy: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    pub utterances: usize,
+    /// Accuracy of the hardware's decisions: the cycle-exact FPGA model (bit-exact with the
+    /// RTL) fed the reservoir's spikes.
+    pub accuracy: f64,
+    /// Share of utterances where the training path's decision (binned counts, no AER
+    /// timing) equals the hardware's.
+    pub fast_path_agreement: f64,
+    pub per_class: Vec<ClassFigures>,
+    /// `confusion[true][predicted]`.
+    pub confusion: Vec<Vec<u32>>,
+    pub mean_reservoir_spikes: f64,
+    pub mean_synapse_events: f64,
+    pub confusion_png: String,
+    pub seconds: f64,
+}
+
+fn read_model(dir: &Path) -> Result<ModelInfo> {
+    let path = dir.join(MODEL_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::Data {
+        path: path.clone(),
+        message: format!("cannot read the trained model ({e}); run `snngen train` first"),
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::Data {
+        path,
+        message: format!("not a model written by snngen train: {e}"),
+    })
+}
+
+/// The design with the model's reservoir seed and trained readout weights.
+pub fn load_trained(design: &Path, model: &Path) -> Result<(Setup, ModelInfo)> {
+    let info = read_model(model)?;
+    let setup = load_setup(
+        design,
+        &info.variant,
+        Some(&model.join(WEIGHTS_FILE)),
+        info.front_end.clone(),
+        info.timing.sample_period,
+    )?;
+    if setup.bins != info.bins || setup.timing != info.timing {
+        return Err(Error::Data {
+            path: model.join(MODEL_FILE),
+            message: format!(
+                "trained for {} bins and {:?}, but {} gives {} bins and {:?}",
+                info.bins,
+                info.timing,
+                design.display(),
+                setup.bins,
+                setup.timing
+            ),
+        });
+    }
+    Ok((setup, info))
+}
+
+/// The hardware's decision on one encoded utterance (cycle-exact FPGA model).
+pub fn hardware_decision(setup: &Setup, e: &Encoded) -> Option<u32> {
+    let run = reservoir::exact_run(
+        &setup.rendered,
+        &e.frames,
+        &setup.timing,
+        &e.spikes,
+        setup.cycles,
+        false,
+    );
+    run.decisions.first().map(|d| d.class)
+}
+
+pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
+    let start = Instant::now();
+    let (setup, _info) = load_trained(design, &opts.model)?;
+    let utts = list_recordings(&opts.data)?;
+    let frames = front_end_frames(&setup, &utts, opts.jobs, opts.quiet)?;
+    let celsius = opts
+        .celsius
+        .unwrap_or(setup.rendered.compiled.network.temperature);
+    let res = Reservoir::new(&setup.rendered, celsius);
+    let encoded = encode(&setup, &res, &frames, opts.jobs, opts.quiet);
+    let progress = Progress::new("readout (cycle-exact)", encoded.len(), opts.quiet);
+    let weights = &setup.rendered.compiled.readout.weights;
+    let decisions: Vec<(Option<u32>, u32)> = parallel(&encoded, opts.jobs, |e| {
+        let d = (hardware_decision(&setup, e), decide(weights, &e.counts));
+        progress.tick();
+        d
+    });
+    let classes = setup.params.classes as usize;
+    let mut confusion = vec![vec![0u32; classes]; classes];
+    for (u, (hw, _)) in utts.iter().zip(&decisions) {
+        // No decision at all (cannot happen with the cycles Setup allows) counts as wrong.
+        let predicted = hw.unwrap_or(u32::MAX) as usize;
+        if let Some(cell) = confusion[u.digit as usize].get_mut(predicted) {
+            *cell += 1;
+        }
+    }
+    let n = utts.len();
+    let correct: u32 = (0..classes).map(|c| confusion[c][c]).sum();
+    let per_class = (0..classes)
+        .map(|c| {
+            let total: u32 = confusion[c].iter().sum();
+            ClassFigures {
+                digit: c as u32,
+                utterances: total,
+                correct: confusion[c][c],
+                accuracy: confusion[c][c] as f64 / total.max(1) as f64,
+            }
+        })
+        .collect();
+    let out = opts.out.clone().unwrap_or_else(|| opts.model.clone());
+    std::fs::create_dir_all(&out).map_err(|source| Error::Output {
+        path: out.clone(),
+        source,
+    })?;
+    let png = out.join("confusion.png");
+    let accuracy = correct as f64 / n as f64;
+    crate::plot::write_confusion_png(
+        &format!("{} recordings, accuracy {accuracy:.4}", n),
+        &confusion,
+        &png,
+    )?;
+    let mean =
+        |f: &dyn Fn(&Encoded) -> u64| encoded.iter().map(|e| f(e) as f64).sum::<f64>() / n as f64;
+    Ok(EvalReport {
+        utterances: n,
+        accuracy,
+        fast_path_agreement: decisions.iter().filter(|(h, f)| *h == Some(*f)).count() as f64
+            / n as f64,
+        per_class,
+        confusion,
+        mean_reservoir_spikes: mean(&|e| e.spikes.events.len() as u64),
+        mean_synapse_events: mean(&|e| e.spikes.synapse_events),
+        confusion_png: png.display().to_string(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// The plain-text report of `snngen eval`; its last line is `accuracy: 0.xxxx`.
+pub fn eval_table(r: &EvalReport) -> String {
+    let mut t = String::from("digit  recordings  correct  accuracy\n");
+    for c in &r.per_class {
+        t.push_str(&format!(
+            "{:>5}  {:>10}  {:>7}  {:>8.4}\n",
+            c.digit, c.utterances, c.correct, c.accuracy
+        ));
+    }
+    t.push_str(&format!(
+        "{} recordings in {:.1} s; {:.0} reservoir spikes and {:.0} synapse events per \
+         utterance; training-path decisions agree with the hardware's on {:.2} %\n",
+        r.utterances,
+        r.seconds,
+        r.mean_reservoir_spikes,
+        r.mean_synapse_events,
+        100.0 * r.fast_path_agreement
+    ));
+    t.push_str(&format!("confusion matrix: {}\n", r.confusion_png));
+    t.push_str(&format!("accuracy: {:.4}\n", r.accuracy));
+    t
 }
