@@ -61,9 +61,13 @@ fn random_designs_and_stimuli_match_the_model() {
         .unwrap_or(200);
     let designs = cases.div_ceil(STIMULI_PER_DESIGN);
     let dir = tempfile::tempdir().unwrap();
-    let run_design = |d: u64| -> (u64, u64, u64) {
+    let run_design = |d: u64| -> (u64, u64, u64, u64) {
         let path = dir.path().join(format!("fuzz{d}.yaml"));
-        std::fs::write(&path, random_design::random_design(d, &format!("fuzz{d}"))).unwrap();
+        let text = random_design::random_design(d, &format!("fuzz{d}"));
+        let binned = ["bins: 2", "bins: 3", "bins: 4"]
+            .iter()
+            .any(|b| text.contains(b));
+        std::fs::write(&path, text).unwrap();
         let (mut ran, mut events, mut decisions) = (0, 0, 0);
         for s in 0..STIMULI_PER_DESIGN {
             let seed = d * 1000 + s;
@@ -85,10 +89,10 @@ fn random_designs_and_stimuli_match_the_model() {
             events += r.synapse_events;
             decisions += r.class_decisions;
         }
-        (ran, events, decisions)
+        (ran, events, decisions, binned as u64)
     };
     // Two workers: Verilator compiles dominate and each uses two jobs itself only briefly.
-    let totals: Vec<(u64, u64, u64)> = std::thread::scope(|s| {
+    let totals: Vec<(u64, u64, u64, u64)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..2)
             .map(|w| {
                 let run_design = &run_design;
@@ -108,11 +112,13 @@ fn random_designs_and_stimuli_match_the_model() {
     let ran: u64 = totals.iter().map(|t| t.0).sum();
     let events: u64 = totals.iter().map(|t| t.1).sum();
     let decisions: u64 = totals.iter().map(|t| t.2).sum();
+    let binned: u64 = totals.iter().map(|t| t.3).sum();
     println!(
-        "{ran} random design/stimulus cases, 0 mismatches; {events} synapse events, {decisions} class decisions"
+        "{ran} random design/stimulus cases ({binned} of {designs} designs with time bins), 0 mismatches; {events} synapse events, {decisions} class decisions"
     );
     assert!(ran >= cases);
     assert!(events > 0 && decisions > 0);
+    assert!(designs < 10 || binned > 0, "no random design had time bins");
 }
 
 /// Builds `design` into a temporary folder and applies `mutate` to one RTL file.
@@ -163,8 +169,8 @@ fn a_mutated_readout_fails_sim_rtl_with_exit_code_1() {
     let (dir, out) = mutated_build(
         "designs/single_lif.yaml",
         "single_lif_readout.v",
-        "(score > best)",
-        "(score >= best)",
+        "(total > best)",
+        "(total >= best)",
     );
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))
         .args([
@@ -189,6 +195,27 @@ fn a_mutated_readout_fails_sim_rtl_with_exit_code_1() {
         "{stderr}"
     );
     assert!(stderr.contains("class_"), "{stderr}");
+}
+
+#[test]
+fn a_frame_one_bin_short_is_caught() {
+    if !require_tool("verilator") {
+        return;
+    }
+    // time_bins has 4 bins: ending the frame after bin 2 decides every 3 windows.
+    let (_dir, out) = mutated_build(
+        "designs/time_bins.yaml",
+        "time_bins_readout.v",
+        "assign last_bin = (bin == 2'd3);",
+        "assign last_bin = (bin == 2'd2);",
+    );
+    let opts = SimOptions {
+        rtl_dir: Some(out),
+        ..options(5_000, 1, Simulator::Verilator)
+    };
+    let r = cosim::sim_rtl(Path::new("designs/time_bins.yaml"), &opts).unwrap();
+    let d = r.divergence.expect("the mutation is observable");
+    assert!(d.signal.starts_with("class_"), "{d:?}");
 }
 
 #[test]
