@@ -606,11 +606,15 @@ fn print_summary(s: &BuildSummary, r: &Rendered) {
         s.chips, s.neurons, s.synapses, s.tiles
     );
     println!(
-        "  router: {} sources, {} destinations; readout: {} features x {} classes",
+        "  router: {} sources, {} destinations; readout: {} features x {} classes{}",
         r.compiled.layout.total_sources,
         s.route_destinations,
         s.readout_features,
-        net.readout.classes
+        net.readout.classes,
+        match net.readout.bins {
+            1 => String::new(),
+            b => format!(" x {b} time bins"),
+        }
     );
     println!("  {} files, {:.1} KiB", s.files, s.bytes as f64 / 1024.0);
 }

@@ -61,9 +61,13 @@ fn random_designs_and_stimuli_match_the_model() {
         .unwrap_or(200);
     let designs = cases.div_ceil(STIMULI_PER_DESIGN);
     let dir = tempfile::tempdir().unwrap();
-    let run_design = |d: u64| -> (u64, u64, u64) {
+    let run_design = |d: u64| -> (u64, u64, u64, u64) {
         let path = dir.path().join(format!("fuzz{d}.yaml"));
-        std::fs::write(&path, random_design::random_design(d, &format!("fuzz{d}"))).unwrap();
+        let text = random_design::random_design(d, &format!("fuzz{d}"));
+        let binned = ["bins: 2", "bins: 3", "bins: 4"]
+            .iter()
+            .any(|b| text.contains(b));
+        std::fs::write(&path, text).unwrap();
         let (mut ran, mut events, mut decisions) = (0, 0, 0);
         for s in 0..STIMULI_PER_DESIGN {
             let seed = d * 1000 + s;
@@ -85,10 +89,10 @@ fn random_designs_and_stimuli_match_the_model() {
             events += r.synapse_events;
             decisions += r.class_decisions;
         }
-        (ran, events, decisions)
+        (ran, events, decisions, binned as u64)
     };
     // Two workers: Verilator compiles dominate and each uses two jobs itself only briefly.
-    let totals: Vec<(u64, u64, u64)> = std::thread::scope(|s| {
+    let totals: Vec<(u64, u64, u64, u64)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..2)
             .map(|w| {
                 let run_design = &run_design;
@@ -108,11 +112,13 @@ fn random_designs_and_stimuli_match_the_model() {
     let ran: u64 = totals.iter().map(|t| t.0).sum();
     let events: u64 = totals.iter().map(|t| t.1).sum();
     let decisions: u64 = totals.iter().map(|t| t.2).sum();
+    let binned: u64 = totals.iter().map(|t| t.3).sum();
     println!(
-        "{ran} random design/stimulus cases, 0 mismatches; {events} synapse events, {decisions} class decisions"
+        "{ran} random design/stimulus cases ({binned} of {designs} designs with time bins), 0 mismatches; {events} synapse events, {decisions} class decisions"
     );
     assert!(ran >= cases);
     assert!(events > 0 && decisions > 0);
+    assert!(designs < 10 || binned > 0, "no random design had time bins");
 }
 
 /// Builds `design` into a temporary folder and applies `mutate` to one RTL file.
@@ -163,8 +169,8 @@ fn a_mutated_readout_fails_sim_rtl_with_exit_code_1() {
     let (dir, out) = mutated_build(
         "designs/single_lif.yaml",
         "single_lif_readout.v",
-        "(score > best)",
-        "(score >= best)",
+        "(total > best)",
+        "(total >= best)",
     );
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))
         .args([
@@ -189,6 +195,27 @@ fn a_mutated_readout_fails_sim_rtl_with_exit_code_1() {
         "{stderr}"
     );
     assert!(stderr.contains("class_"), "{stderr}");
+}
+
+#[test]
+fn a_frame_one_bin_short_is_caught() {
+    if !require_tool("verilator") {
+        return;
+    }
+    // time_bins has 4 bins: ending the frame after bin 2 decides every 3 windows.
+    let (_dir, out) = mutated_build(
+        "designs/time_bins.yaml",
+        "time_bins_readout.v",
+        "assign last_bin = (bin == 2'd3);",
+        "assign last_bin = (bin == 2'd2);",
+    );
+    let opts = SimOptions {
+        rtl_dir: Some(out),
+        ..options(5_000, 1, Simulator::Verilator)
+    };
+    let r = cosim::sim_rtl(Path::new("designs/time_bins.yaml"), &opts).unwrap();
+    let d = r.divergence.expect("the mutation is observable");
+    assert!(d.signal.starts_with("class_"), "{d:?}");
 }
 
 #[test]
@@ -238,4 +265,95 @@ fn a_whole_design_runs_in_rust_from_samples_to_classes() {
     assert_eq!(run.dropped_spikes, 0);
     let again = snngen::reference::system::simulate(&r, &samples, 4, 10_000);
     assert_eq!(run, again, "deterministic");
+}
+
+/// Replays a random stimulus through the model and checks every class decision against a
+/// direct computation: the saturated spike counts of each window the model's readout was fed,
+/// binned per frame, times the weights, argmax (`readout_decision`). Also pins when a
+/// decision appears: on the outputs after edge k x bins x window - 1 + classes x features
+/// (edge 0 the first after reset) for frame k = 1, 2, ... Returns the decisions checked.
+fn check_decisions_against_binned_counts(design: &str, cycles: u64, seed: u64) -> u64 {
+    use snngen::reference::digital::{Params, SystemModel, readout_decision};
+    use std::collections::VecDeque;
+    let r = snngen::build::render(Path::new(design)).unwrap();
+    let p = Params::new(&r.compiled, &r.verilog);
+    let (inputs, expected) = cosim::random_run(&p, cycles, seed);
+    let (nfeat, bins, window) = (p.features.len(), p.bins as u64, p.window as u64);
+    let mac = p.classes as u64 * nfeat as u64;
+    let max = (1u32 << p.cnt_w) - 1;
+    let mut model = SystemModel::new(p.clone());
+    // Edges since the last reset, the current frame's counts, and the frames awaiting their
+    // decision: (edge it is due at, binned counts).
+    let mut edge = 0u64;
+    let mut counts = vec![0u32; bins as usize * nfeat];
+    let mut pending: VecDeque<(u64, Vec<u32>)> = VecDeque::new();
+    let mut checked = 0;
+    for (cycle, (inp, want)) in inputs.iter().zip(&expected).enumerate() {
+        let spikes = model.feature_spikes();
+        let out = model.cycle(inp);
+        assert_eq!(&out, want, "replay is deterministic");
+        if inp.rst {
+            edge = 0;
+            counts.iter_mut().for_each(|c| *c = 0);
+            pending.clear();
+            assert!(!out.class_valid);
+            continue;
+        }
+        let bin = ((edge / window) % bins) as usize;
+        for (f, _) in spikes.iter().enumerate().filter(|(_, s)| **s) {
+            let c = &mut counts[bin * nfeat + f];
+            *c = (*c + 1).min(max);
+        }
+        if (edge + 1).is_multiple_of(bins * window) {
+            pending.push_back((edge + mac, std::mem::take(&mut counts)));
+            counts = vec![0; bins as usize * nfeat];
+        }
+        let due = pending.front().is_some_and(|(at, _)| *at == edge);
+        assert_eq!(
+            out.class_valid, due,
+            "{design}: class_valid at cycle {cycle} (edge {edge} after reset)"
+        );
+        if due {
+            let (_, frame) = pending.pop_front().unwrap();
+            let (class, score) = readout_decision(&p.weights, &frame, p.acc_w);
+            let score_bits = score as u64 & ((1u64 << p.acc_w) - 1);
+            assert_eq!(
+                (out.class_out, out.class_score),
+                (class, score_bits),
+                "{design}: decision at cycle {cycle} for counts {frame:?}"
+            );
+            checked += 1;
+        }
+        edge += 1;
+    }
+    checked
+}
+
+#[test]
+fn binned_decisions_are_the_argmax_of_the_weights_times_the_binned_counts() {
+    // time_bins: 4 bins x 10 features x 4 classes, 128-cycle windows; two_chip: one bin.
+    for (design, cycles, min_decisions) in [
+        ("designs/time_bins.yaml", 40_000, 65),
+        ("designs/two_chip.yaml", 20_000, 30),
+    ] {
+        for seed in [3, 11] {
+            let n = check_decisions_against_binned_counts(design, cycles, seed);
+            println!("{design} seed {seed}: {n} decisions equal the direct computation");
+            assert!(
+                n >= min_decisions,
+                "{design} seed {seed}: only {n} decisions"
+            );
+        }
+    }
+    // And the RTL agrees with the model on the binned design, cycle for cycle.
+    if !require_tool("verilator") {
+        return;
+    }
+    let r = cosim::sim_rtl(
+        Path::new("designs/time_bins.yaml"),
+        &options(40_000, 3, Simulator::Verilator),
+    )
+    .unwrap();
+    assert_eq!(r.divergence, None);
+    assert!(r.class_decisions >= 70, "{}", r.class_decisions);
 }

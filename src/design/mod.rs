@@ -243,12 +243,20 @@ pub struct Readout {
     pub classes: u32,
     /// Length of the counting window in FPGA clock cycles.
     pub window_cycles: u32,
+    /// Time bins per decision: a frame of `bins` consecutive windows is scored as one
+    /// `bins x features` vector (1..=64, default 1: one decision per window).
+    #[serde(default = "default_bins")]
+    pub bins: u32,
     /// Width of the saturating spike counters.
     pub count_bits: u32,
     /// Signed weight format `Qm.n`: m integer bits (sign included), n fraction bits.
     pub weight_format: String,
-    /// `classes` rows of one weight per feature neuron.
+    /// `classes` rows of `bins x features` weights, bin-major (column = bin * features + feature).
     pub weights: Matrix,
+}
+
+fn default_bins() -> u32 {
+    1
 }
 
 /// The stand-alone transient every chip deck runs: length, step and test stimulus.

@@ -428,22 +428,28 @@ fn build_readout(
             frac_bits: 6,
         }
     });
-    let weights = resolve_matrix(
-        &r.weights,
-        r.classes as usize,
-        n_features as usize,
-        base_dir,
-    )
-    .unwrap_or_else(|e| {
-        p.push(
-            "fpga.readout.weights",
-            format!(
-                "readout weights ({} classes x {n_features} features): {e}",
-                r.classes
-            ),
-        );
-        Vec::new()
-    });
+    // An out-of-range `bins` is reported by validation; the shape check then has nothing
+    // sensible to compare against and stays quiet.
+    let bins_valid = (1..=validate::MAX_READOUT_BINS).contains(&r.bins);
+    let columns = r.bins.clamp(1, validate::MAX_READOUT_BINS) as usize * n_features as usize;
+    let weights =
+        resolve_matrix(&r.weights, r.classes as usize, columns, base_dir).unwrap_or_else(|e| {
+            if bins_valid {
+                let shape = if r.bins == 1 {
+                    format!("{} classes x {n_features} features", r.classes)
+                } else {
+                    format!(
+                        "{} classes x ({} bins x {n_features} features)",
+                        r.classes, r.bins
+                    )
+                };
+                p.push(
+                    "fpga.readout.weights",
+                    format!("readout weights ({shape}): {e}"),
+                );
+            }
+            Vec::new()
+        });
     let bad: Vec<String> = weights
         .iter()
         .enumerate()
@@ -483,6 +489,7 @@ fn build_readout(
         features,
         classes: r.classes,
         window_cycles: r.window_cycles,
+        bins: r.bins,
         count_bits: r.count_bits,
         format,
         weights,

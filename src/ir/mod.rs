@@ -102,9 +102,11 @@ pub struct ReadoutIr {
     pub features: Vec<(NodeIndex, Range<u32>)>,
     pub classes: u32,
     pub window_cycles: u32,
+    /// Windows (time bins) per decision.
+    pub bins: u32,
     pub count_bits: u32,
     pub format: QFormat,
-    /// `classes` rows of one real weight per feature.
+    /// `classes` rows of one real weight per (bin, feature), bin-major.
     pub weights: Vec<Vec<f64>>,
 }
 

@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 pub const MAX_CHIPS: usize = 6;
 pub const MAX_NEURONS_PER_POPULATION: u32 = 4096;
 pub const MAX_TILE_SIDE: u32 = 256;
+/// Most time bins (windows) one readout decision may span.
+pub const MAX_READOUT_BINS: u32 = 64;
 pub const VDD_RANGE: (f64, f64) = (0.3, 1.8);
 pub const TEMPERATURE_RANGE: (f64, f64) = (-55.0, 150.0);
 
@@ -138,6 +140,13 @@ pub fn check_design(d: &Design, p: &mut Problems) {
         r.classes as f64,
         2.0,
         256.0,
+    );
+    p.range(
+        "fpga.readout.bins",
+        "readout time bins",
+        r.bins as f64,
+        1.0,
+        MAX_READOUT_BINS as f64,
     );
     p.range(
         "fpga.readout.count_bits",

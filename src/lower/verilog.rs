@@ -145,6 +145,13 @@ pub struct ReadoutView {
     pub win_w: u32,
     pub feat_w: u32,
     pub class_w: u32,
+    /// Windows (time bins) per decision; 1 leaves out the bin counter and the frame totals.
+    pub bins: u32,
+    pub bin_w: u32,
+    /// Width of a weight ROM key: class, bin (when bins > 1) and feature indices.
+    pub key_w: u32,
+    /// What the weight ROM key holds, for the RTL comment.
+    pub key_fields: String,
     pub window_last: String,
     pub win_one: String,
     pub cnt_one: String,
@@ -152,6 +159,8 @@ pub struct ReadoutView {
     pub feat_one: String,
     pub class_last: String,
     pub class_one: String,
+    pub bin_last: String,
+    pub bin_one: String,
     pub weight_rom: Vec<RomEntry>,
 }
 
@@ -223,8 +232,8 @@ impl VerilogModel {
 
 /// Input samples reach the encoder every this many cycles in the smoke testbench.
 const TB_SAMPLE_PERIOD: u32 = 4;
-/// The smoke testbench runs this many readout windows.
-const TB_WINDOWS: u64 = 3;
+/// The smoke testbench runs this many readout frames (of `bins` windows each): one decision each.
+const TB_FRAMES: u64 = 3;
 
 pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
     let net = &c.network;
@@ -289,7 +298,7 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
         sample_msb: net.encoder.sample_bits - 1,
         syn_pad: 32 - chip_if.syn_w,
         cosim_fields: 3 + 3 * nchips,
-        cycles: TB_WINDOWS * net.readout.window_cycles as u64
+        cycles: TB_FRAMES * net.readout.bins as u64 * net.readout.window_cycles as u64
             + (net.readout.classes * c.layout.features.len() as u32) as u64
             + 16,
     };
@@ -373,16 +382,31 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
     let prod_w = w_w + cnt_w + 1;
     let feat_w = index_width(nfeat as u64);
     let class_w = index_width(r.classes as u64);
+    let bin_w = index_width(r.bins as u64);
     let win_w = value_width(r.window_cycles as u64 - 1);
+    // With one bin the key is {class, feature} as it always was; with more, {class, bin, feature}.
+    let (key_w, key_fields) = if r.bins > 1 {
+        (class_w + bin_w + feat_w, "{class, bin, feature}")
+    } else {
+        (class_w + feat_w, "{class, feature}")
+    };
+    let key = |cls: u64, col: u64| {
+        let (bin, f) = (col / nfeat as u64, col % nfeat as u64);
+        if r.bins > 1 {
+            (cls << (bin_w + feat_w)) | (bin << feat_w) | f
+        } else {
+            (cls << feat_w) | f
+        }
+    };
     let weight_rom = c
         .readout
         .weights
         .iter()
         .enumerate()
-        .flat_map(|(cls, row)| row.iter().enumerate().map(move |(f, &w)| (cls, f, w)))
+        .flat_map(|(cls, row)| row.iter().enumerate().map(move |(col, &w)| (cls, col, w)))
         .filter(|&(_, _, w)| w != 0)
-        .map(|(cls, f, w)| RomEntry {
-            key: lit(class_w + feat_w, ((cls as u64) << feat_w) | f as u64),
+        .map(|(cls, col, w)| RomEntry {
+            key: lit(key_w, key(cls as u64, col as u64)),
             value: signed_lit(w_w, w),
         })
         .collect();
@@ -394,10 +418,15 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
         q_int: r.format.int_bits,
         q_frac: r.format.frac_bits,
         prod_w,
-        acc_w: prod_w + index_width(nfeat as u64),
+        // A frame's total sums bins x features products: no wrap for any count and weight.
+        acc_w: prod_w + index_width(r.bins as u64 * nfeat as u64),
         win_w,
         feat_w,
         class_w,
+        bins: r.bins,
+        bin_w,
+        key_w,
+        key_fields: key_fields.to_string(),
         window_last: lit(win_w, r.window_cycles as u64 - 1),
         win_one: lit(win_w, 1),
         cnt_one: lit(cnt_w, 1),
@@ -405,6 +434,8 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
         feat_one: lit(feat_w, 1),
         class_last: lit(class_w, r.classes as u64 - 1),
         class_one: lit(class_w, 1),
+        bin_last: lit(bin_w, r.bins as u64 - 1),
+        bin_one: lit(bin_w, 1),
         weight_rom,
     }
 }

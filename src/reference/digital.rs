@@ -62,9 +62,11 @@ pub struct Params {
     pub features: Vec<u32>,
     pub classes: u32,
     pub window: u32,
+    /// Windows (time bins) per decision.
+    pub bins: u32,
     pub cnt_w: u32,
     pub acc_w: u32,
-    /// `classes` rows of raw weights per feature.
+    /// `classes` rows of raw weights, `bins x features` each, bin-major.
     pub weights: Vec<Vec<i64>>,
 }
 
@@ -96,6 +98,7 @@ impl Params {
             features: c.layout.features.clone(),
             classes: c.network.readout.classes,
             window: c.network.readout.window_cycles,
+            bins: c.network.readout.bins,
             cnt_w: v.readout.cnt_w,
             acc_w: v.readout.acc_w,
             weights: c.readout.weights.clone(),
@@ -115,6 +118,42 @@ fn mask(bits: u32) -> u64 {
 fn signed(raw: u64, bits: u32) -> i64 {
     let shift = 64 - bits;
     ((raw << shift) as i64) >> shift
+}
+
+/// `value` wrapped to `bits`-bit two's complement, as an `bits`-wide register holds it.
+fn wrap(value: i64, bits: u32) -> i64 {
+    signed(value as u64 & mask(bits), bits)
+}
+
+/// The readout's decision for one frame, computed directly: for each class the total
+/// `sum_j weights[class][j] * counts[j]` wrapped to `acc_w`-bit two's complement, then the
+/// class with the highest total (ties: the lower class) and that total.
+///
+/// `weights` holds one row of raw fixed-point weights per class and `counts` the frame's
+/// saturated spike counts, both `bins x features` long and bin-major (index =
+/// bin * features + feature), as the RTL's ROM and counters see them. Returns exactly what the
+/// RTL puts on `class_out` and (sign-extended) `class_score` with `class_valid`.
+pub fn readout_decision(weights: &[Vec<i64>], counts: &[u32], acc_w: u32) -> (u32, i64) {
+    assert!((1..=64).contains(&acc_w), "acc_w {acc_w} is not 1..=64");
+    let mut best = (0u32, 0i64);
+    for (class, row) in weights.iter().enumerate() {
+        assert_eq!(
+            row.len(),
+            counts.len(),
+            "class {class} has {} weights for {} counts",
+            row.len(),
+            counts.len()
+        );
+        // Two's-complement sums wrap the same whether wrapped per step or once at the end.
+        let total = row.iter().zip(counts).fold(0i64, |acc, (&w, &c)| {
+            acc.wrapping_add(w.wrapping_mul(c as i64))
+        });
+        let total = wrap(total, acc_w);
+        if class == 0 || total > best.1 {
+            best = (class as u32, total);
+        }
+    }
+    best
 }
 
 /// The input encoder: per channel, an accumulator that adds each valid sample and spikes on
@@ -277,6 +316,10 @@ struct Readout {
     acc: i64,
     best: i64,
     best_cls: u32,
+    /// Time bin of the window being scored (the RTL's `g_bins.bin`; always 0 with one bin).
+    bin: u32,
+    /// Per-class totals of the frame so far, rotating: slot 0 is `cls`'s (`g_bins.totals`).
+    totals: Vec<i64>,
     class_valid: bool,
     class_out: u32,
     class_score: i64,
@@ -305,6 +348,27 @@ impl Readout {
         }
         self.win = if win_end { 0 } else { self.win + 1 };
 
+        // Combinational values before the edge.
+        let nfeat = p.features.len() as u32;
+        let col = (self.bin * nfeat + self.feat) as usize;
+        let w = p.weights[self.cls as usize][col];
+        let product = w * self.held[self.feat as usize] as i64;
+        let score = wrap(self.acc + product, p.acc_w);
+        let carried = if self.bin == 0 { 0 } else { self.totals[0] };
+        let total = wrap(score + carried, p.acc_w);
+        let last_feat = self.feat == nfeat - 1;
+        let last_cls = self.cls == p.classes - 1;
+        let last_bin = self.bin == p.bins - 1;
+
+        // The bin block (g_bins), on its own condition as in the RTL.
+        if self.busy && last_feat {
+            self.totals.remove(0);
+            self.totals.push(total);
+            if last_cls {
+                self.bin = if last_bin { 0 } else { self.bin + 1 };
+            }
+        }
+
         self.class_valid = false;
         if win_end {
             self.busy = true;
@@ -312,17 +376,13 @@ impl Readout {
             self.feat = 0;
             self.acc = 0;
         } else if self.busy {
-            let nfeat = p.features.len() as u32;
-            let w = p.weights[self.cls as usize][self.feat as usize];
-            let product = w * self.held[self.feat as usize] as i64;
-            let score = signed((self.acc + product) as u64 & mask(p.acc_w), p.acc_w);
-            if self.feat != nfeat - 1 {
+            if !last_feat {
                 self.feat += 1;
                 self.acc = score;
             } else {
-                let better = self.cls == 0 || score > self.best;
+                let better = self.cls == 0 || total > self.best;
                 let (new_best, new_cls) = if better {
-                    (score, self.cls)
+                    (total, self.cls)
                 } else {
                     (self.best, self.best_cls)
                 };
@@ -330,11 +390,13 @@ impl Readout {
                 self.acc = 0;
                 self.best = new_best;
                 self.best_cls = new_cls;
-                if self.cls == p.classes - 1 {
+                if last_cls {
                     self.busy = false;
-                    self.class_valid = true;
-                    self.class_out = new_cls;
-                    self.class_score = new_best;
+                    if last_bin {
+                        self.class_valid = true;
+                        self.class_out = new_cls;
+                        self.class_score = new_best;
+                    }
                 } else {
                     self.cls += 1;
                 }
@@ -353,6 +415,8 @@ impl Readout {
             acc: 0,
             best: 0,
             best_cls: 0,
+            bin: 0,
+            totals: vec![0; p.classes as usize],
             class_valid: false,
             class_out: 0,
             class_score: 0,
@@ -399,10 +463,21 @@ impl SystemModel {
         v
     }
 
+    /// The readout's feature spikes as the registers drive them now: what the readout's
+    /// counters count at the next edge (inputs do not reach them combinationally).
+    pub fn feature_spikes(&self) -> Vec<bool> {
+        let src = self.src_spikes();
+        self.params
+            .features
+            .iter()
+            .map(|&s| src[s as usize])
+            .collect()
+    }
+
     /// Applies `inputs` for one cycle, clocks every block and returns the outputs after the edge.
     pub fn cycle(&mut self, inputs: &Inputs) -> Outputs {
-        let p = &self.params;
         // Combinational values before the edge.
+        let p = &self.params;
         let src = self.src_spikes();
         let feat: Vec<bool> = p.features.iter().map(|&s| src[s as usize]).collect();
         let ready: Vec<bool> = self.chips.iter().map(ChipIf::syn_ready).collect();
@@ -451,4 +526,25 @@ impl SystemModel {
 /// `out_syn` is driven from the ROM at `ptr` even while not sending.
 fn route_syn(p: &Params, r: &Router) -> u32 {
     r.dest(p).1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readout_decision_sums_bins_breaks_ties_low_and_wraps() {
+        // Two classes x (2 bins x 2 features), bin-major columns.
+        let w = vec![vec![1, -2, 3, 0], vec![0, 1, 1, 2]];
+        assert_eq!(readout_decision(&w, &[4, 1, 2, 0], 16), (0, 8));
+        assert_eq!(readout_decision(&w, &[0, 0, 0, 3], 16), (1, 6));
+        // A tie goes to the lower class; all zero counts tie at 0.
+        assert_eq!(readout_decision(&w, &[0, 0, 0, 0], 16), (0, 0));
+        assert_eq!(readout_decision(&w, &[2, 0, 0, 1], 16), (0, 2));
+        // 4-bit totals: class 0's 3 x 3 = 9 wraps to -7, class 1's 3 + 2 = 5 wins.
+        assert_eq!(readout_decision(&w, &[0, 0, 3, 1], 4), (1, 5));
+        assert_eq!(readout_decision(&w, &[0, 0, 3, 1], 5), (0, 9));
+        assert_eq!(wrap(9, 4), -7);
+        assert_eq!(wrap(-9, 4), 7);
+    }
 }

@@ -7,15 +7,16 @@ use super::ridge::{self, Normal};
 use crate::build::{self, Rendered};
 use crate::characterize::parallel;
 use crate::error::{Error, Result};
-use crate::reference::digital::Params;
+use crate::reference::digital::{Params, readout_decision};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Cycles between two samples presented to the encoder by default: 2.56 us, so the
-/// encoder's inputs (at most one spike per channel per sample) stay well inside what the
-/// chips' AER handshakes can deliver.
-pub const DEFAULT_SAMPLE_PERIOD: u64 = 128;
+/// Cycles between two samples presented to the encoder by default: 10.24 us. A chip's AER
+/// handshake takes about 7 cycles per event in each direction; at this period a six_chip
+/// chip receives an input event every ~30 cycles and sends a spike every ~35, so events
+/// rarely queue and the fast reservoir's timing matches the hardware's.
+pub const DEFAULT_SAMPLE_PERIOD: u64 = 512;
 
 /// Ridge penalties tried on the validation split (relative to the mean feature energy).
 const LAMBDAS: [f64; 9] = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
@@ -64,12 +65,7 @@ impl Setup {
 
 /// Time bins of the design's readout.
 fn readout_bins(r: &Rendered) -> usize {
-    // TODO(merge readout-bins): r.compiled.network.readout.bins
-    let _ = r;
-    std::env::var("SNNGEN_EXPERIMENT_BINS")
-        .ok()
-        .and_then(|b| b.parse().ok())
-        .unwrap_or(1)
+    r.compiled.network.readout.bins as usize
 }
 
 /// One utterance through front end and reservoir.
@@ -166,22 +162,16 @@ fn as_features(e: &[&Encoded]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// The readout's decision on binned counts with raw fixed-point weights (exact integers,
-/// the same sum the RTL forms).
-pub fn decide(weights: &[Vec<i64>], counts: &[u32]) -> u32 {
-    ridge::argmax(weights.iter().map(|row| {
-        row.iter()
-            .zip(counts)
-            .map(|(w, &c)| w * c as i64)
-            .sum::<i64>() as f64
-    }))
+/// The readout's decision on binned counts with raw fixed-point weights (the RTL's sums).
+pub fn decide(setup: &Setup, weights: &[Vec<i64>], counts: &[u32]) -> u32 {
+    readout_decision(weights, counts, setup.params.acc_w).0
 }
 
-pub fn accuracy(weights: &[Vec<i64>], data: &[&Encoded], labels: &[u32]) -> f64 {
+pub fn accuracy(setup: &Setup, weights: &[Vec<i64>], data: &[&Encoded], labels: &[u32]) -> f64 {
     let correct = data
         .iter()
         .zip(labels)
-        .filter(|(e, y)| decide(weights, &e.counts) == **y)
+        .filter(|(e, y)| decide(setup, weights, &e.counts) == **y)
         .count();
     correct as f64 / data.len().max(1) as f64
 }
@@ -203,7 +193,7 @@ pub fn fit_readout(setup: &Setup, train: (&[&Encoded], &[u32]), val: (&[&Encoded
     let mut best: Option<Fit> = None;
     for &lambda in &LAMBDAS {
         let weights = ridge::quantize(&normal.solve(lambda), &format);
-        let acc = accuracy(&weights, val.0, val.1);
+        let acc = accuracy(setup, &weights, val.0, val.1);
         if best.as_ref().is_none_or(|b| acc >= b.validation_accuracy) {
             best = Some(Fit {
                 lambda,
@@ -540,7 +530,7 @@ pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
     let progress = Progress::new("readout (cycle-exact)", encoded.len(), opts.quiet);
     let weights = &setup.rendered.compiled.readout.weights;
     let decisions: Vec<(Option<u32>, u32)> = parallel(&encoded, opts.jobs, |e| {
-        let d = (hardware_decision(&setup, e), decide(weights, &e.counts));
+        let d = (hardware_decision(&setup, e), decide(&setup, weights, &e.counts));
         progress.tick();
         d
     });

@@ -2,18 +2,24 @@
 // Fixed-point linear readout. Saturating counters count each feature's spikes over a window
 // of WINDOW cycles (the spike in the window's last cycle included). When a window closes the
 // counts are latched and cleared, then one multiply-accumulate per cycle computes, class by
-// class, score = sum(weight[class][feature] * count[feature]) with weights in Q{{ v.readout.q_int }}.{{ v.readout.q_frac }}.
-// The class with the highest score wins (ties: the lower class); class_valid pulses once.
+// class, score = sum(weight[class][bin][feature] * count[feature]) with weights in Q{{ v.readout.q_int }}.{{ v.readout.q_frac }}.
+// A frame is BINS windows, the first starting at reset; window b of a frame is time bin b,
+// and a class's total is the sum of its scores over the frame's bins. After the last bin the
+// class with the highest total wins (ties: the lower class); class_valid pulses once.
 `default_nettype none
 module {{ v.prefix }}_readout #(
     parameter integer NFEAT = {{ v.readout.nfeat }},
+    parameter integer NCLASS = {{ v.readout.nclass }},
+    parameter integer BINS = {{ v.readout.bins }},
     parameter integer CNT_W = {{ v.readout.cnt_w }},
     parameter integer W_W = {{ v.readout.w_w }},
     parameter integer PROD_W = {{ v.readout.prod_w }},
     parameter integer ACC_W = {{ v.readout.acc_w }},
     parameter integer WIN_W = {{ v.readout.win_w }},
     parameter integer FEAT_W = {{ v.readout.feat_w }},
-    parameter integer CLASS_W = {{ v.readout.class_w }}
+    parameter integer CLASS_W = {{ v.readout.class_w }},
+    parameter integer BIN_W = {{ v.readout.bin_w }},
+    parameter integer KEY_W = {{ v.readout.key_w }}
 ) (
     input  wire                      clk,
     input  wire                      rst,
@@ -23,7 +29,7 @@ module {{ v.prefix }}_readout #(
     output reg  signed [ACC_W-1:0]   class_score
 );
     function signed [W_W-1:0] weight;
-        input [CLASS_W+FEAT_W-1:0] key;  // {class, feature}
+        input [KEY_W-1:0] key;  // {{ v.readout.key_fields }}
         begin
             case (key)
 {%- for e in v.readout.weight_rom %}
@@ -74,8 +80,11 @@ module {{ v.prefix }}_readout #(
     reg  signed [ACC_W-1:0]  acc;
     reg  signed [ACC_W-1:0]  best;
     reg  [CLASS_W-1:0]       best_cls;
+    wire [KEY_W-1:0]         key;       // weight ROM address
+    wire signed [ACC_W-1:0]  carried;   // cls's total over the frame's earlier bins
+    wire                     last_bin;  // this window is the frame's last bin
 
-    wire signed [W_W-1:0]    w = weight({cls, feat});
+    wire signed [W_W-1:0]    w = weight(key);
     wire [CNT_W-1:0]         cnt = latched[feat*CNT_W +: CNT_W];
     wire signed [PROD_W-1:0] w_ext = {{ "{{" }}(PROD_W-W_W){w[W_W-1]}}, w};
     wire signed [PROD_W-1:0] c_ext = {{ "{{" }}(PROD_W-CNT_W){1'b0}}, cnt};
@@ -83,9 +92,37 @@ module {{ v.prefix }}_readout #(
     wire signed [ACC_W-1:0]  score = acc + {{ "{{" }}(ACC_W-PROD_W){product[PROD_W-1]}}, product};
     wire                     last_feat = (feat == {{ v.readout.feat_last }});
     wire                     last_cls = (cls == {{ v.readout.class_last }});
-    wire                     better = (cls == {CLASS_W{1'b0}}) || (score > best);
-    wire signed [ACC_W-1:0]  new_best = better ? score : best;
+    wire signed [ACC_W-1:0]  total = score + carried;
+    wire                     better = (cls == {CLASS_W{1'b0}}) || (total > best);
+    wire signed [ACC_W-1:0]  new_best = better ? total : best;
     wire [CLASS_W-1:0]       new_best_cls = better ? cls : best_cls;
+
+    // Time bins. With more than one, `bin` counts the windows of a frame and `totals` holds
+    // each class's total so far, rotating by one class per class scored so that its low slot
+    // is always cls's; the first bin starts from zero. With one bin every window is a frame.
+    generate
+        if (BINS > 1) begin : g_bins
+            reg  [BIN_W-1:0]        bin;
+            reg  [NCLASS*ACC_W-1:0] totals;
+            assign key      = {cls, bin, feat};
+            assign carried  = (bin == {BIN_W{1'b0}}) ? {ACC_W{1'b0}} : totals[ACC_W-1:0];
+            assign last_bin = (bin == {{ v.readout.bin_last }});
+            always @(posedge clk) begin
+                if (rst) begin
+                    bin    <= {BIN_W{1'b0}};
+                    totals <= {(NCLASS*ACC_W){1'b0}};
+                end else if (busy && last_feat) begin
+                    totals <= {total, totals[NCLASS*ACC_W-1:ACC_W]};
+                    if (last_cls)
+                        bin <= last_bin ? {BIN_W{1'b0}} : bin + {{ v.readout.bin_one }};
+                end
+            end
+        end else begin : g_one
+            assign key      = {cls, feat};
+            assign carried  = {ACC_W{1'b0}};
+            assign last_bin = 1'b1;
+        end
+    endgenerate
 
     always @(posedge clk) begin
         if (rst) begin
@@ -115,10 +152,12 @@ module {{ v.prefix }}_readout #(
                     best     <= new_best;
                     best_cls <= new_best_cls;
                     if (last_cls) begin
-                        busy        <= 1'b0;
-                        class_valid <= 1'b1;
-                        class_out   <= new_best_cls;
-                        class_score <= new_best;
+                        busy <= 1'b0;
+                        if (last_bin) begin
+                            class_valid <= 1'b1;
+                            class_out   <= new_best_cls;
+                            class_score <= new_best;
+                        end
                     end else begin
                         cls <= cls + {{ v.readout.class_one }};
                     end

@@ -1,6 +1,6 @@
 //! Random valid designs for differential testing: every knob the RTL depends on (chip count,
 //! population and tile sizes, routes with ranges and patterns, encoder width, readout widths,
-//! formats, weights and windows) drawn from a seed.
+//! formats, weights, windows and time bins) drawn from a seed.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -119,11 +119,18 @@ pub fn random_design(seed: u64, name: &str) -> String {
     let max = (1u64 << (int_bits - 1)) as f64 - 1.0 / (1u64 << frac_bits) as f64;
     let min = -((1u64 << (int_bits - 1)) as f64);
     let window = classes * n_features + 5 + rng.random_range(0..120);
+    let count_bits = rng.random_range(1..=6u32);
+    // Drawn last so the designs without time bins stay those of earlier versions; half the
+    // designs name `bins` (1..=4), the rest take the default.
+    let bins = if rng.random_bool(0.5) {
+        format!("    bins: {}\n", rng.random_range(1..=4u32))
+    } else {
+        String::new()
+    };
     let _ = write!(
         y,
-        "  readout:\n    features: [{}]\n    classes: {classes}\n    window_cycles: {window}\n    count_bits: {}\n    weight_format: Q{int_bits}.{frac_bits}\n    weights: {{random: {{seed: {seed}, min: {min}, max: {max}, density: 0.8}}}}\n",
+        "  readout:\n    features: [{}]\n    classes: {classes}\n    window_cycles: {window}\n{bins}    count_bits: {count_bits}\n    weight_format: Q{int_bits}.{frac_bits}\n    weights: {{random: {{seed: {seed}, min: {min}, max: {max}, density: 0.8}}}}\n",
         features.join(", "),
-        rng.random_range(1..=6u32),
     );
     y
 }
