@@ -434,8 +434,8 @@ fn nelder_mead(
     simplex.swap_remove(0).0
 }
 
-/// Runs `jobs` closures over `items` on `workers` threads, keeping the input order.
-pub(crate) fn parallel<T: Sync, R: Send>(
+/// Runs `run` over `items` on `workers` threads, keeping the input order.
+pub fn parallel<T: Sync, R: Send>(
     items: &[T],
     workers: usize,
     run: impl Fn(&T) -> R + Sync,
