@@ -9,7 +9,7 @@ use crate::design::NeuronMode;
 use crate::error::{Error, Result};
 use crate::ir::Network;
 use crate::mismatch::{self, LIF_TRANSISTORS};
-use crate::plot::{Chart, Mark, Series, write_png};
+use crate::plot::{Chart, Mark, Series, write_png, write_png_panels};
 use crate::reference::analog::NeuronParams;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -293,6 +293,8 @@ pub struct TemperatureSummary {
     pub temperature_c: f64,
     pub rate_hz: Stats,
     pub energy_per_spike_fj: Stats,
+    /// The drawn behavioural neurons' rates (model_rate_hz) over the same rows.
+    pub model_rate_hz: Stats,
     /// (predicted - measured) / measured over the mismatched runs: the sensitivity model ...
     pub prediction_error: Stats,
     /// ... and the drawn behavioural neuron (neuron_params.csv).
@@ -466,6 +468,7 @@ fn summarize(
                 temperature_c: t,
                 rate_hz: Stats::of(&ok.iter().map(|f| num(f, 7)).collect::<Vec<_>>()),
                 energy_per_spike_fj: Stats::of(&ok.iter().map(|f| num(f, 8)).collect::<Vec<_>>()),
+                model_rate_hz: Stats::of(&ok.iter().map(|f| num(f, 11)).collect::<Vec<_>>()),
                 prediction_error: Stats::of(&errors(10)),
                 model_error: Stats::of(&errors(11)),
                 failed: mine.iter().filter(|f| f[6].starts_with("failed")).count(),
@@ -534,7 +537,72 @@ fn write_summary(s: &McSummary, rows: &[String], dir: &Path) -> Result<()> {
             series,
         },
         &dir.join("rate_histogram.png"),
-    )
+    )?;
+    write_png_panels(&temperature_charts(s), &dir.join("temperature.png"))
+}
+
+/// Mean and mean +- sigma of the rate and of the energy per spike against temperature,
+/// with the drawn behavioural neurons' mean rate beside ngspice's.
+fn temperature_charts(s: &McSummary) -> Vec<Chart> {
+    let band = |name: &str, stats: &dyn Fn(&TemperatureSummary) -> &Stats, scale: f64| {
+        let at = |k: f64| -> Vec<(f64, f64)> {
+            s.temperatures
+                .iter()
+                .filter(|t| stats(t).count > 0)
+                .map(|t| {
+                    (
+                        t.temperature_c,
+                        (stats(t).mean + k * stats(t).sigma) * scale,
+                    )
+                })
+                .collect()
+        };
+        vec![
+            Series {
+                name: format!("{name} mean"),
+                points: at(0.0),
+                mark: Mark::Points,
+            },
+            Series {
+                name: format!("{name} mean + sigma"),
+                points: at(1.0),
+                mark: Mark::Line,
+            },
+            Series {
+                name: format!("{name} mean - sigma"),
+                points: at(-1.0),
+                mark: Mark::Line,
+            },
+        ]
+    };
+    let mut rate = band("ngspice", &|t| &t.rate_hz, 1e-3);
+    rate.push(Series {
+        name: "drawn model mean".into(),
+        points: s
+            .temperatures
+            .iter()
+            .filter(|t| t.model_rate_hz.count > 0)
+            .map(|t| (t.temperature_c, t.model_rate_hz.mean * 1e-3))
+            .collect(),
+        mark: Mark::Line,
+    });
+    vec![
+        Chart {
+            title: format!(
+                "{}: firing rate at {} nA vs temperature ({} runs)",
+                s.design, REFERENCE_CURRENT_NA, s.runs
+            ),
+            x_label: "temperature (C)".into(),
+            y_label: "rate (kHz)".into(),
+            series: rate,
+        },
+        Chart {
+            title: format!("{}: energy per spike vs temperature", s.design),
+            x_label: "temperature (C)".into(),
+            y_label: "energy per spike (fJ)".into(),
+            series: band("ngspice", &|t| &t.energy_per_spike_fj, 1.0),
+        },
+    ]
 }
 
 /// A plain-text summary.

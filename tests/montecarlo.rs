@@ -61,6 +61,8 @@ fn same_seed_same_bytes_whatever_the_jobs_and_a_resume_finishes_the_rest() {
         full
     );
     assert!(two.join("summary.json").is_file() && two.join("rate_histogram.png").is_file());
+    let png = std::fs::read(two.join("temperature.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
     assert_eq!(
         std::fs::read(one.join("neuron_params.csv")).unwrap(),
         std::fs::read(two.join("neuron_params.csv")).unwrap()
