@@ -19,7 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Input currents of the f-I sweep (nA).
 pub const DEFAULT_CURRENTS_NA: [f64; 10] = [0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0];
-/// Temperatures of the energy measurement (C).
+/// Temperatures of the f-I sweep, its fit and the energy measurement (C). 27 C is always
+/// measured: the resting potential and the synapse are characterized there.
 pub const DEFAULT_TEMPERATURES: [f64; 3] = [-20.0, 27.0, 85.0];
 /// Tiles are measured at these multiples of their own drive voltage.
 pub const TILE_VSYN_FACTORS: [f64; 4] = [0.5, 0.75, 1.0, 1.25];
@@ -88,6 +89,17 @@ pub struct ModeReport {
     pub rest_v: Vec<(u32, f64)>,
     /// Runs at the reference current at each temperature.
     pub temperatures: Vec<NeuronPoint>,
+    /// The fit at 27 C (the f_i sweep above) ...
+    pub fit: FittedNeuron,
+    /// ... and the f-I sweep and its fit at every temperature (27 C included).
+    pub temperature_fits: Vec<TemperatureSweep>,
+}
+
+/// The f-I sweep of one mode at one temperature and the behavioural model fitted to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemperatureSweep {
+    pub temperature_c: f64,
+    pub f_i: Vec<NeuronPoint>,
     pub fit: FittedNeuron,
 }
 
@@ -267,12 +279,12 @@ fn measure(w: &Waveforms, vdd: f64, current: f64, celsius: f64, tstop: f64) -> N
     }
 }
 
-/// Fits the behavioural parameters to a sweep: first-spike time from rest and the steady
-/// interval at every current that spiked at least three times, and no spike where the
-/// circuit stayed silent.
-pub fn fit(mode: &NeuronMode, points: &[NeuronPoint]) -> FittedNeuron {
+/// Fits the behavioural parameters to a sweep at `celsius`: first-spike time from rest and
+/// the steady interval at every current that spiked at least three times, and no spike where
+/// the circuit stayed silent.
+pub fn fit(mode: &NeuronMode, points: &[NeuronPoint], celsius: f64) -> FittedNeuron {
     let capacitance = (mode.cmem_ff + mode.cfb_ff) * 1e-15;
-    let ut = thermal_voltage(27.0);
+    let ut = thermal_voltage(celsius);
     let (q_reset, i_reset) = fit_widening(points);
     let params = |x: &[f64]| NeuronParams {
         capacitance,
@@ -434,8 +446,8 @@ fn nelder_mead(
     simplex.swap_remove(0).0
 }
 
-/// Runs `jobs` closures over `items` on `workers` threads, keeping the input order.
-pub(crate) fn parallel<T: Sync, R: Send>(
+/// Runs `run` over `items` on `workers` threads, keeping the input order.
+pub fn parallel<T: Sync, R: Send>(
     items: &[T],
     workers: usize,
     run: impl Fn(&T) -> R + Sync,
@@ -475,15 +487,24 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
             .entry(p.mode_name.clone())
             .or_insert_with(|| p.mode.clone());
     }
+    let mut temperatures = opts.temperatures.clone();
+    temperatures.push(27.0);
+    temperatures.sort_by(f64::total_cmp);
+    temperatures.dedup();
+    // The f-I sweep at every temperature, plus the reference current where the sweep
+    // does not hold it.
+    let mut currents = opts.currents_na.clone();
+    if !currents
+        .iter()
+        .any(|&i| (i - REFERENCE_CURRENT_NA).abs() < 1e-12)
+    {
+        currents.push(REFERENCE_CURRENT_NA);
+    }
     let mut jobs: Vec<(String, f64, f64)> = Vec::new();
     for name in modes.keys() {
-        jobs.extend(opts.currents_na.iter().map(|&i| (name.clone(), i, 27.0)));
-        jobs.extend(
-            opts.temperatures
-                .iter()
-                .filter(|&&t| t != 27.0)
-                .map(|&t| (name.clone(), REFERENCE_CURRENT_NA, t)),
-        );
+        for &t in &temperatures {
+            jobs.extend(currents.iter().map(|&i| (name.clone(), i, t)));
+        }
     }
     let done = AtomicUsize::new(0);
     let results = parallel(&jobs, opts.jobs, |(name, current, celsius)| {
@@ -498,24 +519,51 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
         }
         r
     });
-    let mut by_mode: BTreeMap<&str, (Vec<NeuronPoint>, Vec<NeuronPoint>)> = BTreeMap::new();
-    for ((name, current, celsius), r) in jobs.iter().zip(results) {
+    // Per mode: the sweep at each temperature (in job order: ascending temperature).
+    let mut by_mode: BTreeMap<&str, Vec<(f64, Vec<NeuronPoint>)>> = BTreeMap::new();
+    for ((name, _, celsius), r) in jobs.iter().zip(results) {
         let point = r?;
-        let entry = by_mode.entry(name).or_default();
-        if *celsius == 27.0 {
-            if (*current - REFERENCE_CURRENT_NA).abs() < 1e-12 {
-                entry.1.push(point.clone());
-            }
-            entry.0.push(point);
-        } else {
-            entry.1.push(point);
+        let sweeps = by_mode.entry(name).or_default();
+        match sweeps.last_mut() {
+            Some((t, points)) if t == celsius => points.push(point),
+            _ => sweeps.push((*celsius, vec![point])),
         }
     }
     let reports: Vec<ModeReport> = by_mode
         .into_iter()
-        .map(|(name, (f_i, mut temps))| {
-            temps.sort_by(|a, b| a.temperature_c.total_cmp(&b.temperature_c));
+        .map(|(name, sweeps)| {
             let mode = &modes[name];
+            let is_reference =
+                |p: &&NeuronPoint| (p.current_na - REFERENCE_CURRENT_NA).abs() < 1e-12;
+            let temps: Vec<NeuronPoint> = sweeps
+                .iter()
+                .filter_map(|(_, points)| points.iter().find(is_reference).cloned())
+                .collect();
+            let temperature_fits: Vec<TemperatureSweep> = sweeps
+                .iter()
+                .map(|(t, points)| {
+                    // The sweep as asked (the reference current only when it is in it).
+                    let f_i: Vec<NeuronPoint> = points
+                        .iter()
+                        .filter(|p| {
+                            opts.currents_na
+                                .iter()
+                                .any(|&i| (i - p.current_na).abs() < 1e-12)
+                        })
+                        .cloned()
+                        .collect();
+                    TemperatureSweep {
+                        temperature_c: *t,
+                        fit: fit(mode, &f_i, *t),
+                        f_i,
+                    }
+                })
+                .collect();
+            let at_27 = temperature_fits
+                .iter()
+                .find(|s| s.temperature_c == 27.0)
+                .expect("27 C is always swept");
+            let (f_i, fit_27) = (at_27.f_i.clone(), at_27.fit.clone());
             let rest_v = REST_SYNAPSE_COUNTS
                 .iter()
                 .map(|&k| measure_rest(name, mode, net.vdd, k, 27.0).map(|v| (k, v)))
@@ -527,9 +575,10 @@ pub fn characterize(design: &Path, opts: &Options) -> Result<Characterization> {
                 vpw: mode.vpw,
                 cmem_ff: mode.cmem_ff,
                 cfb_ff: mode.cfb_ff,
-                fit: fit(mode, &f_i),
+                fit: fit_27,
                 f_i,
                 temperatures: temps,
+                temperature_fits,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -648,20 +697,23 @@ pub fn table(c: &Characterization) -> String {
                 opt(p.energy_per_spike_fj, 1)
             );
         }
-        let f = &m.fit;
-        s += &format!(
-            "  fit: C {:.0} fF, threshold {:.3} V, reset {:.3} V, refractory {:.0} ns{}, onset delay {:.0} ns, leak {:.1} pA; worst timing error {:.2} %\n",
-            f.capacitance_ff,
-            f.v_threshold,
-            f.v_reset,
-            f.t_refractory_ns,
-            f.i_reset_na
-                .map(|i| format!(" + {:.1} fC / ({i:.2} nA - I)", f.q_reset_fc))
-                .unwrap_or_default(),
-            f.t_delay_ns,
-            f.i_leak_pa,
-            f.max_relative_error * 100.0
-        );
+        for t in &m.temperature_fits {
+            let f = &t.fit;
+            s += &format!(
+                "  fit at {:>3} C: C {:.0} fF, threshold {:.3} V, reset {:.3} V, refractory {:.0} ns{}, onset delay {:.0} ns, leak {:.1} pA; worst timing error {:.2} %\n",
+                t.temperature_c,
+                f.capacitance_ff,
+                f.v_threshold,
+                f.v_reset,
+                f.t_refractory_ns,
+                f.i_reset_na
+                    .map(|i| format!(" + {:.1} fC / ({i:.2} nA - I)", f.q_reset_fc))
+                    .unwrap_or_default(),
+                f.t_delay_ns,
+                f.i_leak_pa,
+                f.max_relative_error * 100.0
+            );
+        }
     }
     let sweep = |label: &str, unit: &str, points: &[SweepPoint]| -> String {
         let cells: Vec<String> = points
@@ -813,11 +865,7 @@ pub fn write(c: &Characterization, dir: &Path) -> Result<()> {
     );
     let cell = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x}"));
     for m in &c.modes {
-        for p in m
-            .f_i
-            .iter()
-            .chain(m.temperatures.iter().filter(|p| p.temperature_c != 27.0))
-        {
+        for p in m.temperature_fits.iter().flat_map(|s| &s.f_i) {
             csv += &format!(
                 "{},{},{},{},{},{},{},{},{}\n",
                 m.mode,

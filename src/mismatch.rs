@@ -2,6 +2,7 @@
 //! (mobility) variation with sigma proportional to 1 / sqrt(W L), drawn in Rust from a ChaCha
 //! generator seeded by (seed, run, instance), so any run can be redrawn alone, anywhere.
 
+use crate::reference::analog::NeuronParams;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -129,6 +130,211 @@ impl Draw {
             .collect::<Vec<_>>()
             .join(" ")
     }
+}
+
+/// Subthreshold slope factors of the cell's devices, measured in ngspice on the bundled
+/// cards (delvto = +10 mV at the cell's biases, -20..85 C): nMOS 0.22/1 at vgs 0.24 V
+/// 1.49 / 1.51 / 1.53 at -20 / 27 / 85 C, nMOS 0.5/0.36 1.48-1.51, pMOS 0.22/1 1.61.
+pub const SLOPE_N_NMOS: f64 = 1.51;
+pub const SLOPE_N_PMOS: f64 = 1.61;
+
+/// Index of a transistor of the cell in `LIF_TRANSISTORS` (and in a `Draw`).
+fn index(name: &str) -> usize {
+    LIF_TRANSISTORS
+        .iter()
+        .position(|t| t.name == name)
+        .expect("a transistor of the cell")
+}
+
+/// ln of the subthreshold current factor of transistor `k` under draw `d`: I scales with
+/// the mobility and with exp(-dvt / (n U_T)) (nMOS); a pMOS delvto > 0 makes |Vt| smaller,
+/// so its current grows with exp(+dvt / (n U_T)).
+fn ln_gain(d: &Draw, k: usize, ut: f64) -> f64 {
+    let t = &LIF_TRANSISTORS[k];
+    let n = if t.pmos { SLOPE_N_PMOS } else { SLOPE_N_NMOS };
+    let sign = if t.pmos { 1.0 } else { -1.0 };
+    d.mulu0[k].ln() + sign * d.dvt[k] / (n * ut)
+}
+
+/// Time constant of inverter 1's output node (s/V): its charge swing over the inverter's
+/// current at the switching point times n_p U_T (~0.6 fC / (1.8 nA x 41 mV)). The reset
+/// race below compares it with the reset slope.
+pub const INVERTER_TAU_S_PER_V: f64 = 8e-6;
+/// Share of a strong (above-threshold) reset stack's current set by the spk-gated switch
+/// mr1; a weak (subthreshold) mr2 sets it alone. Measured once in ngspice (regular mode,
+/// mr1 at +-20 mV moved the fitted reset level by +4.6 / -3.1 mV; 3.85 mV / (n_p U_T x
+/// 20 mV / (n_n U_T)) = 0.18).
+pub const STRONG_RESET_SWITCH_SHARE: f64 = 0.18;
+
+/// The behavioural neuron of one drawn instance: `nominal` (the mode's calibrated
+/// parameters at the draw's temperature) moved by the draw's transistor mismatch.
+///
+/// Derivation, all devices in subthreshold at VDD 0.6 V (I = mu I0 exp((Vgs - Vt)/(n U_T))):
+/// - Threshold. Inverter 1 (mp1/mn1) switches where its currents are equal:
+///   (Vm - Vtn)/(n_n U) + ln mu_n = (VDD - Vm - |Vtp|)/(n_p U) + ln mu_p, so its switching
+///   point moves by dVm = n_n n_p U / (n_n + n_p) * ln(g_p1 / g_n1), g = mu exp(-+dvt/(nU)),
+///   the current factors at a fixed gate voltage. v_threshold moves with it.
+/// - Reset level. The spike ends when vmem, pulled down by the reset at slope s, is back
+///   through the switching point and inverter 1 has recharged its output (charge Q_b) with
+///   mp1's exponentially growing current: vmem overshoots the switching point by
+///   n_p U ln(1 + x), x = s Q_b / (I_sw n_p U) (= s tau_b). A faster reset (larger x)
+///   overshoots more, a stronger inverter less: the overshoot moves by
+///   -lambda n_p U (ln(I_sw'/I_sw) - ln g_r), lambda = x / (1 + x), where I_sw is the
+///   inverter current at its switching point and g_r the reset stack's current factor.
+///   Then cf kicks vmem down by the same VDD cf / C as before, so v_reset moves by
+///   dVm + that. A strong reset (regular mode, ~0.4 uA: x ~ 30) gives lambda ~ 1, so
+///   v_reset follows mp1's threshold 1:1 and the reset current logarithmically; a weak one
+///   (leaky, i_reset 4.6 nA: x ~ 0.3) gives lambda ~ 0.2.
+/// - Reset current. mr2 (gate vpw) sets the stack's current; in subthreshold (weak reset)
+///   mr1 (gate spk = VDD) is a closed switch, above threshold it takes a share of the
+///   stack's voltage. i_reset scales by g_r; the charge to remove from the spike's peak to
+///   the end level, q_reset, grows by C (dv_threshold - dv_reset).
+/// - Leak. ml is a subthreshold nMOS at gate vleak: i_leak scales by g_ml.
+/// - Inverter 2 (mp2/mn2) switches a full-swing node in a few ns: no behavioural effect.
+pub fn neuron_params(nominal: &NeuronParams, draw: &Draw) -> NeuronParams {
+    let ut = nominal.thermal_voltage;
+    let (n_n, n_p) = (SLOPE_N_NMOS, SLOPE_N_PMOS);
+    let g = |name: &str| ln_gain(draw, index(name), ut);
+    let (g_p1, g_n1) = (g("mp1"), g("mn1"));
+    let dvm = n_n * n_p * ut / (n_n + n_p) * (g_p1 - g_n1);
+    let weak_reset = nominal.i_reset.is_finite();
+    let (g_r, lambda) = if weak_reset {
+        let x = INVERTER_TAU_S_PER_V * nominal.i_reset / nominal.capacitance;
+        (g("mr2"), x / (1.0 + x))
+    } else {
+        let w = STRONG_RESET_SWITCH_SHARE;
+        ((1.0 - w) * g("mr2") + w * g("mr1"), 1.0)
+    };
+    let ln_isw = g_n1 + dvm / (n_n * ut);
+    // Inverter 2 flips when spkb has risen to its switching point, which moves like
+    // inverter 1's; the charge Q_b inverter 1 must deliver moves with it.
+    let dvm2 = n_n * n_p * ut / (n_n + n_p) * (g("mp2") - g("mn2"));
+    let dq_b = dvm2 / nominal.v_threshold;
+    let dv_reset = dvm + lambda * n_p * ut * (ln_isw - g_r - dq_b);
+    let mut p = *nominal;
+    p.v_threshold += dvm;
+    p.v_reset += dv_reset;
+    // The onset delay is inverter 1 regenerating against its output node: it scales with
+    // 1 / I_sw (ngspice, mn1 +20 mV: first spike 118 ns later than the threshold shift
+    // alone explains, 415 ns x (e^0.25 - 1) = 118 ns). The fixed part of the refractory
+    // time would scale the same way, but the reset-level race above already carries that
+    // effect: scaling it too made the rate errors over 30 draws worse (rms 0.75 -> 0.86 %).
+    p.t_delay *= (-ln_isw).exp();
+    p.i_leak *= g("ml").exp();
+    if weak_reset {
+        // The leak pulls the spiking membrane down too: the fitted i_reset is mr2's current
+        // plus the leak (4.2 nA + 0.48 nA in the leaky mode at 27 C).
+        p.i_reset = (nominal.i_reset - nominal.i_leak) * g_r.exp() + p.i_leak;
+        p.q_reset = (p.q_reset + p.capacitance * (dvm - dv_reset)).max(0.0);
+    }
+    p
+}
+
+/// One row of `neuron_params.csv` (written by `snngen mc`): the behavioural neuron of one
+/// instance in one run at one temperature. `instance` numbers the design's neurons across
+/// chips (the draw's instance); `chip` and `neuron` say where it sits, so
+/// `ChipModel::params[neuron]` of that chip can take `params`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawnNeuron {
+    pub run: u32,
+    pub temperature_c: f64,
+    pub instance: u64,
+    pub chip: usize,
+    pub neuron: u32,
+    pub mode: String,
+    pub params: NeuronParams,
+}
+
+/// Header of neuron_params.csv: the coordinates, then every NeuronParams field in SI units
+/// (F, V, s, C, A; an infinite i_reset, a reset too strong to widen spikes, is `inf`).
+pub const NEURON_PARAMS_HEADER: &str = "run,temperature_c,instance,chip,neuron,mode,\
+capacitance_f,v_threshold_v,v_reset_v,t_refractory_s,q_reset_c,i_reset_a,t_delay_s,i_leak_a,\
+thermal_voltage_v";
+
+impl DrawnNeuron {
+    /// The CSV row; numbers in Rust's shortest round-trip form, so loading gives the same bits.
+    pub fn csv_row(&self) -> String {
+        // Destructured so that a new NeuronParams field cannot be forgotten here.
+        let NeuronParams {
+            capacitance,
+            v_threshold,
+            v_reset,
+            t_refractory,
+            q_reset,
+            i_reset,
+            t_delay,
+            i_leak,
+            thermal_voltage,
+        } = self.params;
+        format!(
+            "{},{},{},{},{},{},{capacitance},{v_threshold},{v_reset},{t_refractory},{q_reset},\
+{i_reset},{t_delay},{i_leak},{thermal_voltage}",
+            self.run, self.temperature_c, self.instance, self.chip, self.neuron, self.mode
+        )
+    }
+}
+
+/// Reads a neuron_params.csv back: one DrawnNeuron per row, in file order (run,
+/// temperature, chip, neuron). Look a neuron up with `find_neuron_params`.
+pub fn load_neuron_params(path: &std::path::Path) -> crate::error::Result<Vec<DrawnNeuron>> {
+    use crate::error::Error;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut lines = text.lines();
+    if lines.next() != Some(NEURON_PARAMS_HEADER) {
+        return Err(Error::Usage(format!(
+            "{} is not a neuron_params.csv of this snngen version (header differs)",
+            path.display()
+        )));
+    }
+    let mut rows = Vec::new();
+    for (k, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let bad = |why: String| Error::Usage(format!("{}:{}: {why}", path.display(), k + 2));
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != 15 {
+            return Err(bad(format!("{} fields, expected 15", f.len())));
+        }
+        let x = |i: usize| -> crate::error::Result<f64> {
+            f[i].parse::<f64>()
+                .map_err(|_| bad(format!("field {} is not a number: `{}`", i + 1, f[i])))
+        };
+        let int = |i: usize| -> crate::error::Result<u64> {
+            f[i].parse::<u64>()
+                .map_err(|_| bad(format!("field {} is not a count: `{}`", i + 1, f[i])))
+        };
+        rows.push(DrawnNeuron {
+            run: int(0)? as u32,
+            temperature_c: x(1)?,
+            instance: int(2)?,
+            chip: int(3)? as usize,
+            neuron: int(4)? as u32,
+            mode: f[5].to_string(),
+            params: NeuronParams {
+                capacitance: x(6)?,
+                v_threshold: x(7)?,
+                v_reset: x(8)?,
+                t_refractory: x(9)?,
+                q_reset: x(10)?,
+                i_reset: x(11)?,
+                t_delay: x(12)?,
+                i_leak: x(13)?,
+                thermal_voltage: x(14)?,
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// The parameters of `instance` in `run` at `temperature_c` among loaded rows.
+pub fn find_neuron_params(
+    rows: &[DrawnNeuron],
+    run: u32,
+    temperature_c: f64,
+    instance: u64,
+) -> Option<&NeuronParams> {
+    rows.iter()
+        .find(|r| r.run == run && r.temperature_c == temperature_c && r.instance == instance)
+        .map(|r| &r.params)
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use crate::design::NeuronMode;
 use crate::error::{Error, Result};
 use crate::ir::Network;
 use crate::mismatch::{self, LIF_TRANSISTORS};
-use crate::plot::{Chart, Mark, Series, write_png};
+use crate::plot::{Chart, Mark, Series, write_png, write_png_panels};
+use crate::reference::analog::NeuronParams;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -79,7 +80,38 @@ fn mode_of(net: &Network, chip: usize, neuron: u32) -> (&str, &NeuronMode) {
     unreachable!("neuron index within the chip")
 }
 
-pub const CSV_HEADER: &str = "run,seed,temperature_c,chip,neuron,mode,status,rate_hz,energy_per_spike_fj,first_spike_us,predicted_rate_hz";
+/// `predicted_rate_hz`: the first-order sensitivity model; `model_rate_hz`: the drawn
+/// behavioural neuron (`mismatch::neuron_params`, the row of neuron_params.csv).
+pub const CSV_HEADER: &str = "run,seed,temperature_c,chip,neuron,mode,status,rate_hz,energy_per_spike_fj,first_spike_us,predicted_rate_hz,model_rate_hz";
+
+/// The behavioural neuron of one job: the mode's calibrated parameters at the job's
+/// temperature, moved by the job's draw.
+pub fn drawn_neuron(net: &Network, job: &Job, seed: u64) -> mismatch::DrawnNeuron {
+    let (mode_name, mode) = mode_of(net, job.chip, job.neuron);
+    let nominal = NeuronParams::from_mode(mode, net.vdd, job.temperature);
+    let draw = mismatch::draw(seed, job.run as u64, job.instance);
+    mismatch::DrawnNeuron {
+        run: job.run,
+        temperature_c: job.temperature,
+        instance: job.instance,
+        chip: job.chip,
+        neuron: job.neuron,
+        mode: mode_name.to_string(),
+        params: mismatch::neuron_params(&nominal, &draw),
+    }
+}
+
+/// Writes neuron_params.csv: the behavioural neuron of every job, in results.csv order.
+pub fn write_neuron_params(net: &Network, jobs: &[Job], seed: u64, dir: &Path) -> Result<()> {
+    let mut text = String::from(mismatch::NEURON_PARAMS_HEADER);
+    text.push('\n');
+    for job in jobs {
+        text += &drawn_neuron(net, job, seed).csv_row();
+        text.push('\n');
+    }
+    let path = dir.join("neuron_params.csv");
+    std::fs::write(&path, text).map_err(|source| Error::Output { path, source })
+}
 
 /// Runs one job and returns its results.csv row. Free of global state: everything it needs
 /// is in its arguments, so a cluster task can run it alone.
@@ -97,6 +129,7 @@ pub fn run_job(
         draw.dvt[0] = f64::NAN; // "NaN" in the netlist: a deck ngspice rejects
     }
     let predicted = sensitivity.predict(mode_name, job.temperature, &draw);
+    let model = drawn_neuron(net, job, seed).params.rate(current_na * 1e-9);
     let head = format!(
         "{},{seed},{},{},{},{mode_name}",
         job.run, job.temperature, job.chip, job.neuron
@@ -110,20 +143,20 @@ pub fn run_job(
         Some(&draw),
     ) {
         Ok(p) if p.spikes >= 3 => format!(
-            "{head},ok,{},{},{},{}",
+            "{head},ok,{},{},{},{},{model}",
             p.rate_hz,
             p.energy_per_spike_fj.unwrap_or(f64::NAN),
             p.first_spike_s.map_or(f64::NAN, |t| t * 1e6),
             predicted.map_or(String::new(), |r| r.to_string())
         ),
         Ok(p) => format!(
-            "{head},silent ({} spikes),0,,,{}",
+            "{head},silent ({} spikes),0,,,{},{model}",
             p.spikes,
             predicted.map_or(String::new(), |r| r.to_string())
         ),
         Err(e) => {
             let why: String = e.to_string().lines().next().unwrap_or("").replace(',', ";");
-            format!("{head},failed: {why},,,,")
+            format!("{head},failed: {why},,,,,")
         }
     }
 }
@@ -260,8 +293,12 @@ pub struct TemperatureSummary {
     pub temperature_c: f64,
     pub rate_hz: Stats,
     pub energy_per_spike_fj: Stats,
-    /// (predicted - measured) / measured over the mismatched runs.
+    /// The drawn behavioural neurons' rates (model_rate_hz) over the same rows.
+    pub model_rate_hz: Stats,
+    /// (predicted - measured) / measured over the mismatched runs: the sensitivity model ...
     pub prediction_error: Stats,
+    /// ... and the drawn behavioural neuron (neuron_params.csv).
+    pub model_error: Stats,
     pub failed: usize,
 }
 
@@ -298,7 +335,7 @@ fn finished_rows(path: &Path, jobs: &[Job], seed: u64) -> Result<Vec<String>> {
             "{},{seed},{},{},{}",
             job.run, job.temperature, job.chip, job.neuron
         );
-        if f.len() < 11 || f[..5].join(",") != key {
+        if f.len() < 12 || f[..5].join(",") != key {
             return Err(Error::Usage(format!(
                 "{} does not continue this sweep at row {} (different design, seed or temperatures?)",
                 path.display(),
@@ -326,6 +363,7 @@ pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
         Vec::new()
     };
     let resumed = done.len();
+    write_neuron_params(net, &all, opts.seed, &opts.out)?;
     let io = |source| Error::Output {
         path: csv_path.clone(),
         source,
@@ -420,16 +458,19 @@ fn summarize(
                 .collect();
             let ok: Vec<&Vec<&str>> = mine.iter().filter(|f| f[6] == "ok").collect();
             let num = |f: &Vec<&str>, k: usize| f[k].parse::<f64>().unwrap_or(f64::NAN);
-            let errors: Vec<f64> = ok
-                .iter()
-                .filter(|f| f[0] != "0")
-                .map(|f| num(f, 10) / num(f, 7) - 1.0)
-                .collect();
+            let errors = |k: usize| -> Vec<f64> {
+                ok.iter()
+                    .filter(|f| f[0] != "0")
+                    .map(|f| num(f, k) / num(f, 7) - 1.0)
+                    .collect()
+            };
             TemperatureSummary {
                 temperature_c: t,
                 rate_hz: Stats::of(&ok.iter().map(|f| num(f, 7)).collect::<Vec<_>>()),
                 energy_per_spike_fj: Stats::of(&ok.iter().map(|f| num(f, 8)).collect::<Vec<_>>()),
-                prediction_error: Stats::of(&errors),
+                model_rate_hz: Stats::of(&ok.iter().map(|f| num(f, 11)).collect::<Vec<_>>()),
+                prediction_error: Stats::of(&errors(10)),
+                model_error: Stats::of(&errors(11)),
                 failed: mine.iter().filter(|f| f[6].starts_with("failed")).count(),
             }
         })
@@ -496,7 +537,72 @@ fn write_summary(s: &McSummary, rows: &[String], dir: &Path) -> Result<()> {
             series,
         },
         &dir.join("rate_histogram.png"),
-    )
+    )?;
+    write_png_panels(&temperature_charts(s), &dir.join("temperature.png"))
+}
+
+/// Mean and mean +- sigma of the rate and of the energy per spike against temperature,
+/// with the drawn behavioural neurons' mean rate beside ngspice's.
+fn temperature_charts(s: &McSummary) -> Vec<Chart> {
+    let band = |name: &str, stats: &dyn Fn(&TemperatureSummary) -> &Stats, scale: f64| {
+        let at = |k: f64| -> Vec<(f64, f64)> {
+            s.temperatures
+                .iter()
+                .filter(|t| stats(t).count > 0)
+                .map(|t| {
+                    (
+                        t.temperature_c,
+                        (stats(t).mean + k * stats(t).sigma) * scale,
+                    )
+                })
+                .collect()
+        };
+        vec![
+            Series {
+                name: format!("{name} mean"),
+                points: at(0.0),
+                mark: Mark::Points,
+            },
+            Series {
+                name: format!("{name} mean + sigma"),
+                points: at(1.0),
+                mark: Mark::Line,
+            },
+            Series {
+                name: format!("{name} mean - sigma"),
+                points: at(-1.0),
+                mark: Mark::Line,
+            },
+        ]
+    };
+    let mut rate = band("ngspice", &|t| &t.rate_hz, 1e-3);
+    rate.push(Series {
+        name: "drawn model mean".into(),
+        points: s
+            .temperatures
+            .iter()
+            .filter(|t| t.model_rate_hz.count > 0)
+            .map(|t| (t.temperature_c, t.model_rate_hz.mean * 1e-3))
+            .collect(),
+        mark: Mark::Line,
+    });
+    vec![
+        Chart {
+            title: format!(
+                "{}: firing rate at {} nA vs temperature ({} runs)",
+                s.design, REFERENCE_CURRENT_NA, s.runs
+            ),
+            x_label: "temperature (C)".into(),
+            y_label: "rate (kHz)".into(),
+            series: rate,
+        },
+        Chart {
+            title: format!("{}: energy per spike vs temperature", s.design),
+            x_label: "temperature (C)".into(),
+            y_label: "energy per spike (fJ)".into(),
+            series: band("ngspice", &|t| &t.energy_per_spike_fj, 1.0),
+        },
+    ]
 }
 
 /// A plain-text summary.
@@ -505,7 +611,7 @@ pub fn table(s: &McSummary) -> String {
         "mc {}: {} rows ({} resumed) in {:.1} s, {:.1} runs/s, seed {}\n",
         s.design, s.rows, s.rows_resumed, s.seconds, s.runs_per_second, s.seed
     );
-    out += "  temp (C)   rate mean (kHz)  sigma (%)   energy mean (fJ)  sigma (%)   model error mean / max (%)  failed\n";
+    out += "  temp (C)   rate mean (kHz)  sigma (%)   energy mean (fJ)  sigma (%)   sensitivity error mean / max (%)   drawn model error mean / max (%)  failed\n";
     for t in &s.temperatures {
         let pct = |st: &Stats| {
             if st.mean != 0.0 {
@@ -514,19 +620,18 @@ pub fn table(s: &McSummary) -> String {
                 0.0
             }
         };
+        let worst = |st: &Stats| st.min.abs().max(st.max.abs()) * 100.0;
         out += &format!(
-            "  {:>8} {:>17.2} {:>10.2} {:>18.2} {:>10.2} {:>14.2} / {:<10.2} {:>6}\n",
+            "  {:>8} {:>17.2} {:>10.2} {:>18.2} {:>10.2} {:>20.2} / {:<12.2} {:>18.2} / {:<12.2} {:>6}\n",
             t.temperature_c,
             t.rate_hz.mean / 1e3,
             pct(&t.rate_hz),
             t.energy_per_spike_fj.mean,
             pct(&t.energy_per_spike_fj),
             t.prediction_error.mean * 100.0,
-            t.prediction_error
-                .min
-                .abs()
-                .max(t.prediction_error.max.abs())
-                * 100.0,
+            worst(&t.prediction_error),
+            t.model_error.mean * 100.0,
+            worst(&t.model_error),
             t.failed
         );
     }

@@ -51,11 +51,34 @@ const COLORS: [RGBColor; 6] = [
 
 /// Draws `chart` into a 900 x 600 PNG at `path`.
 pub fn write_png(chart: &Chart, path: &Path) -> Result<()> {
+    write_png_panels(std::slice::from_ref(chart), path)
+}
+
+/// Draws `charts` one above the other into a PNG at `path`, 900 wide and 600 tall per chart.
+pub fn write_png_panels(charts: &[Chart], path: &Path) -> Result<()> {
     register_font();
     let fail = |e: String| Error::Output {
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
     };
+    let height = 600 * charts.len().max(1) as u32;
+    let root = BitMapBackend::new(path, (900, height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    for (area, chart) in root
+        .split_evenly((charts.len().max(1), 1))
+        .iter()
+        .zip(charts)
+    {
+        draw(area, chart).map_err(fail)?;
+    }
+    root.present().map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+fn draw(
+    area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+    chart: &Chart,
+) -> std::result::Result<(), String> {
     let all = chart.series.iter().flat_map(|s| &s.points);
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in all.filter(|(x, y)| x.is_finite() && y.is_finite()) {
@@ -66,33 +89,31 @@ pub fn write_png(chart: &Chart, path: &Path) -> Result<()> {
     }
     let pad = |a: f64, b: f64| if b > a { (b - a) * 0.05 } else { 1.0 };
     let (px, py) = (pad(x0, x1), pad(y0, y1));
-    let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-    let mut ctx = ChartBuilder::on(&root)
+    let mut ctx = ChartBuilder::on(area)
         .caption(&chart.title, ("sans-serif", 24))
         .margin(15)
         .x_label_area_size(50)
         .y_label_area_size(80)
         .build_cartesian_2d(x0 - px..x1 + px, y0 - py..y1 + py)
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     ctx.configure_mesh()
         .x_desc(&chart.x_label)
         .y_desc(&chart.y_label)
         .label_style(("sans-serif", 16))
         .draw()
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     for (i, s) in chart.series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
+        let finite = s
+            .points
+            .iter()
+            .copied()
+            .filter(|(x, y)| x.is_finite() && y.is_finite());
         let legend = match s.mark {
-            Mark::Line => ctx.draw_series(LineSeries::new(
-                s.points.iter().copied(),
-                color.stroke_width(2),
-            )),
-            Mark::Points => {
-                ctx.draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
-            }
+            Mark::Line => ctx.draw_series(LineSeries::new(finite, color.stroke_width(2))),
+            Mark::Points => ctx.draw_series(finite.map(|p| Circle::new(p, 4, color.filled()))),
         }
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
         legend.label(&s.name).legend(move |(x, y)| {
             PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
         });
@@ -102,8 +123,7 @@ pub fn write_png(chart: &Chart, path: &Path) -> Result<()> {
         .border_style(BLACK)
         .label_font(("sans-serif", 16))
         .draw()
-        .map_err(|e| fail(e.to_string()))?;
-    root.present().map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -53,9 +53,10 @@ pub struct NeuronParams {
 
 impl NeuronParams {
     /// The behavioural equivalent of a bias preset at supply `vdd` and `celsius`: the fitted
-    /// parameters when sim/calibration/ holds this mode, else the provisional formulas.
+    /// parameters when sim/calibration/ holds this mode (interpolated between its calibrated
+    /// temperatures, -20 / 27 / 85 C, held outside them), else the provisional formulas.
     pub fn from_mode(mode: &NeuronMode, vdd: f64, celsius: f64) -> NeuronParams {
-        if let Some(fit) = super::calibration::bundled_calibration().lookup(mode, vdd) {
+        if let Some(fit) = super::calibration::bundled_calibration().lookup_at(mode, vdd, celsius) {
             return fit.params(celsius);
         }
         NeuronParams {

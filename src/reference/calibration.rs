@@ -6,7 +6,7 @@ use crate::build::GENERIC_180_MODELS;
 use crate::design::NeuronMode;
 use serde::Serialize;
 
-/// Behavioural parameters fitted to one mode's f-I sweep at 27 C.
+/// Behavioural parameters fitted to one mode's f-I sweep at one temperature.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct FittedNeuron {
     pub capacitance_ff: f64,
@@ -23,6 +23,34 @@ pub struct FittedNeuron {
 }
 
 impl FittedNeuron {
+    /// The fit a fraction `x` of the way from `self` to `other`: linear in every field
+    /// except the two subthreshold currents, which are interpolated in their logarithm
+    /// (exponential in temperature), and the reset current, interpolated in its inverse
+    /// when either side has none (no widening, infinite).
+    pub fn interpolate(&self, other: &FittedNeuron, x: f64) -> FittedNeuron {
+        let lin = |a: f64, b: f64| a + (b - a) * x;
+        let log = |a: f64, b: f64| (a.ln() + (b.ln() - a.ln()) * x).exp();
+        let i_reset_na = match (self.i_reset_na, other.i_reset_na) {
+            (Some(a), Some(b)) => Some(log(a, b)),
+            (None, None) => None,
+            (a, b) => {
+                let inv = |i: Option<f64>| i.map_or(0.0, |i| 1.0 / i);
+                Some(1.0 / lin(inv(a), inv(b)))
+            }
+        };
+        FittedNeuron {
+            capacitance_ff: lin(self.capacitance_ff, other.capacitance_ff),
+            v_threshold: lin(self.v_threshold, other.v_threshold),
+            v_reset: lin(self.v_reset, other.v_reset),
+            t_refractory_ns: lin(self.t_refractory_ns, other.t_refractory_ns),
+            q_reset_fc: lin(self.q_reset_fc, other.q_reset_fc),
+            i_reset_na,
+            t_delay_ns: lin(self.t_delay_ns, other.t_delay_ns),
+            i_leak_pa: log(self.i_leak_pa, other.i_leak_pa),
+            max_relative_error: self.max_relative_error.max(other.max_relative_error),
+        }
+    }
+
     pub fn params(&self, celsius: f64) -> NeuronParams {
         NeuronParams {
             capacitance: self.capacitance_ff * 1e-15,
@@ -63,13 +91,25 @@ pub struct CalibratedMode {
     pub vpw: f64,
     pub cmem_ff: f64,
     pub cfb_ff: f64,
+    /// The fit at `Calibration::temperature_c` (27 C) ...
+    pub fit: FittedNeuron,
+    /// ... and at every calibrated temperature (version 2; ascending, 27 C included). A
+    /// version 1 file has none: its 27 C fit then holds at every temperature.
+    #[serde(default)]
+    pub temperature_fits: Vec<TemperatureFit>,
+}
+
+/// The behavioural model fitted to one mode's f-I sweep at one temperature.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct TemperatureFit {
+    pub temperature_c: f64,
     pub fit: FittedNeuron,
 }
 
 impl Calibration {
     pub fn from_report(c: &crate::characterize::Characterization) -> Calibration {
         Calibration {
-            version: 1,
+            version: 2,
             models_sha256: crate::emit::sha256_hex(GENERIC_180_MODELS.as_bytes()),
             vdd: c.vdd,
             temperature_c: 27.0,
@@ -84,6 +124,14 @@ impl Calibration {
                     cmem_ff: m.cmem_ff,
                     cfb_ff: m.cfb_ff,
                     fit: m.fit.clone(),
+                    temperature_fits: m
+                        .temperature_fits
+                        .iter()
+                        .map(|t| TemperatureFit {
+                            temperature_c: t.temperature_c,
+                            fit: t.fit.clone(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             input_synapse_charge_fc: c.input_synapse_charge_fc.clone(),
@@ -100,9 +148,32 @@ impl Calibration {
             .map(|q| q * 1e-15)
     }
 
-    /// The calibrated entry for a mode with exactly these biases at this supply, if any.
+    /// The calibrated entry (at 27 C) for a mode with exactly these biases at this supply.
     pub fn lookup(&self, mode: &NeuronMode, vdd: f64) -> Option<&FittedNeuron> {
         self.lookup_mode(mode, vdd).map(|m| &m.fit)
+    }
+
+    /// The calibrated fit of a mode at `celsius`: interpolated linearly between the two
+    /// calibrated temperatures around it, held at the nearest one outside their range.
+    pub fn lookup_at(&self, mode: &NeuronMode, vdd: f64, celsius: f64) -> Option<FittedNeuron> {
+        let m = self.lookup_mode(mode, vdd)?;
+        let fits = &m.temperature_fits;
+        let (Some(first), Some(last)) = (fits.first(), fits.last()) else {
+            return Some(m.fit.clone());
+        };
+        if celsius <= first.temperature_c {
+            return Some(first.fit.clone());
+        }
+        if celsius >= last.temperature_c {
+            return Some(last.fit.clone());
+        }
+        let i = fits.iter().position(|f| f.temperature_c >= celsius)?;
+        let (a, b) = (&fits[i - 1], &fits[i]);
+        if b.temperature_c == celsius {
+            return Some(b.fit.clone());
+        }
+        let x = (celsius - a.temperature_c) / (b.temperature_c - a.temperature_c);
+        Some(a.fit.interpolate(&b.fit, x))
     }
 
     /// Resting potential (V) of a calibrated mode with `synapses` idle excitatory synapses,
@@ -145,4 +216,55 @@ pub fn bundled_calibration() -> &'static Calibration {
             .expect("sim/calibration/generic180.json parses")
     });
     &BUNDLED
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::build::builtin_modes;
+
+    #[test]
+    fn fits_are_interpolated_between_calibrated_temperatures_and_held_outside() {
+        let cal = bundled_calibration();
+        let leaky = &builtin_modes()["leaky"];
+        let fits = &cal.lookup_mode(leaky, 0.6).unwrap().temperature_fits;
+        let temps: Vec<f64> = fits.iter().map(|f| f.temperature_c).collect();
+        assert_eq!(temps, [-20.0, 27.0, 85.0]);
+        for f in fits {
+            assert_eq!(
+                cal.lookup_at(leaky, 0.6, f.temperature_c).as_ref(),
+                Some(&f.fit)
+            );
+        }
+        assert_eq!(
+            cal.lookup_at(leaky, 0.6, 27.0).as_ref(),
+            cal.lookup(leaky, 0.6)
+        );
+        assert_eq!(cal.lookup_at(leaky, 0.6, -55.0), Some(fits[0].fit.clone()));
+        assert_eq!(cal.lookup_at(leaky, 0.6, 125.0), Some(fits[2].fit.clone()));
+        // Half-way: thresholds linear, the leak geometric.
+        let mid = cal.lookup_at(leaky, 0.6, 56.0).unwrap();
+        let (a, b) = (&fits[1].fit, &fits[2].fit);
+        assert!((mid.v_threshold - (a.v_threshold + b.v_threshold) / 2.0).abs() < 1e-12);
+        assert!((mid.i_leak_pa - (a.i_leak_pa * b.i_leak_pa).sqrt()).abs() < 1e-9);
+        // The regular mode has no widening at any temperature.
+        let regular = &builtin_modes()["regular"];
+        assert_eq!(cal.lookup_at(regular, 0.6, 0.0).unwrap().i_reset_na, None);
+    }
+
+    #[test]
+    fn a_version_1_file_holds_its_27_c_fit_everywhere() {
+        let mut v1 = bundled_calibration().clone();
+        v1.version = 1;
+        let mut json: serde_json::Value = serde_json::to_value(&v1).unwrap();
+        for m in json["modes"].as_array_mut().unwrap() {
+            m.as_object_mut().unwrap().remove("temperature_fits");
+        }
+        let v1: Calibration = serde_json::from_value(json).unwrap();
+        let leaky = &builtin_modes()["leaky"];
+        assert_eq!(
+            v1.lookup_at(leaky, 0.6, 85.0).as_ref(),
+            v1.lookup(leaky, 0.6)
+        );
+    }
 }
