@@ -108,8 +108,22 @@ pub fn default_out_dir(name: &str) -> PathBuf {
 }
 
 pub fn build(path: &Path, out_dir: Option<&Path>) -> Result<(BuildSummary, Rendered)> {
+    build_with(path, None, out_dir)
+}
+
+/// `build`, with the readout weights taken from `weights` (a CSV file, e.g. what
+/// `snngen train` wrote) instead of the design's own.
+pub fn build_with(
+    path: &Path,
+    weights: Option<&Path>,
+    out_dir: Option<&Path>,
+) -> Result<(BuildSummary, Rendered)> {
     let start = Instant::now();
-    let r = render(path)?;
+    let mut loaded = load_design(path).map_err(Error::Input)?;
+    if let Some(w) = weights {
+        loaded = with_readout_weights(loaded, w);
+    }
+    let r = render_loaded(loaded)?;
     let net = &r.compiled.network;
     let out = out_dir
         .map(Path::to_path_buf)

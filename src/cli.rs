@@ -42,6 +42,10 @@ pub enum Command {
         /// Output folder [default: out/<design name>].
         #[arg(short, long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Readout weights from this CSV file instead of the design's own (e.g. the
+        /// readout_weights.csv that `snngen train` writes).
+        #[arg(long, value_name = "CSV")]
+        weights: Option<PathBuf>,
         /// Also lint the RTL with `verilator --lint-only -Wall` and `yosys check -assert`.
         #[arg(long)]
         lint: bool,
@@ -143,6 +147,16 @@ pub enum Command {
         /// FPGA cycles between two samples presented to the encoder.
         #[arg(long, default_value_t = speech::task::DEFAULT_SAMPLE_PERIOD)]
         sample_period: u64,
+        /// Robustness sweep: validation accuracy of the trained readout on N mismatched
+        /// chips (Pelgrom draws, as `snngen mc` draws them) and after retraining on each.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        mismatch_runs: u32,
+        /// Robustness sweep temperatures (C), comma-separated; the nominal chip is included.
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        temps: Vec<f64>,
+        /// Seed of the mismatch draws.
+        #[arg(long, default_value_t = 1)]
+        mismatch_seed: u64,
         /// Worker threads.
         #[arg(long, default_value_t = 2)]
         jobs: usize,
@@ -275,11 +289,13 @@ fn run(command: Command) -> Result<()> {
         Command::Build {
             design,
             out,
+            weights,
             lint,
             synth,
             quiet,
         } => {
-            let (summary, rendered) = build::build(&design, out.as_deref())?;
+            let (summary, rendered) =
+                build::build_with(&design, weights.as_deref(), out.as_deref())?;
             if !quiet {
                 print_summary(&summary, &rendered);
             }
@@ -438,6 +454,9 @@ fn run(command: Command) -> Result<()> {
             seed,
             mode,
             sample_period,
+            mismatch_runs,
+            temps,
+            mismatch_seed,
             jobs,
             json,
         } => {
@@ -448,6 +467,9 @@ fn run(command: Command) -> Result<()> {
                 variant: speech::task::Variant { seed, mode },
                 sample_period,
                 front_end: speech::FrontEnd::default(),
+                mismatch_runs,
+                temperatures: temps,
+                mismatch_seed,
                 jobs,
                 quiet: json,
             };
@@ -468,6 +490,9 @@ fn run(command: Command) -> Result<()> {
                     report.mean_reservoir_spikes,
                     report.seconds
                 );
+                if !report.robustness.is_empty() {
+                    print!("{}", speech::robustness::table(&report.robustness));
+                }
                 println!("  written to {}", report.model_dir);
             }
             Ok(())

@@ -402,11 +402,12 @@ fn count_synapse_events(outputs: &[Outputs]) -> u64 {
     n
 }
 
-/// Hex of `values`, each `bits` wide, value 0 in the least significant bits.
+/// Hex of `values`, each `bits` wide, value 0 in the least significant bits, without
+/// leading zeros (`%h` reads any width; idle cycles of a wide encoder stay one digit).
 fn pack_hex(values: &[u32], bits: u32) -> String {
     let total = values.len() as u32 * bits;
     let bit = |i: u32| (values[(i / bits) as usize] >> (i % bits)) & 1;
-    (0..total.div_ceil(4))
+    let hex: String = (0..total.div_ceil(4))
         .rev()
         .map(|n| {
             let v = (0..4)
@@ -414,7 +415,11 @@ fn pack_hex(values: &[u32], bits: u32) -> String {
                 .fold(0, |acc, b| acc | (1 << b));
             char::from_digit(v, 16).unwrap()
         })
-        .collect()
+        .collect();
+    match hex.trim_start_matches('0') {
+        "" => "0".to_string(),
+        digits => digits.to_string(),
+    }
 }
 
 fn unpack_hex(text: &str, count: usize, bits: u32) -> std::result::Result<Vec<u32>, String> {

@@ -6,6 +6,7 @@ pub mod dataset;
 pub mod frontend;
 pub mod reservoir;
 pub mod ridge;
+pub mod robustness;
 pub mod task;
 
 pub use dataset::{Utterance, list_recordings};

@@ -270,6 +270,13 @@ pub struct TrainOptions {
     pub variant: Variant,
     pub sample_period: u64,
     pub front_end: FrontEnd,
+    /// Mismatch draws for the robustness sweep (0: none).
+    pub mismatch_runs: u32,
+    /// Temperatures of the robustness sweep (empty: none unless mismatch_runs > 0, then the
+    /// design's).
+    pub temperatures: Vec<f64>,
+    /// Seed of the mismatch draws.
+    pub mismatch_seed: u64,
     pub jobs: usize,
     pub quiet: bool,
 }
@@ -282,7 +289,10 @@ pub struct TrainReport {
     pub train_utterances: usize,
     pub validation_utterances: usize,
     pub mean_reservoir_spikes: f64,
+    /// Training time (the robustness sweep not included).
     pub seconds: f64,
+    /// Mismatch and temperature sweep, when asked for.
+    pub robustness: Vec<super::robustness::Row>,
 }
 
 /// How a trained reservoir differs from the design file: another connectivity seed, or
@@ -412,6 +422,7 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
             .expect("model info serializes")
             .as_bytes(),
     )?;
+    let robustness = robustness_sweep(&setup, opts, &utts, &frames, &fit)?;
     Ok(TrainReport {
         model_dir: opts.out.display().to_string(),
         validation_accuracy: fit.validation_accuracy,
@@ -424,7 +435,55 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
             .sum::<f64>()
             / encoded.len() as f64,
         seconds,
+        robustness,
     })
+}
+
+/// The seed system's robustness study (see `robustness`), written to robustness.csv.
+fn robustness_sweep(
+    setup: &Setup,
+    opts: &TrainOptions,
+    utts: &[Utterance],
+    frames: &[Vec<Vec<u32>>],
+    fit: &Fit,
+) -> Result<Vec<super::robustness::Row>> {
+    let mut temps = opts.temperatures.clone();
+    if temps.is_empty() && opts.mismatch_runs > 0 {
+        temps.push(setup.rendered.compiled.network.temperature);
+    }
+    if temps.is_empty() {
+        return Ok(Vec::new());
+    }
+    let is_validation: Vec<bool> = utts.iter().map(Utterance::is_validation).collect();
+    let labels: Vec<u32> = utts.iter().map(|u| u.digit).collect();
+    let trained = super::robustness::Trained {
+        setup,
+        frames,
+        is_validation: &is_validation,
+        labels: &labels,
+        weights: &fit.weights,
+        lambda: fit.lambda,
+    };
+    let conditions = super::robustness::sweep(
+        &trained,
+        opts.mismatch_runs,
+        &temps,
+        opts.mismatch_seed,
+        opts.jobs,
+    );
+    std::fs::create_dir_all(&opts.out).map_err(|source| Error::Output {
+        path: opts.out.clone(),
+        source,
+    })?;
+    let mut csv = String::from("temperature_c,run,nominal_readout_accuracy,retrained_accuracy\n");
+    for c in &conditions {
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            c.temperature_c, c.run, c.nominal_readout, c.retrained
+        ));
+    }
+    write(&opts.out.join("robustness.csv"), csv.as_bytes())?;
+    Ok(super::robustness::summarize(&conditions))
 }
 
 /// Options of `snngen eval`.
@@ -530,7 +589,10 @@ pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
     let progress = Progress::new("readout (cycle-exact)", encoded.len(), opts.quiet);
     let weights = &setup.rendered.compiled.readout.weights;
     let decisions: Vec<(Option<u32>, u32)> = parallel(&encoded, opts.jobs, |e| {
-        let d = (hardware_decision(&setup, e), decide(&setup, weights, &e.counts));
+        let d = (
+            hardware_decision(&setup, e),
+            decide(&setup, weights, &e.counts),
+        );
         progress.tick();
         d
     });

@@ -41,3 +41,20 @@ pub fn relative(path: &Path) -> PathBuf {
 pub fn stem(path: &Path) -> String {
     path.file_stem().unwrap().to_string_lossy().into_owned()
 }
+
+/// The FSDD recordings (`SNNGEN_FSDD`, default ../shared/data/fsdd/recordings beside the
+/// project). When missing: under CI the test fails, elsewhere it says why and returns None.
+pub fn fsdd_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SNNGEN_FSDD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data/fsdd/recordings"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let why = format!("no FSDD recordings at {} (set SNNGEN_FSDD)", dir.display());
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set but {why}");
+    }
+    eprintln!("SKIPPED (not under CI): {why}");
+    None
+}

@@ -1,0 +1,162 @@
+//! Robustness as in the seed system: the nominal readout on mismatched chips and at other
+//! temperatures, then a readout retrained for each chip instance and temperature.
+
+use super::reservoir::Reservoir;
+use super::task::{self, Encoded, Setup};
+use crate::mismatch;
+use crate::reference::analog::NeuronParams;
+use serde::Serialize;
+
+/// One chip instance (`run` 0 = nominal, else a mismatch draw) at one temperature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Condition {
+    pub temperature_c: f64,
+    pub run: u32,
+    /// Validation accuracy of the readout trained on the nominal chip at the design's
+    /// temperature.
+    pub nominal_readout: f64,
+    /// Validation accuracy after retraining on this chip at this temperature (same penalty).
+    pub retrained: f64,
+}
+
+/// Mean, spread and worst case over the mismatch draws at one temperature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub temperature_c: f64,
+    pub draws: usize,
+    /// The nominal chip at this temperature, nominal readout and retrained.
+    pub nominal_chip: f64,
+    pub nominal_chip_retrained: f64,
+    pub mismatch_mean: f64,
+    pub mismatch_std: f64,
+    pub mismatch_min: f64,
+    pub retrained_mean: f64,
+    pub retrained_std: f64,
+    pub retrained_min: f64,
+}
+
+/// Behavioural parameters of every neuron of the reservoir under draw `run` of a sweep
+/// seeded `seed`; instances are numbered through the chips as `snngen mc` numbers them.
+pub fn drawn_params(nominal: &[Vec<NeuronParams>], seed: u64, run: u32) -> Vec<Vec<NeuronParams>> {
+    let mut instance = 0u64;
+    nominal
+        .iter()
+        .map(|chip| {
+            chip.iter()
+                .map(|p| {
+                    let d = mismatch::draw(seed, run as u64, instance);
+                    instance += 1;
+                    mismatch::neuron_params(p, &d)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Everything the sweep needs from a training run.
+pub struct Trained<'a> {
+    pub setup: &'a Setup,
+    pub frames: &'a [Vec<Vec<u32>>],
+    pub is_validation: &'a [bool],
+    pub labels: &'a [u32],
+    pub weights: &'a [Vec<i64>],
+    pub lambda: f64,
+}
+
+fn split<'e>(t: &Trained, encoded: &'e [Encoded], val: bool) -> (Vec<&'e Encoded>, Vec<u32>) {
+    encoded
+        .iter()
+        .zip(t.is_validation.iter().zip(t.labels))
+        .filter(|(_, (v, _))| **v == val)
+        .map(|(e, (_, y))| (e, *y))
+        .unzip()
+}
+
+/// Runs draws 0..=runs at every temperature.
+pub fn sweep(t: &Trained, runs: u32, temps: &[f64], seed: u64, jobs: usize) -> Vec<Condition> {
+    let mut out = Vec::new();
+    for &celsius in temps {
+        let mut reservoir = Reservoir::new(&t.setup.rendered, celsius);
+        let nominal = reservoir.neuron_params();
+        for run in 0..=runs {
+            if run > 0 {
+                reservoir.set_neuron_params(&drawn_params(&nominal, seed, run));
+            }
+            eprintln!("  robustness: {celsius} C, chip {run} of {runs} (0 = nominal)");
+            let encoded = task::encode(t.setup, &reservoir, t.frames, jobs, true);
+            let (train_x, train_y) = split(t, &encoded, false);
+            let (val_x, val_y) = split(t, &encoded, true);
+            let retrained = task::refit(t.setup, (&train_x, &train_y), t.lambda);
+            out.push(Condition {
+                temperature_c: celsius,
+                run,
+                nominal_readout: task::accuracy(t.setup, t.weights, &val_x, &val_y),
+                retrained: task::accuracy(t.setup, &retrained, &val_x, &val_y),
+            });
+        }
+    }
+    out
+}
+
+fn stats(v: &[f64]) -> (f64, f64, f64) {
+    let n = v.len().max(1) as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (
+        mean,
+        var.sqrt(),
+        v.iter().fold(f64::INFINITY, |m, &x| m.min(x)),
+    )
+}
+
+pub fn summarize(conditions: &[Condition]) -> Vec<Row> {
+    let mut temps: Vec<f64> = conditions.iter().map(|c| c.temperature_c).collect();
+    temps.dedup();
+    temps
+        .into_iter()
+        .map(|t| {
+            let at: Vec<&Condition> = conditions.iter().filter(|c| c.temperature_c == t).collect();
+            let nominal = at.iter().find(|c| c.run == 0);
+            let drawn: Vec<&&Condition> = at.iter().filter(|c| c.run > 0).collect();
+            let before: Vec<f64> = drawn.iter().map(|c| c.nominal_readout).collect();
+            let after: Vec<f64> = drawn.iter().map(|c| c.retrained).collect();
+            let (bm, bs, bmin) = stats(&before);
+            let (am, asd, amin) = stats(&after);
+            Row {
+                temperature_c: t,
+                draws: drawn.len(),
+                nominal_chip: nominal.map_or(f64::NAN, |c| c.nominal_readout),
+                nominal_chip_retrained: nominal.map_or(f64::NAN, |c| c.retrained),
+                mismatch_mean: bm,
+                mismatch_std: bs,
+                mismatch_min: bmin,
+                retrained_mean: am,
+                retrained_std: asd,
+                retrained_min: amin,
+            }
+        })
+        .collect()
+}
+
+/// The table `snngen train` prints and writes (validation accuracy).
+pub fn table(rows: &[Row]) -> String {
+    let mut t = String::from(
+        "temp C  nominal chip  retrained | draws  mismatched: mean +- std (min)  retrained: mean +- std (min)\n",
+    );
+    for r in rows {
+        t.push_str(&format!(
+            "{:>6}  {:>12.4}  {:>9.4} | {:>5}  {:.4} +- {:.4} ({:.4})       {:.4} +- {:.4} ({:.4})\n",
+            r.temperature_c,
+            r.nominal_chip,
+            r.nominal_chip_retrained,
+            r.draws,
+            r.mismatch_mean,
+            r.mismatch_std,
+            r.mismatch_min,
+            r.retrained_mean,
+            r.retrained_std,
+            r.retrained_min
+        ));
+    }
+    t
+}
