@@ -104,6 +104,10 @@ pub struct CalibratedMode {
 pub struct TemperatureFit {
     pub temperature_c: f64,
     pub fit: FittedNeuron,
+    /// Supply energy per spike (fJ) against firing rate (Hz), from the same f-I sweep:
+    /// (rate, energy) in rising rate.
+    #[serde(default)]
+    pub energy_vs_rate: Vec<(f64, f64)>,
 }
 
 impl Calibration {
@@ -130,6 +134,13 @@ impl Calibration {
                         .map(|t| TemperatureFit {
                             temperature_c: t.temperature_c,
                             fit: t.fit.clone(),
+                            energy_vs_rate: sorted_by_x(
+                                t.f_i
+                                    .iter()
+                                    .filter_map(|p| Some((p.rate_hz, p.energy_per_spike_fj?)))
+                                    .filter(|(rate, _)| *rate > 0.0)
+                                    .collect(),
+                            ),
                         })
                         .collect(),
                 })
@@ -176,6 +187,30 @@ impl Calibration {
         Some(a.fit.interpolate(&b.fit, x))
     }
 
+    /// Energy per spike (J) of a calibrated mode firing at `rate_hz` at `celsius`: the f-I
+    /// sweeps' measurement interpolated linearly in rate (clamped to the measured range) and
+    /// between the calibrated temperatures. None when the mode or energies are not calibrated.
+    pub fn energy_per_spike(
+        &self,
+        mode: &NeuronMode,
+        vdd: f64,
+        celsius: f64,
+        rate_hz: f64,
+    ) -> Option<f64> {
+        let m = self.lookup_mode(mode, vdd)?;
+        let at = |t: &TemperatureFit| interpolate(&t.energy_vs_rate, rate_hz);
+        let fits: Vec<&TemperatureFit> = m
+            .temperature_fits
+            .iter()
+            .filter(|t| !t.energy_vs_rate.is_empty())
+            .collect();
+        let curve: Vec<(f64, f64)> = fits
+            .iter()
+            .map(|t| Some((t.temperature_c, at(t)?)))
+            .collect::<Option<_>>()?;
+        interpolate(&curve, celsius).map(|fj| fj * 1e-15)
+    }
+
     /// Resting potential (V) of a calibrated mode with `synapses` idle excitatory synapses,
     /// interpolated linearly between the measured counts (0 V when not calibrated).
     pub fn rest_potential(&self, mode: &NeuronMode, vdd: f64, synapses: u32) -> f64 {
@@ -206,6 +241,26 @@ impl Calibration {
                 && same(m.cfb_ff, mode.cfb_ff)
         })
     }
+}
+
+/// `points` in rising x.
+fn sorted_by_x(mut points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    points
+}
+
+/// Piecewise-linear y(x) through points sorted by x, clamped outside them.
+fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
+    let (first, last) = (points.first()?, points.last()?);
+    if x <= first.0 {
+        return Some(first.1);
+    }
+    if x >= last.0 {
+        return Some(last.1);
+    }
+    let i = points.iter().position(|p| p.0 >= x)?;
+    let ((x0, y0), (x1, y1)) = (points[i - 1], points[i]);
+    Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
 }
 
 /// The calibration committed beside the model cards (written by
