@@ -132,6 +132,79 @@ impl Draw {
     }
 }
 
+/// Relative sigma of one RC-Spike crosspoint resistor. An assumption, not a foundry figure:
+/// a high-resistance poly resistor matches to A_R ~ 1-2 %um (Pelgrom-style area law, typical
+/// 180 nm values); a crosspoint squeezed into ~1 um^2 then varies by ~2 %. (A GOhm element is
+/// more likely a MOS pseudo-resistor in silicon, which would vary more; 2 % is the
+/// passive-resistor case.)
+pub const SIGMA_R_RELATIVE: f64 = 0.02;
+/// MIM capacitor matching: sigma(dC/C) = A_C / sqrt(area) with A_C ~ 1 %um at 2 fF/um^2
+/// (typical published 180 nm MIM values; an assumption like the resistor's): a 200 fF
+/// column capacitor (100 um^2) varies by 0.1 %.
+pub const A_C_MIM: f64 = 0.01; // 1 um
+pub const MIM_FF_PER_UM2: f64 = 2.0;
+
+/// Relative sigma of a column capacitor of `c_ff` femtofarads.
+pub fn sigma_c_relative(c_ff: f64) -> f64 {
+    A_C_MIM / (c_ff / MIM_FF_PER_UM2).sqrt()
+}
+
+/// The mismatch of one RC-Spike tile: a factor on every crosspoint resistor (by input row
+/// and column) and on every column capacitor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TileDraw {
+    pub r_factor: Vec<Vec<f64>>,
+    pub c_factor: Vec<f64>,
+}
+
+/// Tile `k` of a design draws as instance TILE_INSTANCE_BASE + k: a stream of its own, apart
+/// from the neurons' (instances 0, 1, ... across the design).
+pub const TILE_INSTANCE_BASE: u64 = 1 << 63;
+
+/// The draw of tile `tile` (its index in the design) in `run` of a sweep seeded with `seed`:
+/// `inputs` x `outputs` resistor factors, then `outputs` capacitor factors (of `c_ff` fF
+/// each). Run 0 is the nominal tile.
+pub fn tile_draw(
+    seed: u64,
+    run: u64,
+    tile: u64,
+    inputs: usize,
+    outputs: usize,
+    c_ff: f64,
+) -> TileDraw {
+    if run == 0 {
+        return TileDraw {
+            r_factor: vec![vec![1.0; outputs]; inputs],
+            c_factor: vec![1.0; outputs],
+        };
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, run, TILE_INSTANCE_BASE + tile));
+    let r_factor = (0..inputs)
+        .map(|_| {
+            (0..outputs)
+                .map(|_| 1.0 + SIGMA_R_RELATIVE * normal(&mut rng))
+                .collect()
+        })
+        .collect();
+    let sigma_c = sigma_c_relative(c_ff);
+    let c_factor = (0..outputs)
+        .map(|_| 1.0 + sigma_c * normal(&mut rng))
+        .collect();
+    TileDraw { r_factor, c_factor }
+}
+
+impl TileDraw {
+    /// The drawn values in a behavioural column `j` built from the nominal tile.
+    pub fn apply(&self, j: usize, column: &mut crate::reference::analog::TileColumn) {
+        column.capacitance *= self.c_factor[j];
+        for (i, x) in column.crosspoints.iter_mut().enumerate() {
+            if let Some(x) = x {
+                x.ohms *= self.r_factor[i][j];
+            }
+        }
+    }
+}
+
 /// Subthreshold slope factors of the cell's devices, measured in ngspice on the bundled
 /// cards (delvto = +10 mV at the cell's biases, -20..85 C): nMOS 0.22/1 at vgs 0.24 V
 /// 1.49 / 1.51 / 1.53 at -20 / 27 / 85 C, nMOS 0.5/0.36 1.48-1.51, pMOS 0.22/1 1.61.
@@ -365,6 +438,23 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn tile_draws_are_reproducible_and_sized() {
+        let d = tile_draw(7, 3, 0, 16, 4, 200.0);
+        assert_eq!(d, tile_draw(7, 3, 0, 16, 4, 200.0));
+        assert_ne!(d, tile_draw(7, 3, 1, 16, 4, 200.0));
+        assert_eq!(tile_draw(7, 0, 0, 16, 4, 200.0).c_factor, vec![1.0; 4]);
+        // Tiles draw apart from the neuron of the same number.
+        assert_ne!(d.r_factor[0][0] - 1.0, draw(7, 3, 0).mulu0[0] - 1.0);
+        let n = 2000;
+        let r: Vec<f64> = (1..=n)
+            .map(|run| tile_draw(1, run, 0, 1, 1, 200.0).r_factor[0][0])
+            .collect();
+        let sd = (r.iter().map(|x| (x - 1.0).powi(2)).sum::<f64>() / n as f64).sqrt();
+        assert!((sd / SIGMA_R_RELATIVE - 1.0).abs() < 0.06, "{sd}");
+        assert!((sigma_c_relative(200.0) - 0.001).abs() < 1e-12);
     }
 
     #[test]
