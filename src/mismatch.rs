@@ -248,22 +248,27 @@ pub const STRONG_RESET_SWITCH_SHARE: f64 = 0.18;
 ///   point moves by dVm = n_n n_p U / (n_n + n_p) * ln(g_p1 / g_n1), g = mu exp(-+dvt/(nU)),
 ///   the current factors at a fixed gate voltage. v_threshold moves with it.
 /// - Reset level. The spike ends when vmem, pulled down by the reset at slope s, is back
-///   through the switching point and inverter 1 has recharged its output (charge Q_b) with
-///   mp1's exponentially growing current: vmem overshoots the switching point by
-///   n_p U ln(1 + x), x = s Q_b / (I_sw n_p U) (= s tau_b). A faster reset (larger x)
-///   overshoots more, a stronger inverter less: the overshoot moves by
-///   -lambda n_p U (ln(I_sw'/I_sw) - ln g_r), lambda = x / (1 + x), where I_sw is the
-///   inverter current at its switching point and g_r the reset stack's current factor.
+///   through the switching point and inverter 1 has recharged its output (charge Q_b, up
+///   to inverter 2's switching point) with mp1's exponentially growing current: vmem
+///   overshoots the switching point by n_p U ln(1 + x), x = s Q_b / (I_sw n_p U)
+///   (= s tau_b), I_sw the inverter's current at its switching point. A faster reset
+///   (larger x) overshoots more, a stronger inverter less, and a higher inverter-2
+///   switching point (more Q_b) more: linearized, the overshoot moves by
+///   -lambda n_p U (d ln I_sw - ln g_r - dQ_b / Q_b), lambda = x / (1 + x), g_r the reset
+///   stack's current factor, dQ_b / Q_b = dVm2 / Vm2 with inverter 2's switching point
+///   moving like inverter 1's and Vm2 ~ v_threshold (both inverters switch near mid-supply).
 ///   Then cf kicks vmem down by the same VDD cf / C as before, so v_reset moves by
 ///   dVm + that. A strong reset (regular mode, ~0.4 uA: x ~ 30) gives lambda ~ 1, so
 ///   v_reset follows mp1's threshold 1:1 and the reset current logarithmically; a weak one
-///   (leaky, i_reset 4.6 nA: x ~ 0.3) gives lambda ~ 0.2.
+///   (leaky, s = i_reset / C with i_reset 4.6 nA at 27 C: x ~ 0.3) gives lambda ~ 0.2.
 /// - Reset current. mr2 (gate vpw) sets the stack's current; in subthreshold (weak reset)
 ///   mr1 (gate spk = VDD) is a closed switch, above threshold it takes a share of the
-///   stack's voltage. i_reset scales by g_r; the charge to remove from the spike's peak to
-///   the end level, q_reset, grows by C (dv_threshold - dv_reset).
+///   stack's voltage. mr2's part of i_reset scales by g_r; the charge to remove from the
+///   spike's peak to the end level, q_reset, grows by C (dv_threshold - dv_reset).
 /// - Leak. ml is a subthreshold nMOS at gate vleak: i_leak scales by g_ml.
-/// - Inverter 2 (mp2/mn2) switches a full-swing node in a few ns: no behavioural effect.
+///
+/// The capacitances are not drawn (cm and cf are MIM-sized: their mismatch is far below
+/// the transistors'). Against ngspice: sim/README.md ("Mismatch in the behavioural neuron").
 pub fn neuron_params(nominal: &NeuronParams, draw: &Draw) -> NeuronParams {
     let ut = nominal.thermal_voltage;
     let (n_n, n_p) = (SLOPE_N_NMOS, SLOPE_N_PMOS);
