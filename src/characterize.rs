@@ -919,11 +919,15 @@ struct TileDeckView {
     temperature: String,
     inputs: Vec<TileInput>,
     crosspoints: Vec<crate::lower::spice::Crosspoint>,
-    columns: Vec<String>,
-    cmem: String,
+    columns: Vec<TileColumnView>,
     tstep: String,
     tstop: String,
     vectors: String,
+}
+
+struct TileColumnView {
+    name: String,
+    cmem: String,
 }
 
 struct TileInput {
@@ -951,10 +955,15 @@ pub struct TileTrajectory {
     pub diode_model_error: f64,
     pub resistor_model_error: f64,
     pub weighted_sum_error: f64,
+    /// When each column's membrane reaches the comparator threshold (s; None: never), in
+    /// ngspice and in the diode-aware model.
+    pub threshold_time_s: Vec<Option<f64>>,
+    pub model_threshold_time_s: Vec<Option<f64>>,
 }
 
 /// The comparator-less deck of `tile` with input i stepping to `vsyn` at `steps[i]`; with
-/// `input_currents` it also writes every input source's current.
+/// `input_currents` it also writes every input source's current. `draw` scales every
+/// crosspoint resistor and column capacitor (mismatch).
 fn tile_deck(
     tile: &crate::ir::TileIr,
     vsyn: f64,
@@ -962,7 +971,10 @@ fn tile_deck(
     steps: &[f64],
     tstop: f64,
     input_currents: bool,
+    draw: Option<&crate::mismatch::TileDraw>,
 ) -> Result<String> {
+    let r_factor = |i: usize, j: usize| draw.map_or(1.0, |d| d.r_factor[i][j]);
+    let c_factor = |j: usize| draw.map_or(1.0, |d| d.c_factor[j]);
     let input = |i: usize| format!("in{i}");
     let column = |j: usize| format!("mem{j}");
     let mut crosspoints = Vec::new();
@@ -973,13 +985,18 @@ fn tile_deck(
                     name: format!("x{i}_{j}"),
                     input: input(i),
                     column: column(j),
-                    ohms: num(tile.r_unit_gohm * 1e9 / w),
+                    ohms: num(tile.r_unit_gohm * 1e9 / w * r_factor(i, j)),
                 });
             }
         }
     }
-    let columns: Vec<String> = (0..tile.outputs as usize).map(column).collect();
-    let mut vectors: Vec<String> = columns.iter().map(|c| format!("v({c})")).collect();
+    let columns: Vec<TileColumnView> = (0..tile.outputs as usize)
+        .map(|j| TileColumnView {
+            name: column(j),
+            cmem: num(tile.c_mem_ff * 1e-15 * c_factor(j)),
+        })
+        .collect();
+    let mut vectors: Vec<String> = columns.iter().map(|c| format!("v({})", c.name)).collect();
     if input_currents {
         vectors.extend((0..steps.len()).map(|i| format!("i(v{})", input(i))));
     }
@@ -999,7 +1016,6 @@ fn tile_deck(
                 })
                 .collect(),
             crosspoints,
-            cmem: num(tile.c_mem_ff * 1e-15),
             tstep: num(tstop / 2000.0),
             tstop: num(tstop),
             vectors: vectors.join(" "),
@@ -1035,7 +1051,7 @@ pub fn measure_mac_energy(tile: &crate::ir::TileIr, celsius: f64) -> Result<MacE
     let tstop = 2.0 * tau;
     let at = 1e-6;
     let steps = vec![at; tile.inputs as usize];
-    let deck = tile_deck(&column0, tile.vsyn, celsius, &steps, tstop, true)?;
+    let deck = tile_deck(&column0, tile.vsyn, celsius, &steps, tstop, true, None)?;
     let w = ngspice::run_deck_text("mac.cir", &deck, &[], "tile.dat")?;
     let t = w.time();
     let v = w.get("v(mem0)").unwrap_or(&[]);
@@ -1066,6 +1082,17 @@ pub fn measure_mac_energy(tile: &crate::ir::TileIr, celsius: f64) -> Result<MacE
 /// Steps the inputs of `tile` to `vsyn` one after another (no comparator) and compares the
 /// column membranes with the models.
 pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result<TileTrajectory> {
+    measure_tile_with(tile, vsyn, celsius, None)
+}
+
+/// `measure_tile` for a mismatched tile: the same drawn resistors and capacitors in the
+/// deck and in the behavioural columns.
+pub fn measure_tile_with(
+    tile: &crate::ir::TileIr,
+    vsyn: f64,
+    celsius: f64,
+    draw: Option<&crate::mismatch::TileDraw>,
+) -> Result<TileTrajectory> {
     use crate::reference::analog::{ResistorDiode, TileColumn};
     let tau = tile.r_unit_gohm * 1e9 * tile.c_mem_ff * 1e-15;
     let tstop = 3.0 * tau;
@@ -1073,29 +1100,36 @@ pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result
         .map(|i| tstop * 0.5 * i as f64 / tile.inputs as f64 + 1e-6)
         .collect();
     let column = |j: usize| format!("mem{j}");
-    let deck = tile_deck(tile, vsyn, celsius, &steps, tstop, false)?;
+    let deck = tile_deck(tile, vsyn, celsius, &steps, tstop, false, draw)?;
     let w = ngspice::run_deck_text("tile.cir", &deck, &[], "tile.dat")?;
     let time = w.time().to_vec();
     let measured: Vec<Vec<f64>> = (0..tile.outputs as usize)
         .map(|j| w.get(&format!("v({})", column(j))).unwrap_or(&[]).to_vec())
         .collect();
     let n_vt = thermal_voltage(celsius);
-    let model_column = |j: usize, diodes: bool| TileColumn {
-        capacitance: tile.c_mem_ff * 1e-15,
-        threshold: f64::INFINITY,
-        hysteresis: 0.0,
-        crosspoints: tile
-            .weights
-            .iter()
-            .map(|row| {
-                (row[j] > 0.0).then(|| ResistorDiode {
-                    ohms: tile.r_unit_gohm * 1e9 / row[j],
-                    saturation_current: 1e-14,
-                    n_vt,
+    let saturation_current = crate::reference::analog::crosspoint_saturation_current(celsius);
+    let model_column = |j: usize, diodes: bool| {
+        let mut col = TileColumn {
+            capacitance: tile.c_mem_ff * 1e-15,
+            threshold: f64::INFINITY,
+            hysteresis: 0.0,
+            crosspoints: tile
+                .weights
+                .iter()
+                .map(|row| {
+                    (row[j] > 0.0).then(|| ResistorDiode {
+                        ohms: tile.r_unit_gohm * 1e9 / row[j],
+                        saturation_current,
+                        n_vt,
+                    })
                 })
-            })
-            .collect(),
-        diodes,
+                .collect(),
+            diodes,
+        };
+        if let Some(d) = draw {
+            d.apply(j, &mut col);
+        }
+        col
     };
     let inputs_at = |t: f64| -> Vec<f64> {
         steps
@@ -1122,13 +1156,18 @@ pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result
     let weighted_sum = |j: usize| -> Vec<f64> {
         time.iter()
             .map(|&t| {
+                let r_factor = |i: usize| draw.map_or(1.0, |d| d.r_factor[i][j]);
+                let c_factor = draw.map_or(1.0, |d| d.c_factor[j]);
                 tile.weights
                     .iter()
                     .zip(&steps)
-                    .filter(|(row, s)| row[j] > 0.0 && t > **s)
-                    .map(|(row, s)| vsyn * row[j] / (tile.r_unit_gohm * 1e9) * (t - s))
+                    .enumerate()
+                    .filter(|(_, (row, s))| row[j] > 0.0 && t > **s)
+                    .map(|(i, (row, s))| {
+                        vsyn * row[j] / (tile.r_unit_gohm * 1e9 * r_factor(i)) * (t - s)
+                    })
                     .sum::<f64>()
-                    / (tile.c_mem_ff * 1e-15)
+                    / (tile.c_mem_ff * 1e-15 * c_factor)
             })
             .collect()
     };
@@ -1150,11 +1189,21 @@ pub fn measure_tile(tile: &crate::ir::TileIr, vsyn: f64, celsius: f64) -> Result
             / scale
     };
     let threshold = tile.threshold_v;
+    // When each column reaches the comparator threshold, linearly between time points.
+    let crossing = |v: &[f64]| -> Option<f64> {
+        let k = v.iter().position(|&x| x >= threshold)?;
+        (k > 0).then(|| {
+            time[k - 1] + (threshold - v[k - 1]) / (v[k] - v[k - 1]) * (time[k] - time[k - 1])
+        })
+    };
+    let model: Vec<Vec<f64>> = (0..measured.len()).map(|j| simulate(j, true)).collect();
     Ok(TileTrajectory {
         tile: tile.name.clone(),
         vsyn,
         input_steps_s: steps.clone(),
-        diode_model_error: error(&|j| simulate(j, true), f64::INFINITY),
+        threshold_time_s: measured.iter().map(|v| crossing(v)).collect(),
+        model_threshold_time_s: model.iter().map(|v| crossing(v)).collect(),
+        diode_model_error: error(&|j| model[j].clone(), f64::INFINITY),
         resistor_model_error: error(&|j| simulate(j, false), threshold),
         weighted_sum_error: error(&weighted_sum, threshold),
         time_s: time.clone(),

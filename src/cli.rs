@@ -208,8 +208,11 @@ pub enum BenchTarget {
     /// The Monte-Carlo runner against a plain shell loop of ngspice on the same decks, and
     /// its speed-up with 2 jobs.
     Mc {
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = 100)]
         runs: u32,
+        /// Interleaved repetitions of the four variants (medians are reported).
+        #[arg(long, default_value_t = 5)]
+        repetitions: usize,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -526,9 +529,14 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Bench {
-            which: BenchTarget::Mc { runs, json },
+            which:
+                BenchTarget::Mc {
+                    runs,
+                    repetitions,
+                    json,
+                },
         } => {
-            let b = crate::bench::mc::run(runs)?;
+            let b = crate::bench::mc::run(runs, repetitions)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&b).expect("serializes"));
             } else {

@@ -132,6 +132,79 @@ impl Draw {
     }
 }
 
+/// Relative sigma of one RC-Spike crosspoint resistor. An assumption, not a foundry figure:
+/// a high-resistance poly resistor matches to A_R ~ 1-2 %um (Pelgrom-style area law, typical
+/// 180 nm values); a crosspoint squeezed into ~1 um^2 then varies by ~2 %. (A GOhm element is
+/// more likely a MOS pseudo-resistor in silicon, which would vary more; 2 % is the
+/// passive-resistor case.)
+pub const SIGMA_R_RELATIVE: f64 = 0.02;
+/// MIM capacitor matching: sigma(dC/C) = A_C / sqrt(area) with A_C ~ 1 %um at 2 fF/um^2
+/// (typical published 180 nm MIM values; an assumption like the resistor's): a 200 fF
+/// column capacitor (100 um^2) varies by 0.1 %.
+pub const A_C_MIM: f64 = 0.01; // 1 um
+pub const MIM_FF_PER_UM2: f64 = 2.0;
+
+/// Relative sigma of a column capacitor of `c_ff` femtofarads.
+pub fn sigma_c_relative(c_ff: f64) -> f64 {
+    A_C_MIM / (c_ff / MIM_FF_PER_UM2).sqrt()
+}
+
+/// The mismatch of one RC-Spike tile: a factor on every crosspoint resistor (by input row
+/// and column) and on every column capacitor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TileDraw {
+    pub r_factor: Vec<Vec<f64>>,
+    pub c_factor: Vec<f64>,
+}
+
+/// Tile `k` of a design draws as instance TILE_INSTANCE_BASE + k: a stream of its own, apart
+/// from the neurons' (instances 0, 1, ... across the design).
+pub const TILE_INSTANCE_BASE: u64 = 1 << 63;
+
+/// The draw of tile `tile` (its index in the design) in `run` of a sweep seeded with `seed`:
+/// `inputs` x `outputs` resistor factors, then `outputs` capacitor factors (of `c_ff` fF
+/// each). Run 0 is the nominal tile.
+pub fn tile_draw(
+    seed: u64,
+    run: u64,
+    tile: u64,
+    inputs: usize,
+    outputs: usize,
+    c_ff: f64,
+) -> TileDraw {
+    if run == 0 {
+        return TileDraw {
+            r_factor: vec![vec![1.0; outputs]; inputs],
+            c_factor: vec![1.0; outputs],
+        };
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, run, TILE_INSTANCE_BASE + tile));
+    let r_factor = (0..inputs)
+        .map(|_| {
+            (0..outputs)
+                .map(|_| 1.0 + SIGMA_R_RELATIVE * normal(&mut rng))
+                .collect()
+        })
+        .collect();
+    let sigma_c = sigma_c_relative(c_ff);
+    let c_factor = (0..outputs)
+        .map(|_| 1.0 + sigma_c * normal(&mut rng))
+        .collect();
+    TileDraw { r_factor, c_factor }
+}
+
+impl TileDraw {
+    /// The drawn values in a behavioural column `j` built from the nominal tile.
+    pub fn apply(&self, j: usize, column: &mut crate::reference::analog::TileColumn) {
+        column.capacitance *= self.c_factor[j];
+        for (i, x) in column.crosspoints.iter_mut().enumerate() {
+            if let Some(x) = x {
+                x.ohms *= self.r_factor[i][j];
+            }
+        }
+    }
+}
+
 /// Subthreshold slope factors of the cell's devices, measured in ngspice on the bundled
 /// cards (delvto = +10 mV at the cell's biases, -20..85 C): nMOS 0.22/1 at vgs 0.24 V
 /// 1.49 / 1.51 / 1.53 at -20 / 27 / 85 C, nMOS 0.5/0.36 1.48-1.51, pMOS 0.22/1 1.61.
@@ -175,22 +248,27 @@ pub const STRONG_RESET_SWITCH_SHARE: f64 = 0.18;
 ///   point moves by dVm = n_n n_p U / (n_n + n_p) * ln(g_p1 / g_n1), g = mu exp(-+dvt/(nU)),
 ///   the current factors at a fixed gate voltage. v_threshold moves with it.
 /// - Reset level. The spike ends when vmem, pulled down by the reset at slope s, is back
-///   through the switching point and inverter 1 has recharged its output (charge Q_b) with
-///   mp1's exponentially growing current: vmem overshoots the switching point by
-///   n_p U ln(1 + x), x = s Q_b / (I_sw n_p U) (= s tau_b). A faster reset (larger x)
-///   overshoots more, a stronger inverter less: the overshoot moves by
-///   -lambda n_p U (ln(I_sw'/I_sw) - ln g_r), lambda = x / (1 + x), where I_sw is the
-///   inverter current at its switching point and g_r the reset stack's current factor.
+///   through the switching point and inverter 1 has recharged its output (charge Q_b, up
+///   to inverter 2's switching point) with mp1's exponentially growing current: vmem
+///   overshoots the switching point by n_p U ln(1 + x), x = s Q_b / (I_sw n_p U)
+///   (= s tau_b), I_sw the inverter's current at its switching point. A faster reset
+///   (larger x) overshoots more, a stronger inverter less, and a higher inverter-2
+///   switching point (more Q_b) more: linearized, the overshoot moves by
+///   -lambda n_p U (d ln I_sw - ln g_r - dQ_b / Q_b), lambda = x / (1 + x), g_r the reset
+///   stack's current factor, dQ_b / Q_b = dVm2 / Vm2 with inverter 2's switching point
+///   moving like inverter 1's and Vm2 ~ v_threshold (both inverters switch near mid-supply).
 ///   Then cf kicks vmem down by the same VDD cf / C as before, so v_reset moves by
 ///   dVm + that. A strong reset (regular mode, ~0.4 uA: x ~ 30) gives lambda ~ 1, so
 ///   v_reset follows mp1's threshold 1:1 and the reset current logarithmically; a weak one
-///   (leaky, i_reset 4.6 nA: x ~ 0.3) gives lambda ~ 0.2.
+///   (leaky, s = i_reset / C with i_reset 4.6 nA at 27 C: x ~ 0.3) gives lambda ~ 0.2.
 /// - Reset current. mr2 (gate vpw) sets the stack's current; in subthreshold (weak reset)
 ///   mr1 (gate spk = VDD) is a closed switch, above threshold it takes a share of the
-///   stack's voltage. i_reset scales by g_r; the charge to remove from the spike's peak to
-///   the end level, q_reset, grows by C (dv_threshold - dv_reset).
+///   stack's voltage. mr2's part of i_reset scales by g_r; the charge to remove from the
+///   spike's peak to the end level, q_reset, grows by C (dv_threshold - dv_reset).
 /// - Leak. ml is a subthreshold nMOS at gate vleak: i_leak scales by g_ml.
-/// - Inverter 2 (mp2/mn2) switches a full-swing node in a few ns: no behavioural effect.
+///
+/// The capacitances are not drawn (cm and cf are MIM-sized: their mismatch is far below
+/// the transistors'). Against ngspice: sim/README.md ("Mismatch in the behavioural neuron").
 pub fn neuron_params(nominal: &NeuronParams, draw: &Draw) -> NeuronParams {
     let ut = nominal.thermal_voltage;
     let (n_n, n_p) = (SLOPE_N_NMOS, SLOPE_N_PMOS);
@@ -365,6 +443,23 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn tile_draws_are_reproducible_and_sized() {
+        let d = tile_draw(7, 3, 0, 16, 4, 200.0);
+        assert_eq!(d, tile_draw(7, 3, 0, 16, 4, 200.0));
+        assert_ne!(d, tile_draw(7, 3, 1, 16, 4, 200.0));
+        assert_eq!(tile_draw(7, 0, 0, 16, 4, 200.0).c_factor, vec![1.0; 4]);
+        // Tiles draw apart from the neuron of the same number.
+        assert_ne!(d.r_factor[0][0] - 1.0, draw(7, 3, 0).mulu0[0] - 1.0);
+        let n = 2000;
+        let r: Vec<f64> = (1..=n)
+            .map(|run| tile_draw(1, run, 0, 1, 1, 200.0).r_factor[0][0])
+            .collect();
+        let sd = (r.iter().map(|x| (x - 1.0).powi(2)).sum::<f64>() / n as f64).sqrt();
+        assert!((sd / SIGMA_R_RELATIVE - 1.0).abs() < 0.06, "{sd}");
+        assert!((sigma_c_relative(200.0) - 0.001).abs() < 1e-12);
     }
 
     #[test]

@@ -101,6 +101,89 @@ pub fn drawn_neuron(net: &Network, job: &Job, seed: u64) -> mismatch::DrawnNeuro
     }
 }
 
+/// One ngspice run of an RC-Spike tile under its resistor and capacitor draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TileJob {
+    pub run: u32,
+    pub temperature: f64,
+    pub chip: usize,
+    /// Index of the tile on its chip, and in the whole design (the draw's tile number).
+    pub tile: usize,
+    pub design_tile: u64,
+}
+
+/// Every tile run of a sweep in tiles.csv order: run, temperature, chip, tile.
+pub fn tile_jobs(net: &Network, runs: u32, temperatures: &[f64]) -> Vec<TileJob> {
+    let mut v = Vec::new();
+    for run in 0..=runs {
+        for &temperature in temperatures {
+            let mut design_tile = 0;
+            for (chip, c) in net.chips.iter().enumerate() {
+                for tile in 0..c.tiles.len() {
+                    v.push(TileJob {
+                        run,
+                        temperature,
+                        chip,
+                        tile,
+                        design_tile,
+                    });
+                    design_tile += 1;
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The resistor and capacitor draw of a tile job.
+pub fn tile_job_draw(net: &Network, job: &TileJob, seed: u64) -> mismatch::TileDraw {
+    let t = &net.chips[job.chip].tiles[job.tile];
+    mismatch::tile_draw(
+        seed,
+        job.run as u64,
+        job.design_tile,
+        t.inputs as usize,
+        t.outputs as usize,
+        t.c_mem_ff,
+    )
+}
+
+pub const TILE_CSV_HEADER: &str = "run,seed,temperature_c,chip,tile,column,status,c_factor,threshold_time_us,model_threshold_time_us,tile_model_error";
+
+/// Runs one tile job (inputs stepping to vsyn in turn, `characterize::measure_tile_with`)
+/// and returns its tiles.csv rows, one per column. The model columns get the same draw.
+pub fn run_tile_job(net: &Network, job: &TileJob, seed: u64) -> Vec<String> {
+    let t = &net.chips[job.chip].tiles[job.tile];
+    let draw = tile_job_draw(net, job, seed);
+    let head = |j: usize| {
+        format!(
+            "{},{seed},{},{},{},{j}",
+            job.run, job.temperature, job.chip, t.name
+        )
+    };
+    let us = |x: Option<f64>| x.map_or(String::new(), |x| (x * 1e6).to_string());
+    match crate::characterize::measure_tile_with(t, t.vsyn, job.temperature, Some(&draw)) {
+        Ok(m) => (0..t.outputs as usize)
+            .map(|j| {
+                format!(
+                    "{},ok,{},{},{},{}",
+                    head(j),
+                    draw.c_factor[j],
+                    us(m.threshold_time_s[j]),
+                    us(m.model_threshold_time_s[j]),
+                    m.diode_model_error
+                )
+            })
+            .collect(),
+        Err(e) => {
+            let why: String = e.to_string().lines().next().unwrap_or("").replace(',', ";");
+            (0..t.outputs as usize)
+                .map(|j| format!("{},failed: {why},{},,,", head(j), draw.c_factor[j]))
+                .collect()
+        }
+    }
+}
+
 /// Writes neuron_params.csv: the behavioural neuron of every job, in results.csv order.
 pub fn write_neuron_params(net: &Network, jobs: &[Job], seed: u64, dir: &Path) -> Result<()> {
     let mut text = String::from(mismatch::NEURON_PARAMS_HEADER);
@@ -300,6 +383,13 @@ pub struct TemperatureSummary {
     /// ... and the drawn behavioural neuron (neuron_params.csv).
     pub model_error: Stats,
     pub failed: usize,
+    /// RC-Spike tiles: when each column reaches its threshold (us), over all columns ...
+    pub tile_threshold_time_us: Stats,
+    /// ... its relative deviation from the same column of the nominal run (run 0), over the
+    /// mismatched runs: the spread R and C mismatch cause ...
+    pub tile_threshold_time_deviation: Stats,
+    /// ... and the diode-aware model's largest membrane error relative to full scale.
+    pub tile_model_error: Stats,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -434,8 +524,25 @@ pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
         }
         Ok(())
     })?;
+    // RC-Spike tiles (tiles.csv, recomputed whole on --resume: a handful of runs).
+    let tjobs = tile_jobs(net, opts.runs, &opts.temperatures);
+    let tile_rows: Vec<String> =
+        crate::characterize::parallel(&tjobs, opts.jobs, |job| run_tile_job(net, job, opts.seed))
+            .into_iter()
+            .flatten()
+            .collect();
+    if !tjobs.is_empty() {
+        let path = opts.out.join("tiles.csv");
+        let text = std::iter::once(TILE_CSV_HEADER.to_string())
+            .chain(tile_rows.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        std::fs::write(&path, text).map_err(|source| Error::Output { path, source })?;
+    }
     let seconds = start.elapsed().as_secs_f64();
-    let summary = summarize(net, opts, &rows, resumed, seconds);
+    let mut summary = summarize(net, opts, &rows, resumed, seconds);
+    summarize_tiles(&mut summary, &tile_rows);
     write_summary(&summary, &rows, &opts.out)?;
     Ok(summary)
 }
@@ -472,6 +579,9 @@ fn summarize(
                 prediction_error: Stats::of(&errors(10)),
                 model_error: Stats::of(&errors(11)),
                 failed: mine.iter().filter(|f| f[6].starts_with("failed")).count(),
+                tile_threshold_time_us: Stats::default(),
+                tile_threshold_time_deviation: Stats::default(),
+                tile_model_error: Stats::default(),
             }
         })
         .collect();
@@ -485,6 +595,45 @@ fn summarize(
         seconds,
         runs_per_second: computed as f64 / seconds.max(1e-9),
         temperatures,
+    }
+}
+
+fn summarize_tiles(s: &mut McSummary, rows: &[String]) {
+    for t in &mut s.temperatures {
+        let ok: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.split(',').collect::<Vec<_>>())
+            .filter(|f| f[2].parse::<f64>().ok() == Some(t.temperature_c) && f[6] == "ok")
+            .collect();
+        let num = |f: &Vec<&str>, k: usize| f[k].parse::<f64>().unwrap_or(f64::NAN);
+        t.tile_threshold_time_us = Stats::of(&ok.iter().map(|f| num(f, 8)).collect::<Vec<_>>());
+        // Rows come in run order: run 0 (nominal) first.
+        let mut nominal: BTreeMap<(&str, &str, &str), f64> = BTreeMap::new();
+        let mut deviations = Vec::new();
+        for f in &ok {
+            let key = (f[3], f[4], f[5]);
+            if f[0] == "0" {
+                nominal.insert(key, num(f, 8));
+            } else if let Some(t0) = nominal.get(&key) {
+                deviations.push(num(f, 8) / t0 - 1.0);
+            }
+        }
+        t.tile_threshold_time_deviation = Stats::of(&deviations);
+        t.tile_model_error = Stats::of(
+            &ok.iter()
+                .filter(|f| f[0] != "0")
+                .map(|f| num(f, 10))
+                .collect::<Vec<_>>(),
+        );
+        t.failed += rows
+            .iter()
+            .map(|r| r.split(',').collect::<Vec<_>>())
+            .filter(|f| {
+                f[2].parse::<f64>().ok() == Some(t.temperature_c)
+                    && f[5] == "0"
+                    && f[6].starts_with("failed")
+            })
+            .count();
     }
 }
 
@@ -634,6 +783,21 @@ pub fn table(s: &McSummary) -> String {
             worst(&t.model_error),
             t.failed
         );
+    }
+    if s.temperatures
+        .iter()
+        .any(|t| t.tile_threshold_time_us.count > 0)
+    {
+        out += "  RC-Spike tiles  temp (C)   time to threshold mean (us)   mismatch sigma (%)   model error max (of full scale)\n";
+        for t in &s.temperatures {
+            out += &format!(
+                "  {:>24} {:>29.3} {:>20.3} {:>33.1e}\n",
+                t.temperature_c,
+                t.tile_threshold_time_us.mean,
+                t.tile_threshold_time_deviation.sigma * 100.0,
+                t.tile_model_error.max
+            );
+        }
     }
     out
 }

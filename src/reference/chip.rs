@@ -4,7 +4,8 @@
 //! tile inputs; sources are the neurons, then tile outputs.
 
 use super::analog::{
-    Neuron, NeuronParams, ResistorDiode, TileColumn, input_charge, synapse_charge, thermal_voltage,
+    Neuron, NeuronParams, ResistorDiode, TileColumn, crosspoint_saturation_current, input_charge,
+    synapse_charge, thermal_voltage,
 };
 use crate::ir::ChipIr;
 use crate::lower::spice::weight_level;
@@ -12,8 +13,6 @@ use std::collections::BTreeSet;
 
 /// How long an RC-Spike input is driven at vsyn after an event reaches it (s).
 pub const TILE_INPUT_PULSE: f64 = 10e-6;
-/// Diode of the crosspoints, as in the decks (`dsyn`: is=1e-14, n=1).
-const DIODE_SATURATION_CURRENT: f64 = 1e-14;
 
 #[derive(Debug, Clone)]
 struct Tile {
@@ -83,7 +82,7 @@ impl ChipModel {
                             .map(|row| {
                                 (row[j] > 0.0).then(|| ResistorDiode {
                                     ohms: t.r_unit_gohm * 1e9 / row[j],
-                                    saturation_current: DIODE_SATURATION_CURRENT,
+                                    saturation_current: crosspoint_saturation_current(celsius),
                                     n_vt,
                                 })
                             })
@@ -133,6 +132,15 @@ impl ChipModel {
             fanout,
             tiles,
             time: 0.0,
+        }
+    }
+
+    /// Gives tile `tile` (its index on this chip) the resistors and capacitors of a
+    /// mismatch draw (`mismatch::tile_draw`, numbered by the tile's index in the design), as
+    /// `snngen mc` writes them into the tile's deck.
+    pub fn apply_tile_draw(&mut self, tile: usize, draw: &crate::mismatch::TileDraw) {
+        for (j, column) in self.tiles[tile].columns.iter_mut().enumerate() {
+            draw.apply(j, column);
         }
     }
 
