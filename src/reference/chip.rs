@@ -144,6 +144,16 @@ impl ChipModel {
         }
     }
 
+    /// Charge (C) neuron `i`'s excitatory on-chip synapses draw from the supply per spike.
+    pub fn excitatory_fanout_charge(&self, i: usize) -> f64 {
+        self.fanout[i].iter().map(|&(_, q)| q.max(0.0)).sum()
+    }
+
+    /// Charge (C) one external input event delivers through neuron `i`'s input synapse.
+    pub fn input_event_charge(&self, i: usize) -> f64 {
+        self.input_charge[i]
+    }
+
     pub fn neuron_count(&self) -> usize {
         self.neurons.len()
     }

@@ -3,6 +3,7 @@
 //! fixed-point linear readout trained by ridge regression. `snngen train` and `snngen eval`.
 
 pub mod dataset;
+pub mod energy;
 pub mod frontend;
 pub mod reservoir;
 pub mod ridge;

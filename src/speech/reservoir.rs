@@ -38,6 +38,8 @@ pub struct Spikes {
     pub events: Vec<(u64, u32)>,
     /// Synapse input events delivered to the chips.
     pub synapse_events: u64,
+    /// Events per synapse input that received any: (chip, synapse input, events).
+    pub input_events: Vec<(usize, u32, u64)>,
 }
 
 /// The chips of one design under one set of conditions (temperature, mismatch).
@@ -47,6 +49,7 @@ pub struct Reservoir {
     /// Destinations (chip, synapse input) of every global source.
     routes: Vec<Vec<(usize, u32)>>,
     source_offsets: Vec<u32>,
+    synapse_inputs: Vec<u32>,
     params: Params,
     dt: f64,
 }
@@ -64,6 +67,7 @@ impl Reservoir {
                 .map(|d| d.iter().map(|d| (d.chip as usize, d.synapse)).collect())
                 .collect(),
             source_offsets: c.layout.chips.iter().map(|l| l.source_offset).collect(),
+            synapse_inputs: c.layout.chips.iter().map(|l| l.synapse_inputs).collect(),
             params: Params::new(c, &r.verilog),
             dt: STEP_CYCLES as f64 * 1e-6 / c.network.clock_mhz,
         }
@@ -77,6 +81,10 @@ impl Reservoir {
         }
     }
 
+    pub fn chips(&self) -> &[ChipModel] {
+        &self.chips
+    }
+
     pub fn neuron_params(&self) -> Vec<Vec<NeuronParams>> {
         self.chips.iter().map(|c| c.params.clone()).collect()
     }
@@ -87,6 +95,11 @@ impl Reservoir {
         let mut chips = self.chips.clone();
         let mut encoder = Encoder::new(self.params.channels);
         let mut out = Spikes::default();
+        let mut per_input: Vec<Vec<u64>> = self
+            .synapse_inputs
+            .iter()
+            .map(|&n| vec![0; n as usize])
+            .collect();
         // Events due at each chip, by the step they arrive in.
         let mut due: Vec<Vec<u32>> = vec![Vec::new(); chips.len()];
         let mut next_due: Vec<Vec<u32>> = vec![Vec::new(); chips.len()];
@@ -120,6 +133,9 @@ impl Reservoir {
             for k in 0..chips.len() {
                 let events = std::mem::take(&mut due[k]);
                 out.synapse_events += events.len() as u64;
+                for &e in &events {
+                    per_input[k][e as usize] += 1;
+                }
                 for s in chips[k].step(self.dt, &events) {
                     let global = self.source_offsets[k] + s;
                     out.events.push((fire_cycle, global));
@@ -130,6 +146,16 @@ impl Reservoir {
             }
             std::mem::swap(&mut due, &mut next_due);
         }
+        out.input_events = per_input
+            .iter()
+            .enumerate()
+            .flat_map(|(k, v)| {
+                v.iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(move |(syn, &n)| (k, syn as u32, n))
+            })
+            .collect();
         out
     }
 }

@@ -521,6 +521,8 @@ pub struct EvalReport {
     pub confusion: Vec<Vec<u32>>,
     pub mean_reservoir_spikes: f64,
     pub mean_synapse_events: f64,
+    /// Mean energy of one classification.
+    pub energy: super::energy::Energy,
     pub confusion_png: String,
     pub seconds: f64,
 }
@@ -641,6 +643,14 @@ pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
         confusion,
         mean_reservoir_spikes: mean(&|e| e.spikes.events.len() as u64),
         mean_synapse_events: mean(&|e| e.spikes.synapse_events),
+        energy: super::energy::Energy::mean(
+            &encoded
+                .iter()
+                .map(|e| {
+                    super::energy::classification_energy(&setup, res.chips(), celsius, &e.spikes)
+                })
+                .collect::<Vec<_>>(),
+        ),
         confusion_png: png.display().to_string(),
         seconds: start.elapsed().as_secs_f64(),
     })
@@ -663,6 +673,16 @@ pub fn eval_table(r: &EvalReport) -> String {
         r.mean_reservoir_spikes,
         r.mean_synapse_events,
         100.0 * r.fast_path_agreement
+    ));
+    let e = &r.energy;
+    t.push_str(&format!(
+        "energy per classification: {:.1} nJ (neuron spikes {:.1} nJ, synapses {:.1} nJ, \
+         FPGA readout {:.1} nJ at an assumed {} pJ per MAC)\n",
+        e.total_nj,
+        e.neuron_nj,
+        e.synapse_nj,
+        e.readout_nj,
+        super::energy::READOUT_MAC_PJ
     ));
     t.push_str(&format!("confusion matrix: {}\n", r.confusion_png));
     t.push_str(&format!("accuracy: {:.4}\n", r.accuracy));
