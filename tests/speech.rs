@@ -207,3 +207,42 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     assert_eq!(report.divergence, None);
     assert_eq!(report.class_decisions, 100);
 }
+
+/// Error messages with the temporary folder replaced, for snapshots.
+fn message(e: snngen::Error, dir: &Path) -> String {
+    format!("exit {}: {e}", e.exit_code()).replace(&dir.display().to_string(), "<tmp>")
+}
+
+#[test]
+fn bad_data_and_models_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let missing = list_recordings(&d.join("nowhere")).unwrap_err();
+    insta::assert_snapshot!("missing_data_folder", message(missing, d));
+    let empty = list_recordings(d).unwrap_err();
+    insta::assert_snapshot!("no_recordings", message(empty, d));
+    std::fs::write(d.join("hello.wav"), b"RIFF").unwrap();
+    let unnamed = list_recordings(d).unwrap_err();
+    insta::assert_snapshot!("badly_named_recording", message(unnamed, d));
+    let not_wav = snngen::speech::frontend::read_wav(&d.join("hello.wav")).unwrap_err();
+    insta::assert_snapshot!("not_a_wav_file", message(not_wav, d));
+    let opts = task::EvalOptions {
+        model: d.join("no_model"),
+        data: d.to_path_buf(),
+        out: None,
+        celsius: None,
+        jobs: 1,
+        quiet: true,
+    };
+    let no_model = task::eval(Path::new(SIX_CHIP), &opts).unwrap_err();
+    insta::assert_snapshot!("missing_model", message(no_model, d));
+    let bad_timing = task::load_setup(
+        Path::new(SIX_CHIP),
+        &Variant::default(),
+        None,
+        FrontEnd::default(),
+        3000,
+    )
+    .unwrap_err();
+    insta::assert_snapshot!("sample_period_does_not_fit", message(bad_timing, d));
+}

@@ -168,7 +168,7 @@ impl FrontEnd {
 
     /// Whether the front end can feed `channels` encoder channels.
     pub fn check(&self, channels: usize) -> std::result::Result<(), String> {
-        if self.views.is_empty() || channels % self.views.len() != 0 {
+        if self.views.is_empty() || !channels.is_multiple_of(self.views.len()) {
             return Err(format!(
                 "{channels} encoder channels do not split into {} views of the bands",
                 self.views.len()

@@ -38,8 +38,13 @@ impl Setup {
         let params = Params::new(&rendered.compiled, &rendered.verilog);
         let bins = readout_bins(&rendered);
         let span = bins as u64 * params.window as u64;
+        front_end.check(params.channels).map_err(Error::Usage)?;
         let frames = front_end.frames as u64;
-        if span % frames != 0 || (span / frames) % sample_period != 0 {
+        if sample_period == 0
+            || frames == 0
+            || !span.is_multiple_of(frames)
+            || !(span / frames).is_multiple_of(sample_period)
+        {
             return Err(Error::Usage(format!(
                 "the readout spans {bins} bins x {} cycles = {span} cycles, which must split \
                  into {frames} front-end frames of a whole number of {sample_period}-cycle \
@@ -238,11 +243,12 @@ pub const MODEL_FILE: &str = "model.json";
 pub fn weights_csv(setup: &Setup, weights: &[Vec<i64>]) -> String {
     let format = setup.rendered.compiled.network.readout.format;
     let mut text = format!(
-        "# readout weights written by snngen train: {} classes x ({} bins x {} features), {}\n",
+        "# readout weights written by snngen train: {} classes x ({} bins x {} features), Q{}.{}\n",
         weights.len(),
         setup.bins,
         setup.params.features.len(),
-        format!("Q{}.{}", format.int_bits, format.frac_bits)
+        format.int_bits,
+        format.frac_bits
     );
     for row in weights {
         let cells: Vec<String> = row
