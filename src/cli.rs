@@ -147,6 +147,10 @@ pub enum Command {
         /// FPGA cycles between two samples presented to the encoder.
         #[arg(long, default_value_t = speech::task::DEFAULT_SAMPLE_PERIOD)]
         sample_period: u64,
+        /// Deliver the readout fitted on the training part only (not refitted on the
+        /// validation recordings too), e.g. to evaluate it on the validation split.
+        #[arg(long)]
+        no_refit: bool,
         /// Robustness sweep: validation accuracy of the trained readout on N mismatched
         /// chips (Pelgrom draws, as `snngen mc` draws them) and after retraining on each.
         #[arg(long, default_value_t = 0, value_name = "N")]
@@ -457,6 +461,7 @@ fn run(command: Command) -> Result<()> {
             seed,
             mode,
             sample_period,
+            no_refit,
             mismatch_runs,
             temps,
             mismatch_seed,
@@ -470,6 +475,7 @@ fn run(command: Command) -> Result<()> {
                 variant: speech::task::Variant { seed, mode },
                 sample_period,
                 front_end: speech::FrontEnd::default(),
+                no_refit,
                 mismatch_runs,
                 temperatures: temps,
                 mismatch_seed,

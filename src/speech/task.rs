@@ -276,6 +276,8 @@ pub struct TrainOptions {
     pub variant: Variant,
     pub sample_period: u64,
     pub front_end: FrontEnd,
+    /// Deliver the readout fitted on the training part only.
+    pub no_refit: bool,
     /// Mismatch draws for the robustness sweep (0: none).
     pub mismatch_runs: u32,
     /// Temperatures of the robustness sweep (empty: none unless mismatch_runs > 0, then the
@@ -397,10 +399,15 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
         std::fs::write(dump, t).unwrap();
     }
     let fit = fit_readout(&setup, (&train_x, &train_y), (&val_x, &val_y));
-    // The delivered readout learns from every recording with the chosen penalty.
-    let all: Vec<&Encoded> = encoded.iter().collect();
-    let labels: Vec<u32> = utts.iter().map(|u| u.digit).collect();
-    let weights = refit(&setup, (&all, &labels), fit.lambda);
+    // The delivered readout learns from every recording with the chosen penalty (unless
+    // asked to stay the validated one, e.g. to evaluate on the validation split).
+    let weights = if opts.no_refit {
+        fit.weights.clone()
+    } else {
+        let all: Vec<&Encoded> = encoded.iter().collect();
+        let labels: Vec<u32> = utts.iter().map(|u| u.digit).collect();
+        refit(&setup, (&all, &labels), fit.lambda)
+    };
     std::fs::create_dir_all(&opts.out).map_err(|source| Error::Output {
         path: opts.out.clone(),
         source,
