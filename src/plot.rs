@@ -143,7 +143,7 @@ pub fn write_confusion_png(title: &str, counts: &[Vec<u32>], path: &Path) -> Res
         .margin(15)
         .x_label_area_size(50)
         .y_label_area_size(50)
-        .build_cartesian_2d(0..n, 0..n)
+        .build_cartesian_2d((0..n).into_segmented(), (0..n).into_segmented())
         .map_err(|e| fail(e.to_string()))?;
     ctx.configure_mesh()
         .disable_mesh()
@@ -167,14 +167,22 @@ pub fn write_confusion_png(title: &str, counts: &[Vec<u32>], path: &Path) -> Res
     ctx.draw_series(cells.clone().map(|(t, p, c, total)| {
         let shade = 1.0 - c as f64 / total as f64;
         let v = (255.0 * shade) as u8;
-        Rectangle::new([(p, t), (p + 1, t + 1)], RGBColor(v, v, 255).filled())
+        Rectangle::new(
+            [
+                (SegmentValue::Exact(p), SegmentValue::Exact(t)),
+                (SegmentValue::Exact(p + 1), SegmentValue::Exact(t + 1)),
+            ],
+            RGBColor(v, v, 255).filled(),
+        )
     }))
     .map_err(|e| fail(e.to_string()))?;
-    ctx.draw_series(
-        cells.filter(|&(_, _, c, _)| c > 0).map(|(t, p, c, _)| {
-            Text::new(c.to_string(), (p, t + 1), ("sans-serif", 14).into_font())
-        }),
-    )
+    ctx.draw_series(cells.filter(|&(_, _, c, _)| c > 0).map(|(t, p, c, _)| {
+        Text::new(
+            c.to_string(),
+            (SegmentValue::CenterOf(p), SegmentValue::CenterOf(t)),
+            ("sans-serif", 14).into_font(),
+        )
+    }))
     .map_err(|e| fail(e.to_string()))?;
     root.present().map_err(|e| fail(e.to_string()))?;
     Ok(())

@@ -689,7 +689,7 @@ pub fn eval_table(r: &EvalReport) -> String {
     ));
     let e = &r.energy;
     t.push_str(&format!(
-        "energy per classification: {:.1} nJ (neuron spikes {:.1} nJ, synapses {:.1} nJ, \
+        "energy per classification: {:.1} nJ (analog: neuron spikes {:.3} nJ, synapses {:.3} nJ; \
          FPGA readout {:.1} nJ at an assumed {} pJ per MAC)\n",
         e.total_nj,
         e.neuron_nj,
