@@ -7,7 +7,7 @@ use snngen::cosim::{self, SimOptions, format_stimulus};
 use snngen::reference::digital::SystemModel;
 use snngen::speech::FrontEnd;
 use snngen::speech::dataset::{Utterance, list_recordings};
-use snngen::speech::reservoir::{self, Reservoir};
+use snngen::speech::reservoir::Reservoir;
 use snngen::speech::task::{self, Encoded, Setup, Variant};
 use std::path::Path;
 
@@ -158,14 +158,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     let mut stimulus = Vec::new();
     let mut expected = Vec::new();
     for e in &test_e {
-        let run = reservoir::exact_run(
-            &setup.rendered,
-            &e.frames,
-            &setup.timing,
-            &e.spikes,
-            setup.cycles,
-            true,
-        );
+        let run = task::hardware_run(&setup, e, true);
         assert_eq!(run.decisions.len(), 1, "one decision per recording");
         expected.push(run.decisions[0].class);
         stimulus.extend(run.inputs);

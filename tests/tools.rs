@@ -59,6 +59,12 @@ fn tb_lines(stdout: &str) -> Vec<String> {
         .collect()
 }
 
+/// Longest smoke testbench run on Icarus as well. six_chip's (3 frames of 4 x 16384 cycles,
+/// 197k cycles with the router saturated by random traffic) runs at about 400 cycles/s in
+/// Icarus, over 8 minutes; its RTL is held against the model on Icarus in tests/cosim.rs, and
+/// the same templates (time bins included) are compared here on the smaller designs.
+const ICARUS_MAX_TB_CYCLES: u64 = 100_000;
+
 #[test]
 fn testbench_runs_identically_on_verilator_and_icarus() {
     if !require_tool("verilator") || !require_tool("iverilog") {
@@ -75,7 +81,6 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
         let mdir = dir.path().join("obj");
         let binary = verilator::build_binary(&files, &top, &mdir).unwrap();
         let from_verilator = tb_lines(&verilator::run_binary(&binary).unwrap());
-        let from_icarus = tb_lines(&iverilog::simulate(&files, &top, dir.path()).unwrap());
 
         let summary = from_verilator.last().expect("testbench printed a summary");
         assert!(summary.starts_with("tb: cycles"), "{summary}");
@@ -85,7 +90,16 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
             .filter(|l| l.contains(" class "))
             .count();
         assert_eq!(decisions, 3, "{}: {from_verilator:?}", stem(&design));
-        assert_eq!(from_verilator, from_icarus, "{}", stem(&design));
+        if r.verilog.tb.cycles <= ICARUS_MAX_TB_CYCLES {
+            let from_icarus = tb_lines(&iverilog::simulate(&files, &top, dir.path()).unwrap());
+            assert_eq!(from_verilator, from_icarus, "{}", stem(&design));
+        } else {
+            println!(
+                "{}: Verilator only ({} cycles)",
+                stem(&design),
+                r.verilog.tb.cycles
+            );
+        }
     }
 }
 

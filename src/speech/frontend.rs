@@ -267,16 +267,24 @@ mod tests {
                 })
                 .unwrap();
             // Steady part of the tone (past the filters' settling): the nearest band is the
-            // loudest one in every frame, at full scale.
+            // loudest one in every frame, within 1 dB of full scale (a 5 ms frame holds a
+            // non-integer number of periods, so the rectified mean ripples by a few tenths of
+            // a dB; one step is 60/255 dB).
+            let full_scale_less_1_db = 255 - (255.0 / 60.0f64).ceil() as u32;
             for row in &s[4..] {
                 let loudest = (0..16).max_by_key(|&c| row[c]).unwrap();
                 assert_eq!(loudest, nearest, "{hz} Hz: {row:?}");
-                assert_eq!(row[nearest], 255, "{hz} Hz: {row:?}");
+                assert!(row[nearest] >= full_scale_less_1_db, "{hz} Hz: {row:?}");
             }
-            // Two octaves away the band is more than 20 dB down (fourth-order skirts, Q 4).
+            // Two octaves away the band is more than 20 dB down (fourth-order skirts, Q 4):
+            // below 40 of the 60 dB range.
             let far = (0..16).find(|&c| (centres[c] / hz).log2().abs() > 2.0);
             if let Some(far) = far {
-                assert!(s[10][far] < 255 / 2, "{hz} Hz band {far}: {:?}", s[10]);
+                assert!(
+                    s[10][far] < 255 * 40 / 60,
+                    "{hz} Hz band {far}: {:?}",
+                    s[10]
+                );
             }
         }
     }

@@ -8,6 +8,7 @@ use crate::build::{self, Rendered};
 use crate::characterize::parallel;
 use crate::error::{Error, Result};
 use crate::reference::digital::{Params, readout_decision};
+use crate::reference::system::SystemRun;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -578,17 +579,24 @@ pub fn load_trained(design: &Path, model: &Path) -> Result<(Setup, ModelInfo)> {
     Ok((setup, info))
 }
 
-/// The hardware's decision on one encoded utterance (cycle-exact FPGA model).
-pub fn hardware_decision(setup: &Setup, e: &Encoded) -> Option<u32> {
-    let run = reservoir::exact_run(
+/// One encoded utterance through the cycle-exact FPGA model (see `reservoir::exact_run`).
+pub fn hardware_run(setup: &Setup, e: &Encoded, record_inputs: bool) -> SystemRun {
+    reservoir::exact_run(
         &setup.rendered,
         &e.frames,
         &setup.timing,
         &e.spikes,
         setup.cycles,
-        false,
-    );
-    run.decisions.first().map(|d| d.class)
+        record_inputs,
+    )
+}
+
+/// The hardware's decision on one encoded utterance.
+pub fn hardware_decision(setup: &Setup, e: &Encoded) -> Option<u32> {
+    hardware_run(setup, e, false)
+        .decisions
+        .first()
+        .map(|d| d.class)
 }
 
 pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
