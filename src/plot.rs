@@ -127,6 +127,14 @@ fn draw(
     Ok(())
 }
 
+/// A class number under its cell (of `n`), nothing at the cell edges.
+fn cell_label(v: &SegmentValue<i32>, n: i32) -> String {
+    match v {
+        SegmentValue::CenterOf(i) if *i < n => i.to_string(),
+        _ => String::new(),
+    }
+}
+
 /// Draws a confusion matrix (`counts[true][predicted]`) as a 700 x 700 PNG heat map with
 /// the count in every cell.
 pub fn write_confusion_png(title: &str, counts: &[Vec<u32>], path: &Path) -> Result<()> {
@@ -143,7 +151,8 @@ pub fn write_confusion_png(title: &str, counts: &[Vec<u32>], path: &Path) -> Res
         .margin(15)
         .x_label_area_size(50)
         .y_label_area_size(50)
-        .build_cartesian_2d((0..n).into_segmented(), (0..n).into_segmented())
+        // A segmented 0..n-1 has n cells, one per class.
+        .build_cartesian_2d((0..n - 1).into_segmented(), (0..n - 1).into_segmented())
         .map_err(|e| fail(e.to_string()))?;
     ctx.configure_mesh()
         .disable_mesh()
@@ -151,6 +160,8 @@ pub fn write_confusion_png(title: &str, counts: &[Vec<u32>], path: &Path) -> Res
         .y_desc("true")
         .x_labels(n as usize)
         .y_labels(n as usize)
+        .x_label_formatter(&|v| cell_label(v, n))
+        .y_label_formatter(&|v| cell_label(v, n))
         .label_style(("sans-serif", 16))
         .draw()
         .map_err(|e| fail(e.to_string()))?;
