@@ -151,8 +151,9 @@ pub enum Command {
         /// validation recordings too), e.g. to evaluate it on the validation split.
         #[arg(long)]
         no_refit: bool,
-        /// Robustness sweep: validation accuracy of the trained readout on N mismatched
-        /// chips (Pelgrom draws, as `snngen mc` draws them) and after retraining on each.
+        /// Robustness sweep: validation accuracy on N mismatched chips (Pelgrom draws, as
+        /// `snngen mc` draws them) of the readout fitted on the nominal chip's training
+        /// split, and after retraining on each chip.
         #[arg(long, default_value_t = 0, value_name = "N")]
         mismatch_runs: u32,
         /// Robustness sweep temperatures (C), comma-separated; the nominal chip is included.
@@ -468,7 +469,10 @@ fn run(command: Command) -> Result<()> {
             jobs,
             json,
         } => {
-            let name = build::compile(&design)?.1.network.name;
+            let name = crate::design::load_design(&design)
+                .map_err(Error::Input)?
+                .design
+                .name;
             let opts = speech::task::TrainOptions {
                 data,
                 out: out.unwrap_or_else(|| build::default_out_dir(&name).join("model")),

@@ -8,7 +8,7 @@ use snngen::reference::digital::SystemModel;
 use snngen::speech::FrontEnd;
 use snngen::speech::dataset::{Utterance, list_recordings};
 use snngen::speech::reservoir::Reservoir;
-use snngen::speech::task::{self, Encoded, Setup, Variant};
+use snngen::speech::task::{self, Encoded, Setup, Variant, Weights};
 use std::path::Path;
 
 const SIX_CHIP: &str = "designs/six_chip.yaml";
@@ -35,7 +35,7 @@ fn a_readout_trained_on_a_small_subset_classifies_held_out_digits() {
     let setup = task::load_setup(
         Path::new(SIX_CHIP),
         &Variant::default(),
-        None,
+        Weights::Design,
         FrontEnd::default(),
         task::DEFAULT_SAMPLE_PERIOD,
     )
@@ -119,7 +119,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
         task::load_setup(
             &design,
             &Variant::default(),
-            None,
+            Weights::Design,
             FrontEnd::default(),
             period,
         )
@@ -147,13 +147,17 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
         "build picks up the weights"
     );
 
-    // ... and classify 100 others (index 5 and 6) in the model, recording the FPGA's inputs.
-    let test: Vec<Utterance> = all
-        .iter()
-        .filter(|u| u.index <= 6)
-        .take(100)
+    // ... and classify 100 others (10 of each digit, index 5 and 6) in the model, recording
+    // the FPGA's inputs.
+    let test: Vec<Utterance> = (0..10)
+        .flat_map(|d| {
+            all.iter()
+                .filter(move |u| u.digit == d && u.index <= 6)
+                .take(10)
+        })
         .cloned()
         .collect();
+    assert_eq!(test.len(), 100);
     let test_e = encoded(&setup, &test);
     let mut stimulus = Vec::new();
     let mut expected = Vec::new();
@@ -232,10 +236,19 @@ fn bad_data_and_models_get_clear_errors() {
     let bad_timing = task::load_setup(
         Path::new(SIX_CHIP),
         &Variant::default(),
-        None,
+        Weights::Untrained,
         FrontEnd::default(),
         3000,
     )
     .unwrap_err();
     insta::assert_snapshot!("sample_period_does_not_fit", message(bad_timing, d));
+    let four_classes = task::load_setup(
+        Path::new("designs/time_bins.yaml"),
+        &Variant::default(),
+        Weights::Untrained,
+        FrontEnd::default(),
+        32,
+    )
+    .unwrap_err();
+    insta::assert_snapshot!("too_few_classes_for_digits", message(four_classes, d));
 }

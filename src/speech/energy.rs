@@ -48,9 +48,10 @@ pub fn classification_energy(
             for _ in 0..p.count {
                 let n = per_source[offset + i] as f64;
                 let rate = n / seconds;
+                // NaN (reported as not calibrated) for a mode or supply the calibration lacks.
                 let per_spike = cal
                     .energy_per_spike(&p.mode, net.vdd, celsius, rate)
-                    .unwrap_or(0.0);
+                    .unwrap_or(f64::NAN);
                 neuron += n * per_spike;
                 synapse += n * chips[k].excitatory_fanout_charge(i) * net.vdd;
                 i += 1;

@@ -166,12 +166,42 @@ impl FrontEnd {
         channels / self.views.len().max(1)
     }
 
-    /// Whether the front end can feed `channels` encoder channels.
+    /// Whether the front end is sound and can feed `channels` encoder channels.
     pub fn check(&self, channels: usize) -> std::result::Result<(), String> {
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !(positive(self.low_hz) && self.low_hz < self.high_hz && self.high_hz.is_finite()) {
+            return Err(format!(
+                "front end: bands need 0 < low_hz < high_hz, got {} and {}",
+                self.low_hz, self.high_hz
+            ));
+        }
+        if !(positive(self.q) && positive(self.hop_s) && positive(self.dynamic_range_db)) {
+            return Err(format!(
+                "front end: q, hop_s and dynamic_range_db must be positive, got {}, {} and {}",
+                self.q, self.hop_s, self.dynamic_range_db
+            ));
+        }
+        if self.frames == 0 {
+            return Err("front end: frames must be at least 1".into());
+        }
         if self.views.is_empty() || !channels.is_multiple_of(self.views.len()) {
             return Err(format!(
                 "{channels} encoder channels do not split into {} views of the bands",
                 self.views.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a recording at `rate_hz` can carry the highest band (the band-pass sections
+    /// need their centre below 0.45 of the sample rate).
+    pub fn check_rate(&self, rate_hz: f64) -> std::result::Result<(), String> {
+        if self.high_hz > 0.45 * rate_hz * (1.0 + 1e-9) {
+            return Err(format!(
+                "sampled at {rate_hz} Hz, too slow for the front end's highest band at {} Hz \
+                 (needs at least {:.0} Hz)",
+                self.high_hz,
+                self.high_hz / 0.45
             ));
         }
         Ok(())

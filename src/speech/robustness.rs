@@ -73,7 +73,14 @@ fn split<'e>(t: &Trained, encoded: &'e [Encoded], val: bool) -> (Vec<&'e Encoded
 }
 
 /// Runs draws 0..=runs at every temperature.
-pub fn sweep(t: &Trained, runs: u32, temps: &[f64], seed: u64, jobs: usize) -> Vec<Condition> {
+pub fn sweep(
+    t: &Trained,
+    runs: u32,
+    temps: &[f64],
+    seed: u64,
+    jobs: usize,
+    quiet: bool,
+) -> Vec<Condition> {
     let mut out = Vec::new();
     for &celsius in temps {
         let mut reservoir = Reservoir::new(&t.setup.rendered, celsius);
@@ -82,7 +89,9 @@ pub fn sweep(t: &Trained, runs: u32, temps: &[f64], seed: u64, jobs: usize) -> V
             if run > 0 {
                 reservoir.set_neuron_params(&drawn_params(&nominal, seed, run));
             }
-            eprintln!("  robustness: {celsius} C, chip {run} of {runs} (0 = nominal)");
+            if !quiet {
+                eprintln!("  robustness: {celsius} C, chip {run} of {runs} (0 = nominal)");
+            }
             let encoded = task::encode(t.setup, &reservoir, t.frames, jobs, true);
             let (train_x, train_y) = split(t, &encoded, false);
             let (val_x, val_y) = split(t, &encoded, true);
@@ -98,8 +107,12 @@ pub fn sweep(t: &Trained, runs: u32, temps: &[f64], seed: u64, jobs: usize) -> V
     out
 }
 
+/// Mean, sample standard deviation and minimum; NaN for all three without values.
 fn stats(v: &[f64]) -> (f64, f64, f64) {
-    let n = v.len().max(1) as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
     let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
     (
@@ -139,23 +152,33 @@ pub fn summarize(conditions: &[Condition]) -> Vec<Row> {
 }
 
 /// The table `snngen train` prints and writes (validation accuracy).
+/// An accuracy for the table, "-" where there is none (no draws).
+fn cell(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// The table `snngen train` prints (validation accuracy).
 pub fn table(rows: &[Row]) -> String {
     let mut t = String::from(
         "temp C  nominal chip  retrained | draws  mismatched: mean +- std (min)  retrained: mean +- std (min)\n",
     );
     for r in rows {
         t.push_str(&format!(
-            "{:>6}  {:>12.4}  {:>9.4} | {:>5}  {:.4} +- {:.4} ({:.4})       {:.4} +- {:.4} ({:.4})\n",
+            "{:>6}  {:>12}  {:>9} | {:>5}  {} +- {} ({})       {} +- {} ({})\n",
             r.temperature_c,
-            r.nominal_chip,
-            r.nominal_chip_retrained,
+            cell(r.nominal_chip),
+            cell(r.nominal_chip_retrained),
             r.draws,
-            r.mismatch_mean,
-            r.mismatch_std,
-            r.mismatch_min,
-            r.retrained_mean,
-            r.retrained_std,
-            r.retrained_min
+            cell(r.mismatch_mean),
+            cell(r.mismatch_std),
+            cell(r.mismatch_min),
+            cell(r.retrained_mean),
+            cell(r.retrained_std),
+            cell(r.retrained_min)
         ));
     }
     t

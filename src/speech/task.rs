@@ -19,6 +19,9 @@ use std::time::Instant;
 /// rarely queue and the fast reservoir's timing matches the hardware's.
 pub const DEFAULT_SAMPLE_PERIOD: u64 = 512;
 
+/// Classes of the task: the digits 0..9.
+const DIGITS: u32 = 10;
+
 /// Ridge penalties tried on the validation split (relative to the mean feature energy).
 const LAMBDAS: [f64; 9] = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
 
@@ -40,6 +43,12 @@ impl Setup {
         let bins = readout_bins(&rendered);
         let span = bins as u64 * params.window as u64;
         front_end.check(params.channels).map_err(Error::Usage)?;
+        if params.classes < DIGITS {
+            return Err(Error::Usage(format!(
+                "the readout scores {} classes; spoken digits need {DIGITS}",
+                params.classes
+            )));
+        }
         let frames = front_end.frames as u64;
         if sample_period == 0
             || frames == 0
@@ -134,6 +143,13 @@ pub fn front_end_frames(
     let p = &setup.params;
     parallel(utts, jobs, |u| {
         let audio = read_wav(&u.path)?;
+        setup
+            .front_end
+            .check_rate(audio.rate_hz)
+            .map_err(|message| Error::Data {
+                path: u.path.clone(),
+                message,
+            })?;
         progress.tick();
         Ok(setup.front_end.samples(&audio, p.channels, p.sample_bits))
     })
@@ -200,6 +216,8 @@ pub fn fit_readout(setup: &Setup, train: (&[&Encoded], &[u32]), val: (&[&Encoded
     for &lambda in &LAMBDAS {
         let weights = ridge::quantize(&normal.solve(lambda), &format);
         let acc = accuracy(setup, &weights, val.0, val.1);
+        // On a tie the larger penalty wins: the smoother readout is the safer bet on data
+        // it has not seen.
         if best.as_ref().is_none_or(|b| acc >= b.validation_accuracy) {
             best = Some(Fit {
                 lambda,
@@ -333,20 +351,44 @@ impl Variant {
     }
 }
 
-/// Loads a design for the task as `variant` changes it, with the readout weights in
-/// `weights` (a CSV file) when given.
+/// Which readout weights a loaded design carries.
+#[derive(Debug, Clone, Copy)]
+pub enum Weights<'a> {
+    /// The design's own.
+    Design,
+    /// A CSV file, e.g. a trained model's.
+    File(&'a Path),
+    /// Zeros of the right shape: for training, whatever the design's file holds (it may be
+    /// missing or have another shape after the readout changed).
+    Untrained,
+}
+
+/// Loads a design for the task as `variant` changes it, with the given readout weights.
 pub fn load_setup(
     design: &Path,
     variant: &Variant,
-    weights: Option<&Path>,
+    weights: Weights,
     fe: FrontEnd,
     period: u64,
 ) -> Result<Setup> {
     let mut loaded = crate::design::load_design(design).map_err(Error::Input)?;
     variant.apply(&mut loaded.design);
-    if let Some(w) = weights {
-        loaded = build::with_readout_weights(loaded, w);
-    }
+    loaded = match weights {
+        Weights::Design => loaded,
+        Weights::File(w) => build::with_readout_weights(loaded, w),
+        Weights::Untrained => {
+            loaded.design.fpga.readout.weights = crate::design::Matrix {
+                random: Some(crate::design::RandomMatrix {
+                    seed: 0,
+                    min: 0.0,
+                    max: 0.0,
+                    density: 1.0,
+                }),
+                ..Default::default()
+            };
+            loaded
+        }
+    };
     Setup::new(build::render_loaded(loaded)?, fe, period)
 }
 
@@ -355,7 +397,7 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
     let setup = load_setup(
         design,
         &opts.variant,
-        None,
+        Weights::Untrained,
         opts.front_end.clone(),
         opts.sample_period,
     )?;
@@ -384,20 +426,6 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
                 val_x.len()
             ),
         });
-    }
-    if let Ok(dump) = std::env::var("SNNGEN_DUMP") {
-        let mut t = String::new();
-        for (u, e) in utts.iter().zip(&encoded) {
-            let v: Vec<String> = [u.digit, u.is_validation() as u32]
-                .into_iter()
-                .chain(e.frames.iter().flatten().copied())
-                .chain(e.counts.iter().copied())
-                .map(|x| x.to_string())
-                .collect();
-            t.push_str(&v.join(","));
-            t.push('\n');
-        }
-        std::fs::write(dump, t).unwrap();
     }
     let fit = fit_readout(&setup, (&train_x, &train_y), (&val_x, &val_y));
     // The delivered readout learns from every recording with the chosen penalty (unless
@@ -462,6 +490,8 @@ fn robustness_sweep(
     fit: &Fit,
 ) -> Result<Vec<super::robustness::Row>> {
     let mut temps = opts.temperatures.clone();
+    temps.sort_by(f64::total_cmp);
+    temps.dedup();
     if temps.is_empty() && opts.mismatch_runs > 0 {
         temps.push(setup.rendered.compiled.network.temperature);
     }
@@ -484,6 +514,7 @@ fn robustness_sweep(
         &temps,
         opts.mismatch_seed,
         opts.jobs,
+        opts.quiet,
     );
     std::fs::create_dir_all(&opts.out).map_err(|source| Error::Output {
         path: opts.out.clone(),
@@ -559,7 +590,7 @@ pub fn load_trained(design: &Path, model: &Path) -> Result<(Setup, ModelInfo)> {
     let setup = load_setup(
         design,
         &info.variant,
-        Some(&model.join(WEIGHTS_FILE)),
+        Weights::File(&model.join(WEIGHTS_FILE)),
         info.front_end.clone(),
         info.timing.sample_period,
     )?;
@@ -632,7 +663,8 @@ pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
     let correct: u32 = (0..classes).map(|c| confusion[c][c]).sum();
     let per_class = (0..classes)
         .map(|c| {
-            let total: u32 = confusion[c].iter().sum();
+            // Recordings of the digit, counted from the labels (a missing decision is wrong).
+            let total = utts.iter().filter(|u| u.digit as usize == c).count() as u32;
             ClassFigures {
                 digit: c as u32,
                 utterances: total,
@@ -696,15 +728,22 @@ pub fn eval_table(r: &EvalReport) -> String {
         100.0 * r.fast_path_agreement
     ));
     let e = &r.energy;
-    t.push_str(&format!(
-        "energy per classification: {:.1} nJ (analog: neuron spikes {:.3} nJ, synapses {:.3} nJ; \
-         FPGA readout {:.1} nJ at an assumed {} pJ per MAC)\n",
-        e.total_nj,
-        e.neuron_nj,
-        e.synapse_nj,
-        e.readout_nj,
-        super::energy::READOUT_MAC_PJ
-    ));
+    if e.neuron_nj.is_nan() {
+        t.push_str(
+            "energy per classification: not calibrated (a mode or the supply is not in \
+             sim/calibration/; see snngen characterize --calibration)\n",
+        );
+    } else {
+        t.push_str(&format!(
+            "energy per classification: {:.1} nJ (analog: neuron spikes {:.3} nJ, synapses \
+             {:.3} nJ; FPGA readout {:.1} nJ at an assumed {} pJ per MAC)\n",
+            e.total_nj,
+            e.neuron_nj,
+            e.synapse_nj,
+            e.readout_nj,
+            super::energy::READOUT_MAC_PJ
+        ));
+    }
     t.push_str(&format!("confusion matrix: {}\n", r.confusion_png));
     t.push_str(&format!("accuracy: {:.4}\n", r.accuracy));
     t
