@@ -1,8 +1,9 @@
 //! Robustness as in the seed system: the nominal readout on mismatched chips and at other
 //! temperatures, then a readout retrained for each chip instance and temperature.
 
+use super::dataset::Utterance;
 use super::reservoir::Reservoir;
-use super::task::{self, Encoded, Setup};
+use super::task::{self, Setup};
 use crate::mismatch;
 use crate::reference::analog::NeuronParams;
 use serde::Serialize;
@@ -57,19 +58,9 @@ pub fn drawn_params(nominal: &[Vec<NeuronParams>], seed: u64, run: u32) -> Vec<V
 pub struct Trained<'a> {
     pub setup: &'a Setup,
     pub frames: &'a [Vec<Vec<u32>>],
-    pub is_validation: &'a [bool],
-    pub labels: &'a [u32],
+    pub utts: &'a [Utterance],
     pub weights: &'a [Vec<i64>],
     pub lambda: f64,
-}
-
-fn split<'e>(t: &Trained, encoded: &'e [Encoded], val: bool) -> (Vec<&'e Encoded>, Vec<u32>) {
-    encoded
-        .iter()
-        .zip(t.is_validation.iter().zip(t.labels))
-        .filter(|(_, (v, _))| **v == val)
-        .map(|(e, (_, y))| (e, *y))
-        .unzip()
 }
 
 /// Runs draws 0..=runs at every temperature.
@@ -93,8 +84,8 @@ pub fn sweep(
                 eprintln!("  robustness: {celsius} C, chip {run} of {runs} (0 = nominal)");
             }
             let encoded = task::encode(t.setup, &reservoir, t.frames, jobs, true);
-            let (train_x, train_y) = split(t, &encoded, false);
-            let (val_x, val_y) = split(t, &encoded, true);
+            let (train_x, train_y) = task::split(t.utts, &encoded, false);
+            let (val_x, val_y) = task::split(t.utts, &encoded, true);
             let retrained = task::refit(t.setup, (&train_x, &train_y), t.lambda);
             out.push(Condition {
                 temperature_c: celsius,

@@ -207,14 +207,49 @@ pub struct Fit {
     pub weights: Vec<Vec<i64>>,
 }
 
+/// The validation (`val`) or training part of encoded recordings, with their digits.
+pub fn split<'e>(
+    utts: &[Utterance],
+    encoded: &'e [Encoded],
+    val: bool,
+) -> (Vec<&'e Encoded>, Vec<u32>) {
+    utts.iter()
+        .zip(encoded)
+        .filter(|(u, _)| u.is_validation() == val)
+        .map(|(u, e)| (e, u.digit))
+        .unzip()
+}
+
+fn normal_equations(setup: &Setup, train: (&[&Encoded], &[u32])) -> Normal {
+    Normal::new(
+        &as_features(train.0),
+        train.1,
+        setup.params.classes as usize,
+    )
+}
+
+/// Ridge weights for `lambda`, quantized to the readout's format.
+fn quantized(setup: &Setup, normal: &Normal, lambda: f64) -> Vec<Vec<i64>> {
+    ridge::quantize(
+        &normal.solve(lambda),
+        &setup.rendered.compiled.network.readout.format,
+    )
+}
+
+/// Creates `dir` (and its parents) for output.
+fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
 /// Fits the readout on `train`, choosing the penalty by quantized accuracy on `val`.
 pub fn fit_readout(setup: &Setup, train: (&[&Encoded], &[u32]), val: (&[&Encoded], &[u32])) -> Fit {
-    let classes = setup.params.classes as usize;
-    let format = setup.rendered.compiled.network.readout.format;
-    let normal = Normal::new(&as_features(train.0), train.1, classes);
+    let normal = normal_equations(setup, train);
     let mut best: Option<Fit> = None;
     for &lambda in &LAMBDAS {
-        let weights = ridge::quantize(&normal.solve(lambda), &format);
+        let weights = quantized(setup, &normal, lambda);
         let acc = accuracy(setup, &weights, val.0, val.1);
         // On a tie the larger penalty wins: the smoother readout is the safer bet on data
         // it has not seen.
@@ -231,12 +266,7 @@ pub fn fit_readout(setup: &Setup, train: (&[&Encoded], &[u32]), val: (&[&Encoded
 
 /// Fits the readout on `train` with a given penalty and quantizes it.
 pub fn refit(setup: &Setup, train: (&[&Encoded], &[u32]), lambda: f64) -> Vec<Vec<i64>> {
-    let classes = setup.params.classes as usize;
-    let normal = Normal::new(&as_features(train.0), train.1, classes);
-    ridge::quantize(
-        &normal.solve(lambda),
-        &setup.rendered.compiled.network.readout.format,
-    )
+    quantized(setup, &normal_equations(setup, train), lambda)
 }
 
 /// What `snngen train` writes beside the weights, and `eval` reads back.
@@ -406,15 +436,8 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
     let net = &setup.rendered.compiled.network;
     let res = Reservoir::new(&setup.rendered, net.temperature);
     let encoded = encode(&setup, &res, &frames, opts.jobs, opts.quiet);
-    let split = |val: bool| -> (Vec<&Encoded>, Vec<u32>) {
-        utts.iter()
-            .zip(&encoded)
-            .filter(|(u, _)| u.is_validation() == val)
-            .map(|(u, e)| (e, u.digit))
-            .unzip()
-    };
-    let (train_x, train_y) = split(false);
-    let (val_x, val_y) = split(true);
+    let (train_x, train_y) = split(&utts, &encoded, false);
+    let (val_x, val_y) = split(&utts, &encoded, true);
     if train_x.is_empty() || val_x.is_empty() {
         return Err(Error::Data {
             path: opts.data.clone(),
@@ -437,10 +460,7 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
         let labels: Vec<u32> = utts.iter().map(|u| u.digit).collect();
         refit(&setup, (&all, &labels), fit.lambda)
     };
-    std::fs::create_dir_all(&opts.out).map_err(|source| Error::Output {
-        path: opts.out.clone(),
-        source,
-    })?;
+    create_dir(&opts.out)?;
     write(
         &opts.out.join(WEIGHTS_FILE),
         weights_csv(&setup, &weights).as_bytes(),
@@ -498,13 +518,10 @@ fn robustness_sweep(
     if temps.is_empty() {
         return Ok(Vec::new());
     }
-    let is_validation: Vec<bool> = utts.iter().map(Utterance::is_validation).collect();
-    let labels: Vec<u32> = utts.iter().map(|u| u.digit).collect();
     let trained = super::robustness::Trained {
         setup,
         frames,
-        is_validation: &is_validation,
-        labels: &labels,
+        utts,
         weights: &fit.weights,
         lambda: fit.lambda,
     };
@@ -516,10 +533,7 @@ fn robustness_sweep(
         opts.jobs,
         opts.quiet,
     );
-    std::fs::create_dir_all(&opts.out).map_err(|source| Error::Output {
-        path: opts.out.clone(),
-        source,
-    })?;
+    create_dir(&opts.out)?;
     let mut csv = String::from("temperature_c,run,nominal_readout_accuracy,retrained_accuracy\n");
     for c in &conditions {
         csv.push_str(&format!(
@@ -674,10 +688,7 @@ pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
         })
         .collect();
     let out = opts.out.clone().unwrap_or_else(|| opts.model.clone());
-    std::fs::create_dir_all(&out).map_err(|source| Error::Output {
-        path: out.clone(),
-        source,
-    })?;
+    create_dir(&out)?;
     let png = out.join("confusion.png");
     let accuracy = correct as f64 / n as f64;
     crate::plot::write_confusion_png(
