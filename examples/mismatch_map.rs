@@ -2,10 +2,11 @@
 //! sim/README.md: `cargo run --release --example mismatch_map -- [TEMP] [DRAWS] [singles]`.
 //! With `singles`, also every transistor alone at +-20 mV and +10 % mobility.
 
-use snngen::characterize::{measure_neuron_with, parallel};
-use snngen::ir::build::builtin_modes;
-use snngen::mismatch::{self, LIF_TRANSISTORS};
-use snngen::reference::analog::NeuronParams;
+use snngen::device::mismatch::{self, LIF_TRANSISTORS};
+use snngen::device::neuron::NeuronParams;
+use snngen::device::process::builtin_modes;
+use snngen::flows::measure::measure_neuron;
+use snngen::support::parallel::parallel;
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -70,12 +71,13 @@ fn main() {
         }
     }
     let measured = parallel(&runs, 2, |(name, _, d, c)| {
-        measure_neuron_with(name, &modes[*name], 0.6, c * 1e-9, temp, Some(d)).expect("ngspice")
+        measure_neuron(name, &modes[*name], 0.6, c * 1e-9, temp, Some(d)).expect("ngspice")
     });
     let (_, compiled) =
-        snngen::build::compile(std::path::Path::new("designs/two_chip.yaml")).expect("design");
-    let sensitivity = snngen::montecarlo::Sensitivity::measure(&compiled.network, &[temp], 1.0, 2)
-        .expect("ngspice");
+        snngen::compiler::compile(std::path::Path::new("designs/two_chip.yaml")).expect("design");
+    let sensitivity =
+        snngen::flows::montecarlo::Sensitivity::measure(&compiled.network, &[temp], 1.0, 2)
+            .expect("ngspice");
     let mut drawn: BTreeMap<(String, String), Errors> = BTreeMap::new();
     let mut linear: BTreeMap<String, Errors> = BTreeMap::new();
     for ((name, label, d, c), p) in runs.iter().zip(measured) {

@@ -3,10 +3,11 @@
 //! `from_mode` did before the per-temperature calibration): the numbers in sim/README.md.
 //! `cargo run --release --example temperature_check`
 
-use snngen::characterize::{measure_neuron, parallel};
-use snngen::ir::build::builtin_modes;
-use snngen::reference::analog::NeuronParams;
-use snngen::reference::calibration::bundled_calibration;
+use snngen::device::calibration::bundled_calibration;
+use snngen::device::neuron::NeuronParams;
+use snngen::device::process::builtin_modes;
+use snngen::flows::measure::measure_neuron;
+use snngen::support::parallel::parallel;
 
 fn main() {
     let modes = builtin_modes();
@@ -25,7 +26,7 @@ fn main() {
         .flat_map(|(t, n, cs)| cs.iter().map(move |&c| (*t, *n, c)))
         .collect();
     let measured = parallel(&runs, 2, |(t, n, c)| {
-        measure_neuron(n, &modes[*n], 0.6, c * 1e-9, *t).expect("ngspice")
+        measure_neuron(n, &modes[*n], 0.6, c * 1e-9, *t, None).expect("ngspice")
     });
     for ((t, n, c), p) in runs.iter().zip(measured) {
         let mode = &modes[*n];

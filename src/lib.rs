@@ -1,28 +1,36 @@
 //! snngen: one spiking-network design, lowered to Verilog for the FPGA side and ngspice
 //! netlists for the analog side, checked with the real tools.
 //!
-//! Pipeline, one module per stage: `design` (YAML schema) -> `ir` (graph, validation)
-//! -> `passes` (placement, routing, quantization) -> `lower` (per-target view models)
-//! -> `emit` (askama templates) -> `output` (atomic write). `runner` drives the external tools.
+//! # Layers
+//!
+//! The source tree is layered; each folder is one layer, listed here from the bottom up:
+//!
+//! | layer      | what it holds |
+//! |------------|---------------|
+//! | `support`  | leaves: errors and diagnostics, file access, atomic output, thread pool, progress, statistics, fitting, plots |
+//! | `device`   | the technology: process and modes, bias DAC, neuron and tile physics, calibration, mismatch draws |
+//! | `compiler` | design -> ir -> passes -> lower -> emit: text in, text out, no external tools |
+//! | `model`    | the oracle: cycle-exact digital blocks, behavioural chips, the whole system |
+//! | `tools`    | one module per external program: find it, run it with a timeout, typed errors |
+//! | `flows`    | what a command does: build, cosim, measure, characterize, montecarlo |
+//! | `apps`     | task pipelines on top: speech, bench |
+//! | `cli`      | clap types, one file per command, the table-or-JSON reports |
+//!
+//! **The rule:** a file uses only its own layer and the layers below it, and no file imports
+//! one that imports it back (no cycles, inside a layer too). `tests/architecture.rs` reads
+//! every `crate::` path in `src/` and fails on an upward import or a cycle.
+//!
+//! The device physics sits below the compiler because the compiler lowers it: bias DAC
+//! voltages and operating modes go into every netlist, while the physics knows nothing of
+//! designs.
 
-pub mod bench;
-pub mod build;
-pub mod characterize;
+pub mod apps;
 pub mod cli;
-pub mod cosim;
-pub mod design;
-pub mod diag;
-pub mod emit;
-pub mod error;
-pub mod ir;
-pub mod lower;
-pub mod mismatch;
-pub mod montecarlo;
-pub mod output;
-pub mod passes;
-pub mod plot;
-pub mod reference;
-pub mod runner;
-pub mod speech;
+pub mod compiler;
+pub mod device;
+pub mod flows;
+pub mod model;
+pub mod support;
+pub mod tools;
 
-pub use error::{Error, Result};
+pub use support::error::{Error, Result};

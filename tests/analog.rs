@@ -4,9 +4,9 @@
 mod common;
 
 use common::require_tool;
-use snngen::characterize::{self, measure_neuron};
-use snngen::ir::build::builtin_modes;
-use snngen::reference::analog::NeuronParams;
+use snngen::device::neuron::NeuronParams;
+use snngen::device::process::builtin_modes;
+use snngen::flows::measure::{self, measure_neuron};
 use std::path::Path;
 
 /// Spike times may differ by this fraction of the time since the input step (the issue's
@@ -26,7 +26,7 @@ fn spike_time_and_rate_errors(
 ) -> (f64, f64) {
     let mode = &builtin_modes()[name];
     let model = NeuronParams::from_mode(mode, 0.6, celsius);
-    let circuit = measure_neuron(name, mode, 0.6, current_na * 1e-9, celsius).unwrap();
+    let circuit = measure_neuron(name, mode, 0.6, current_na * 1e-9, celsius, None).unwrap();
     let until = circuit.simulated_us * 1e-6;
     let predicted = model.dc_spike_times(current_na * 1e-9, until);
     let measured = &circuit.spike_times_s;
@@ -163,7 +163,7 @@ fn characterize_reports_at_most_22_7_fj_per_spike_and_writes_plots() {
 
 #[test]
 fn the_bundled_calibration_belongs_to_the_bundled_models() {
-    let cal = snngen::reference::calibration::bundled_calibration();
+    let cal = snngen::device::calibration::bundled_calibration();
     for name in ["regular", "leaky"] {
         let fit = cal.lookup(&builtin_modes()[name], 0.6);
         let fit = fit.unwrap_or_else(|| {
@@ -178,11 +178,11 @@ fn rc_spike_membranes_follow_the_diode_model_and_not_the_weighted_sum() {
     if !require_tool("ngspice") {
         return;
     }
-    let (_, compiled) = snngen::build::compile(Path::new("designs/rc_spike_tile.yaml")).unwrap();
+    let (_, compiled) = snngen::compiler::compile(Path::new("designs/rc_spike_tile.yaml")).unwrap();
     let tile = &compiled.network.chips[0].tiles[0];
     let mut coupling = Vec::new();
     for vsyn in [0.5, 0.75, 1.0, 1.5] {
-        let t = characterize::measure_tile(tile, vsyn, 27.0).unwrap();
+        let t = measure::measure_tile(tile, vsyn, 27.0, None).unwrap();
         println!(
             "vsyn {vsyn} V: diode model {:.2e}, resistor only {:.3}, weighted sum {:.3}",
             t.diode_model_error, t.resistor_model_error, t.weighted_sum_error
@@ -223,15 +223,16 @@ fn an_emitted_chip_deck_and_the_chip_model_spike_together() {
     // the chip model gets below.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let (_, r) = snngen::build::build(Path::new("designs/single_lif.yaml"), Some(&out)).unwrap();
+    let (_, r) =
+        snngen::flows::build::build(Path::new("designs/single_lif.yaml"), Some(&out)).unwrap();
     let net = &r.compiled.network;
-    let w =
-        snngen::runner::ngspice::run_deck(&out.join("spice"), "chip0.cir", "chip0.dat").unwrap();
-    let circuit = w.rising_crossings("v(lif_0_spk)", net.vdd / 2.0).unwrap();
+    let w = snngen::tools::ngspice::run_deck(&out.join("spice"), "chip0.cir", "chip0.dat").unwrap();
+    let spike = snngen::compiler::lower::spice::Signal::v("lif_0_spk");
+    let circuit = w.rising_crossings(&spike, net.vdd / 2.0).unwrap();
 
     let routed = std::collections::BTreeSet::from([0]);
     let mut chip =
-        snngen::reference::chip::ChipModel::new(&net.chips[0], net.vdd, net.temperature, &routed);
+        snngen::model::chip::ChipModel::new(&net.chips[0], net.vdd, net.temperature, &routed);
     let period = 1e-3 / net.analog_sim.input_rate_khz;
     let (dt, tstop) = (1e-8, net.analog_sim.tstop_us * 1e-6);
     let mut model = Vec::new();
@@ -262,9 +263,9 @@ fn an_rc_mac_costs_the_charge_c_vth_delivered_at_vsyn() {
     if !require_tool("ngspice") {
         return;
     }
-    let (_, compiled) = snngen::build::compile(Path::new("designs/rc_spike_tile.yaml")).unwrap();
+    let (_, compiled) = snngen::compiler::compile(Path::new("designs/rc_spike_tile.yaml")).unwrap();
     let tile = &compiled.network.chips[0].tiles[0];
-    let m = characterize::measure_mac_energy(tile, 27.0).unwrap();
+    let m = measure::measure_mac_energy(tile, 27.0).unwrap();
     println!("{m:?}");
     // The sources deliver the charge C V_th at vsyn (resistors and diodes dissipate what
     // the capacitor does not store): C V_th vsyn. 2 %: the threshold is found at ngspice's

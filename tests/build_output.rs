@@ -4,7 +4,7 @@
 mod common;
 
 use common::{example_designs, relative, root};
-use snngen::build;
+use snngen::flows::build;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -64,7 +64,7 @@ fn manifest_lists_every_file_with_its_hash() {
         let bytes = fs::read(out.join(path)).unwrap();
         assert_eq!(
             entry["sha256"].as_str().unwrap(),
-            snngen::emit::sha256_hex(&bytes),
+            snngen::compiler::emit::sha256_hex(&bytes),
             "{path}"
         );
         assert_eq!(
@@ -240,18 +240,18 @@ fn mangled_designs_never_panic() {
         }
         let mangled = lines.join("\n");
         let result = std::panic::catch_unwind(|| {
-            let loaded = snngen::design::load_design_str("mangled.yaml", &mangled)?;
-            let net = snngen::ir::build(&loaded)?;
-            let compiled = snngen::passes::compile(net);
-            let header = snngen::lower::Header {
+            let loaded = snngen::compiler::design::load_design_str("mangled.yaml", &mangled)?;
+            let net = snngen::compiler::ir::build(&loaded)?;
+            let compiled = snngen::compiler::passes::compile(net);
+            let header = snngen::compiler::lower::Header {
                 version: "test",
                 design: "m".into(),
                 design_hash: "0".into(),
             };
-            let v = snngen::lower::verilog::lower(&compiled, &header);
-            let decks = snngen::lower::spice::lower(&compiled, &header);
-            snngen::emit::render(&v, &decks, &[]).expect("renders");
-            Ok::<(), snngen::diag::Diagnostics>(())
+            let v = snngen::compiler::lower::verilog::lower(&compiled, &header);
+            let decks = snngen::compiler::lower::spice::lower(&compiled, &header);
+            snngen::compiler::emit::render(&v, &decks, &[]).expect("renders");
+            Ok::<(), snngen::support::diag::Diagnostics>(())
         });
         match result {
             Ok(Ok(())) => {}

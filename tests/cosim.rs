@@ -7,7 +7,7 @@ mod common;
 mod random_design;
 
 use common::{example_designs, relative, require_tool, root, stem};
-use snngen::cosim::{self, SimOptions, Simulator};
+use snngen::flows::cosim::{self, SimOptions, Simulator};
 use std::path::{Path, PathBuf};
 
 /// Compiled models shared by every test in this run (and kept between local runs).
@@ -125,7 +125,7 @@ fn random_designs_and_stimuli_match_the_model() {
 fn mutated_build(design: &str, file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    snngen::build::build(Path::new(design), Some(&out)).unwrap();
+    snngen::flows::build::build(Path::new(design), Some(&out)).unwrap();
     let path = out.join("rtl").join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "{file} has no `{from}`");
@@ -224,8 +224,8 @@ fn a_stimulus_file_round_trips_and_the_model_is_reused() {
         return;
     }
     let design = Path::new("designs/rc_spike_tile.yaml");
-    let r = snngen::build::render(design).unwrap();
-    let params = snngen::reference::digital::Params::new(&r.compiled, &r.verilog);
+    let r = snngen::compiler::render(design).unwrap();
+    let params = snngen::model::digital::Params::new(&r.compiled, &r.verilog);
     let (inputs, _) = cosim::random_run(&params, 2_000, 5);
     let text = cosim::format_stimulus(&inputs, &params);
     assert_eq!(cosim::parse_stimulus(&text, &params).unwrap(), inputs);
@@ -248,10 +248,10 @@ fn a_stimulus_file_round_trips_and_the_model_is_reused() {
 
 #[test]
 fn a_whole_design_runs_in_rust_from_samples_to_classes() {
-    let r = snngen::build::render(Path::new("designs/two_chip.yaml")).unwrap();
+    let r = snngen::compiler::render(Path::new("designs/two_chip.yaml")).unwrap();
     // 4 channels: a loud channel 0 and quieter others, 200 us at 50 MHz.
     let samples: Vec<Vec<u32>> = (0..2_500).map(|_| vec![250, 40, 90, 10]).collect();
-    let run = snngen::reference::system::simulate(&r, &samples, 4, 10_000);
+    let run = snngen::model::system::simulate(&r, &samples, 4, 10_000);
     println!("{run:?}");
     // Both chips are biased above rheobase (0.3 and 0.1 nA: a fires, b's leaky neurons
     // need input), inputs reach a through the router, a drives b.
@@ -263,7 +263,7 @@ fn a_whole_design_runs_in_rust_from_samples_to_classes() {
         "one decision per 512-cycle window"
     );
     assert_eq!(run.dropped_spikes, 0);
-    let again = snngen::reference::system::simulate(&r, &samples, 4, 10_000);
+    let again = snngen::model::system::simulate(&r, &samples, 4, 10_000);
     assert_eq!(run, again, "deterministic");
 }
 
@@ -273,9 +273,9 @@ fn a_whole_design_runs_in_rust_from_samples_to_classes() {
 /// decision appears: on the outputs after edge k x bins x window - 1 + classes x features
 /// (edge 0 the first after reset) for frame k = 1, 2, ... Returns the decisions checked.
 fn check_decisions_against_binned_counts(design: &str, cycles: u64, seed: u64) -> u64 {
-    use snngen::reference::digital::{Params, SystemModel, readout_decision};
+    use snngen::model::digital::{Params, SystemModel, readout_decision};
     use std::collections::VecDeque;
-    let r = snngen::build::render(Path::new(design)).unwrap();
+    let r = snngen::compiler::render(Path::new(design)).unwrap();
     let p = Params::new(&r.compiled, &r.verilog);
     let (inputs, expected) = cosim::random_run(&p, cycles, seed);
     let (nfeat, bins, window) = (p.features.len(), p.bins as u64, p.window as u64);

@@ -4,11 +4,11 @@
 mod common;
 
 use common::require_tool;
-use snngen::characterize::measure_neuron_with;
-use snngen::ir::build::builtin_modes;
-use snngen::mismatch;
-use snngen::montecarlo::{self, McOptions};
-use snngen::reference::analog::NeuronParams;
+use snngen::device::mismatch;
+use snngen::device::neuron::NeuronParams;
+use snngen::device::process::builtin_modes;
+use snngen::flows::measure::{measure_neuron, measure_tile};
+use snngen::flows::montecarlo::{self, McOptions};
 use std::path::Path;
 
 fn options(out: &Path, jobs: usize) -> McOptions {
@@ -19,9 +19,10 @@ fn options(out: &Path, jobs: usize) -> McOptions {
         jobs,
         out: out.to_path_buf(),
         resume: false,
-        progress: false,
+        verbosity: Default::default(),
         current_na: 1.0,
         inject_failure: None,
+        inject_hang: None,
     }
 }
 
@@ -159,7 +160,7 @@ fn drawn_neurons_fire_like_their_ngspice_instances() {
         let mode = &modes[name];
         let draw = mismatch::draw(7, run, 0);
         let circuit =
-            measure_neuron_with(name, mode, 0.6, current_na * 1e-9, 27.0, Some(&draw)).unwrap();
+            measure_neuron(name, mode, 0.6, current_na * 1e-9, 27.0, Some(&draw)).unwrap();
         assert!(circuit.spikes >= 3, "{name} run {run} at {current_na} nA");
         let nominal = NeuronParams::from_mode(mode, 0.6, 27.0);
         let drawn = mismatch::neuron_params(&nominal, &draw);
@@ -187,19 +188,19 @@ fn drawn_neurons_fire_like_their_ngspice_instances() {
 
 #[test]
 fn neuron_params_csv_round_trips() {
-    let (_, compiled) = snngen::build::compile(Path::new("designs/two_chip.yaml")).unwrap();
+    let (_, compiled) = snngen::compiler::compile(Path::new("designs/two_chip.yaml")).unwrap();
     let net = &compiled.network;
     let jobs = montecarlo::jobs(net, 3, &[-20.0, 27.0, 85.0]);
     let dir = tempfile::tempdir().unwrap();
     montecarlo::write_neuron_params(net, &jobs, 5, dir.path()).unwrap();
-    let rows = mismatch::load_neuron_params(&dir.path().join("neuron_params.csv")).unwrap();
+    let rows = montecarlo::load_neuron_params(&dir.path().join("neuron_params.csv")).unwrap();
     assert_eq!(rows.len(), jobs.len());
     for (job, row) in jobs.iter().zip(&rows) {
         let expected = montecarlo::drawn_neuron(net, job, 5);
         // Bit for bit, and found again by its coordinates.
         assert_eq!(*row, expected);
         assert_eq!(
-            mismatch::find_neuron_params(&rows, job.run, job.temperature, job.instance),
+            montecarlo::find_neuron_params(&rows, job.run, job.temperature, job.instance),
             Some(&expected.params)
         );
     }
@@ -224,10 +225,12 @@ fn neuron_params_csv_round_trips() {
     let path = dir.path().join("bad.csv");
     std::fs::write(
         &path,
-        format!("{}\n1,27,0,0,0,regular,x", mismatch::NEURON_PARAMS_HEADER),
+        format!("{}\n1,27,0,0,0,regular,x", montecarlo::NEURON_PARAMS_HEADER),
     )
     .unwrap();
-    let e = mismatch::load_neuron_params(&path).unwrap_err().to_string();
+    let e = montecarlo::load_neuron_params(&path)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("bad.csv:2"), "{e}");
 }
 
@@ -236,13 +239,12 @@ fn a_drawn_tile_deck_follows_the_drawn_tile_model() {
     if !require_tool("ngspice") {
         return;
     }
-    let (_, compiled) = snngen::build::compile(Path::new("designs/rc_spike_tile.yaml")).unwrap();
+    let (_, compiled) = snngen::compiler::compile(Path::new("designs/rc_spike_tile.yaml")).unwrap();
     let tile = &compiled.network.chips[0].tiles[0];
     let (inputs, outputs) = (tile.inputs as usize, tile.outputs as usize);
     let draw = mismatch::tile_draw(7, 1, 0, inputs, outputs, tile.c_mem_ff);
-    let nominal = snngen::characterize::measure_tile(tile, tile.vsyn, 27.0).unwrap();
-    let drawn =
-        snngen::characterize::measure_tile_with(tile, tile.vsyn, 27.0, Some(&draw)).unwrap();
+    let nominal = measure_tile(tile, tile.vsyn, 27.0, None).unwrap();
+    let drawn = measure_tile(tile, tile.vsyn, 27.0, Some(&draw)).unwrap();
     // The tile tolerance of tests/analog.rs (measured: under 5e-6 of full scale).
     assert!(
         drawn.diode_model_error <= 1e-3,

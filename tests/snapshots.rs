@@ -5,7 +5,7 @@ mod common;
 
 use common::{relative, root, stem};
 use snngen::Error;
-use snngen::build;
+use snngen::compiler as build;
 
 #[test]
 fn every_emitted_file_of_every_design() {

@@ -3,20 +3,24 @@
 
 mod common;
 
-use snngen::cosim::{self, SimOptions, format_stimulus};
-use snngen::reference::digital::SystemModel;
-use snngen::speech::FrontEnd;
-use snngen::speech::dataset::{Utterance, list_recordings};
-use snngen::speech::reservoir::Reservoir;
-use snngen::speech::task::{self, Encoded, Setup, Variant, Weights};
+use snngen::apps::speech::FrontEnd;
+use snngen::apps::speech::dataset::{Utterance, list_recordings};
+use snngen::apps::speech::encode::{self, Encoded};
+use snngen::apps::speech::eval;
+use snngen::apps::speech::readout;
+use snngen::apps::speech::reservoir::Reservoir;
+use snngen::apps::speech::setup::{self, Setup, Variant, Weights};
+use snngen::flows::cosim::{self, SimOptions, format_stimulus};
+use snngen::model::digital::SystemModel;
+use snngen::support::progress::Verbosity;
 use std::path::Path;
 
 const SIX_CHIP: &str = "designs/six_chip.yaml";
 
 fn encoded(setup: &Setup, utts: &[Utterance]) -> Vec<Encoded> {
-    let frames = task::front_end_frames(setup, utts, 2, true).unwrap();
+    let frames = encode::front_end_frames(setup, utts, 2, Verbosity::Quiet).unwrap();
     let res = Reservoir::new(&setup.rendered, setup.rendered.compiled.network.temperature);
-    task::encode(setup, &res, &frames, 2, true)
+    encode::encode(setup, &res, &frames, 2, Verbosity::Quiet)
 }
 
 fn refs(e: &[Encoded]) -> Vec<&Encoded> {
@@ -32,12 +36,12 @@ fn a_readout_trained_on_a_small_subset_classifies_held_out_digits() {
     let Some(data) = common::fsdd_dir() else {
         return;
     };
-    let setup = task::load_setup(
+    let setup = setup::load_setup(
         Path::new(SIX_CHIP),
         &Variant::default(),
         Weights::Design,
         FrontEnd::default(),
-        task::DEFAULT_SAMPLE_PERIOD,
+        setup::DEFAULT_SAMPLE_PERIOD,
     )
     .unwrap();
     let all = list_recordings(&data).unwrap();
@@ -50,7 +54,7 @@ fn a_readout_trained_on_a_small_subset_classifies_held_out_digits() {
     let val: Vec<Utterance> = all.iter().filter(|u| u.is_validation()).cloned().collect();
     assert_eq!((train.len(), val.len()), (600, 300));
     let (train_e, val_e) = (encoded(&setup, &train), encoded(&setup, &val));
-    let fit = task::fit_readout(
+    let fit = readout::fit_readout(
         &setup,
         (&refs(&train_e), &labels(&train)),
         (&refs(&val_e), &labels(&val)),
@@ -76,8 +80,8 @@ fn a_readout_trained_on_a_small_subset_classifies_held_out_digits() {
         .iter()
         .take(100)
         .filter(|e| {
-            task::hardware_decision(&setup, e)
-                == Some(task::decide(&setup, design_weights, &e.counts))
+            eval::hardware_decision(&setup, e)
+                == Some(readout::decide(&setup, design_weights, &e.counts))
         })
         .count();
     assert_eq!(agree, 100, "decisions that agree");
@@ -116,7 +120,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     let design = short_window_design(dir.path(), &weights_csv);
     let period = 64;
     let load = || {
-        task::load_setup(
+        setup::load_setup(
             &design,
             &Variant::default(),
             Weights::Design,
@@ -135,12 +139,12 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
         .cloned()
         .collect();
     let train_e = encoded(&setup, &train);
-    let weights = task::refit(
+    let weights = readout::refit(
         &setup,
         (&train_e.iter().collect::<Vec<_>>(), &labels(&train)),
         1e-3,
     );
-    std::fs::write(&weights_csv, task::weights_csv(&setup, &weights)).unwrap();
+    std::fs::write(&weights_csv, readout::weights_csv(&setup, &weights)).unwrap();
     let setup = load();
     assert_eq!(
         setup.rendered.compiled.readout.weights, weights,
@@ -162,7 +166,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     let mut stimulus = Vec::new();
     let mut expected = Vec::new();
     for e in &test_e {
-        let run = task::hardware_run(&setup, e, true);
+        let run = eval::hardware_run(&setup, e, true);
         assert_eq!(run.decisions.len(), 1, "one decision per recording");
         expected.push(run.decisions[0].class);
         stimulus.extend(run.inputs);
@@ -221,19 +225,19 @@ fn bad_data_and_models_get_clear_errors() {
     std::fs::write(d.join("hello.wav"), b"RIFF").unwrap();
     let unnamed = list_recordings(d).unwrap_err();
     insta::assert_snapshot!("badly_named_recording", message(unnamed, d));
-    let not_wav = snngen::speech::frontend::read_wav(&d.join("hello.wav")).unwrap_err();
+    let not_wav = snngen::apps::speech::frontend::read_wav(&d.join("hello.wav")).unwrap_err();
     insta::assert_snapshot!("not_a_wav_file", message(not_wav, d));
-    let opts = task::EvalOptions {
+    let opts = eval::EvalOptions {
         model: d.join("no_model"),
         data: d.to_path_buf(),
         out: None,
         celsius: None,
         jobs: 1,
-        quiet: true,
+        verbosity: Verbosity::Quiet,
     };
-    let no_model = task::eval(Path::new(SIX_CHIP), &opts).unwrap_err();
+    let no_model = eval::eval(Path::new(SIX_CHIP), &opts).unwrap_err();
     insta::assert_snapshot!("missing_model", message(no_model, d));
-    let bad_timing = task::load_setup(
+    let bad_timing = setup::load_setup(
         Path::new(SIX_CHIP),
         &Variant::default(),
         Weights::Untrained,
@@ -242,7 +246,7 @@ fn bad_data_and_models_get_clear_errors() {
     )
     .unwrap_err();
     insta::assert_snapshot!("sample_period_does_not_fit", message(bad_timing, d));
-    let four_classes = task::load_setup(
+    let four_classes = setup::load_setup(
         Path::new("designs/time_bins.yaml"),
         &Variant::default(),
         Weights::Untrained,

@@ -5,8 +5,11 @@
 mod common;
 
 use common::{example_designs, relative, require_tool, stem};
-use snngen::build::{self, Rendered};
-use snngen::runner::{iverilog, ngspice, verilator};
+use snngen::compiler::lower::spice::Signal;
+use snngen::compiler::{self, Rendered};
+use snngen::flows::build;
+use snngen::support::fs::absolute;
+use snngen::tools::{iverilog, ngspice, verilator};
 use std::path::{Path, PathBuf};
 
 /// Builds a design into a fresh temporary folder.
@@ -24,7 +27,8 @@ fn emitted_rtl_is_lint_clean_and_structurally_sound() {
     }
     for design in example_designs() {
         let (_dir, out, r) = build_into_temp(&design);
-        snngen::cli::lint_rtl(&out, &r).unwrap_or_else(|e| panic!("{}: {e}", design.display()));
+        snngen::flows::build::rtl_checks::lint_rtl(&out, &r)
+            .unwrap_or_else(|e| panic!("{}: {e}", design.display()));
     }
 }
 
@@ -35,7 +39,7 @@ fn emitted_rtl_synthesizes_for_ice40() {
     }
     for design in example_designs() {
         let (_dir, out, r) = build_into_temp(&design);
-        let stats = snngen::cli::synthesize(&out, &r)
+        let stats = snngen::flows::build::rtl_checks::synthesize(&out, &r)
             .unwrap_or_else(|e| panic!("{}: {e}", design.display()));
         println!(
             "{}: {} LUTs, {} flip-flops, {} RAM blocks",
@@ -72,9 +76,9 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
     }
     for design in example_designs() {
         let (dir, out, r) = build_into_temp(&design);
-        let mut files = build::rtl_files(&out, &r.verilog);
-        files.push(build::absolute(
-            &out.join(snngen::emit::testbench_path(&r.verilog)),
+        let mut files = compiler::rtl_files(&out, &r.verilog);
+        files.push(absolute(
+            &out.join(snngen::compiler::emit::testbench_path(&r.verilog)),
         ));
         let top = format!("{}_tb", r.verilog.prefix);
 
@@ -108,7 +112,13 @@ fn spike_counts(w: &ngspice::Waveforms, vdd: f64) -> Vec<(String, usize)> {
     w.names
         .iter()
         .filter(|n| n.contains("spk"))
-        .map(|n| (n.clone(), w.rising_crossings(n, vdd / 2.0).unwrap().len()))
+        .map(|n| {
+            let signal = Signal::parse(n).unwrap();
+            (
+                n.clone(),
+                w.rising_crossings(&signal, vdd / 2.0).unwrap().len(),
+            )
+        })
         .collect()
 }
 
@@ -195,7 +205,7 @@ fn a_broken_deck_is_a_typed_error_not_a_result() {
     .unwrap();
     let err = ngspice::run_deck(dir.path(), "broken.cir", "broken.dat").unwrap_err();
     assert!(
-        matches!(err, snngen::runner::ToolError::Simulation { .. }),
+        matches!(err, snngen::tools::ToolError::Simulation { .. }),
         "{err}"
     );
     let e: snngen::Error = err.into();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 /// True when `tool` is on PATH. When it is missing: under CI (`CI` set) the test fails,
 /// elsewhere it says why and the caller returns early.
 pub fn require_tool(tool: &str) -> bool {
-    match snngen::runner::find(tool) {
+    match snngen::tools::find(tool) {
         Ok(_) => true,
         Err(e) => {
             if std::env::var_os("CI").is_some() {

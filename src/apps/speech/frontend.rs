@@ -1,0 +1,329 @@
+//! Audio front end: a cochlea-like bank of band-pass filters, full-wave rectification,
+//! frame averaging and logarithmic compression, turning a recording into the 8-bit (or
+//! `sample_bits`) samples the design's input encoder consumes, one value per channel per frame.
+//!
+//! Every utterance is stretched or squeezed to the same number of frames: FSDD recordings are
+//! trimmed to the spoken digit, so a fixed frame count lines the digit up with the readout's
+//! time bins whatever the speaking rate.
+
+use crate::support::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::f64::consts::PI;
+use std::path::Path;
+
+/// Front-end settings; stored with a trained model so evaluation hears what training heard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontEnd {
+    /// Centre frequency of the lowest and highest band (Hz); bands are spaced evenly in log
+    /// frequency, like the cochlea's place map.
+    pub low_hz: f64,
+    pub high_hz: f64,
+    /// Quality factor of each band (centre frequency over -3 dB bandwidth of one section).
+    pub q: f64,
+    /// Analysis frame before time normalization (s).
+    pub hop_s: f64,
+    /// Frames per utterance after time normalization.
+    pub frames: usize,
+    /// Loudness range mapped onto the sample range (dB below the reference); quieter is 0.
+    pub dynamic_range_db: f64,
+    /// The views of the bands the encoder channels carry, in order: channel
+    /// `view * bands + band`. Each view is the same bands under a different gain control.
+    pub views: Vec<Gain>,
+}
+
+/// Gain control of a view of the band envelopes: what 0 dB (full scale) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gain {
+    /// The loudest band-frame of the utterance: keeps the spectral shape.
+    Utterance,
+    /// Each band's own loudest frame (per-channel automatic gain control, as in the
+    /// cochlea): keeps each band's time course, whatever its level.
+    Band,
+}
+
+impl Default for FrontEnd {
+    fn default() -> Self {
+        FrontEnd {
+            low_hz: 200.0,
+            high_hz: 3600.0,
+            q: 4.0,
+            hop_s: 0.005,
+            frames: 32,
+            dynamic_range_db: 60.0,
+            views: vec![Gain::Utterance, Gain::Band],
+        }
+    }
+}
+
+/// A mono recording.
+#[derive(Debug, Clone)]
+pub struct Audio {
+    pub rate_hz: f64,
+    pub samples: Vec<f64>,
+}
+
+/// Reads a mono PCM WAV file (any integer width, or float) into samples in [-1, 1].
+pub fn read_wav(path: &Path) -> Result<Audio> {
+    let bad = |e: String| Error::Data {
+        path: path.to_path_buf(),
+        message: format!("not a readable WAV file: {e}"),
+    };
+    let mut reader = hound::WavReader::open(path).map_err(|e| bad(e.to_string()))?;
+    let spec = reader.spec();
+    if spec.channels != 1 {
+        return Err(bad(format!("{} channels, expected mono", spec.channels)));
+    }
+    let samples = match spec.sample_format {
+        hound::SampleFormat::Int => {
+            let full = (1i64 << (spec.bits_per_sample - 1)) as f64;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|v| v as f64 / full))
+                .collect::<std::result::Result<Vec<_>, _>>()
+        }
+        hound::SampleFormat::Float => reader
+            .samples::<f32>()
+            .map(|s| s.map(|v| v as f64))
+            .collect(),
+    }
+    .map_err(|e| bad(e.to_string()))?;
+    if samples.is_empty() {
+        return Err(bad("no samples".into()));
+    }
+    Ok(Audio {
+        rate_hz: spec.sample_rate as f64,
+        samples,
+    })
+}
+
+/// One second-order band-pass section (RBJ cookbook, 0 dB peak gain), direct form I.
+#[derive(Debug, Clone, Copy)]
+struct Biquad {
+    b0: f64,
+    b2: f64,
+    a1: f64,
+    a2: f64,
+}
+
+impl Biquad {
+    fn band_pass(centre_hz: f64, q: f64, rate_hz: f64) -> Biquad {
+        let w0 = 2.0 * PI * centre_hz / rate_hz;
+        let alpha = w0.sin() / (2.0 * q);
+        let a0 = 1.0 + alpha;
+        Biquad {
+            b0: alpha / a0,
+            b2: -alpha / a0,
+            a1: -2.0 * w0.cos() / a0,
+            a2: (1.0 - alpha) / a0,
+        }
+    }
+
+    fn filter(&self, x: &[f64]) -> Vec<f64> {
+        let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+        x.iter()
+            .map(|&x0| {
+                let y0 = self.b0 * x0 + self.b2 * x2 - self.a1 * y1 - self.a2 * y2;
+                (x2, x1, y2, y1) = (x1, x0, y1, y0);
+                y0
+            })
+            .collect()
+    }
+}
+
+impl FrontEnd {
+    /// Centre frequency (Hz) of each of `channels` bands.
+    pub fn centres(&self, channels: usize) -> Vec<f64> {
+        let ratio = if channels > 1 {
+            (self.high_hz / self.low_hz).powf(1.0 / (channels - 1) as f64)
+        } else {
+            1.0
+        };
+        (0..channels)
+            .map(|k| self.low_hz * ratio.powi(k as i32))
+            .collect()
+    }
+
+    /// Mean rectified output of each band per analysis frame: `[frame][channel]`.
+    fn band_envelopes(&self, audio: &Audio, channels: usize) -> Vec<Vec<f64>> {
+        let hop = ((self.hop_s * audio.rate_hz).round() as usize).max(1);
+        let n_frames = audio.samples.len().div_ceil(hop);
+        let mut env = vec![vec![0.0; channels]; n_frames];
+        for (c, centre) in self.centres(channels).into_iter().enumerate() {
+            // Two cascaded sections: a fourth-order band, steeper skirts than one section.
+            let section =
+                Biquad::band_pass(centre.min(0.45 * audio.rate_hz), self.q, audio.rate_hz);
+            let y = section.filter(&section.filter(&audio.samples));
+            for (f, chunk) in y.chunks(hop).enumerate() {
+                env[f][c] = chunk.iter().map(|v| v.abs()).sum::<f64>() / chunk.len() as f64;
+            }
+        }
+        env
+    }
+
+    /// Bands per view for `channels` encoder channels.
+    pub fn bands(&self, channels: usize) -> usize {
+        channels / self.views.len().max(1)
+    }
+
+    /// Whether the front end is sound and can feed `channels` encoder channels.
+    pub fn check(&self, channels: usize) -> std::result::Result<(), String> {
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !(positive(self.low_hz) && self.low_hz < self.high_hz && self.high_hz.is_finite()) {
+            return Err(format!(
+                "front end: bands need 0 < low_hz < high_hz, got {} and {}",
+                self.low_hz, self.high_hz
+            ));
+        }
+        if !(positive(self.q) && positive(self.hop_s) && positive(self.dynamic_range_db)) {
+            return Err(format!(
+                "front end: q, hop_s and dynamic_range_db must be positive, got {}, {} and {}",
+                self.q, self.hop_s, self.dynamic_range_db
+            ));
+        }
+        if self.frames == 0 {
+            return Err("front end: frames must be at least 1".into());
+        }
+        if self.views.is_empty() || !channels.is_multiple_of(self.views.len()) {
+            return Err(format!(
+                "{channels} encoder channels do not split into {} views of the bands",
+                self.views.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a recording at `rate_hz` can carry the highest band (the band-pass sections
+    /// need their centre below 0.45 of the sample rate).
+    pub fn check_rate(&self, rate_hz: f64) -> std::result::Result<(), String> {
+        if self.high_hz > 0.45 * rate_hz * (1.0 + 1e-9) {
+            return Err(format!(
+                "sampled at {rate_hz} Hz, too slow for the front end's highest band at {} Hz \
+                 (needs at least {:.0} Hz)",
+                self.high_hz,
+                self.high_hz / 0.45
+            ));
+        }
+        Ok(())
+    }
+
+    /// The encoder samples of one recording: `frames` rows of one value per channel, each in
+    /// 0..2^sample_bits: full scale at the view's reference, 0 at `dynamic_range_db` below.
+    pub fn samples(&self, audio: &Audio, channels: usize, sample_bits: u32) -> Vec<Vec<u32>> {
+        let bands = self.bands(channels);
+        let env = resample(&self.band_envelopes(audio, bands), self.frames);
+        let db: Vec<Vec<f64>> = env
+            .iter()
+            .map(|row| row.iter().map(|&e| 20.0 * e.max(1e-12).log10()).collect())
+            .collect();
+        let band_peak: Vec<f64> = (0..bands)
+            .map(|b| db.iter().fold(f64::NEG_INFINITY, |m, r| m.max(r[b])))
+            .collect();
+        let peak = band_peak.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let full = ((1u64 << sample_bits) - 1) as f64;
+        let band_peak = &band_peak;
+        db.iter()
+            .map(|row| {
+                self.views
+                    .iter()
+                    .flat_map(|view| {
+                        row.iter().enumerate().map(move |(b, &v)| {
+                            let reference = match view {
+                                Gain::Utterance => peak,
+                                Gain::Band => band_peak[b],
+                            };
+                            let level = ((v - reference + self.dynamic_range_db)
+                                / self.dynamic_range_db)
+                                .clamp(0.0, 1.0);
+                            (level * full).round() as u32
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Averages `rows` into `n` equal slices of the utterance (each at least one source row).
+fn resample(rows: &[Vec<f64>], n: usize) -> Vec<Vec<f64>> {
+    let len = rows.len();
+    (0..n)
+        .map(|k| {
+            let a = (k * len / n).min(len - 1);
+            let b = ((k + 1) * len / n).clamp(a + 1, len);
+            let mut mean = vec![0.0; rows[0].len()];
+            for row in &rows[a..b] {
+                for (m, v) in mean.iter_mut().zip(row) {
+                    *m += v / (b - a) as f64;
+                }
+            }
+            mean
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(hz: f64, seconds: f64) -> Audio {
+        let rate = 8000.0;
+        Audio {
+            rate_hz: rate,
+            samples: (0..(seconds * rate) as usize)
+                .map(|i| 0.5 * (2.0 * PI * hz * i as f64 / rate).sin())
+                .collect(),
+        }
+    }
+
+    fn one_view() -> FrontEnd {
+        FrontEnd {
+            views: vec![Gain::Utterance],
+            ..FrontEnd::default()
+        }
+    }
+
+    #[test]
+    fn a_tone_lands_in_the_band_centred_nearest_to_it() {
+        let fe = one_view();
+        let centres = fe.centres(16);
+        for hz in [250.0, 440.0, 1000.0, 2500.0] {
+            let s = fe.samples(&tone(hz, 0.4), 16, 8);
+            assert_eq!(s.len(), fe.frames);
+            let nearest = (0..16)
+                .min_by(|&a, &b| {
+                    let d = |c: usize| (centres[c] / hz).ln().abs();
+                    d(a).total_cmp(&d(b))
+                })
+                .unwrap();
+            // Steady part of the tone (past the filters' settling): the nearest band is the
+            // loudest one in every frame, within 1 dB of full scale (a 5 ms frame holds a
+            // non-integer number of periods, so the rectified mean ripples by a few tenths of
+            // a dB; one step is 60/255 dB).
+            let full_scale_less_1_db = 255 - (255.0 / 60.0f64).ceil() as u32;
+            for row in &s[4..] {
+                let loudest = (0..16).max_by_key(|&c| row[c]).unwrap();
+                assert_eq!(loudest, nearest, "{hz} Hz: {row:?}");
+                assert!(row[nearest] >= full_scale_less_1_db, "{hz} Hz: {row:?}");
+            }
+            // Two octaves away the band is more than 20 dB down (fourth-order skirts, Q 4):
+            // below 40 of the 60 dB range.
+            let far = (0..16).find(|&c| (centres[c] / hz).log2().abs() > 2.0);
+            if let Some(far) = far {
+                assert!(
+                    s[10][far] < 255 * 40 / 60,
+                    "{hz} Hz band {far}: {:?}",
+                    s[10]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_utterance_gets_the_same_number_of_frames() {
+        let fe = one_view();
+        for seconds in [0.01, 0.14, 2.3] {
+            assert_eq!(fe.samples(&tone(700.0, seconds), 4, 8).len(), fe.frames);
+        }
+    }
+}

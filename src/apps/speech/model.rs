@@ -1,0 +1,65 @@
+//! A trained model on disk: readout_weights.csv (the design's matrix format) and model.json
+//! (how it was trained), written by `snngen train` and read back by `snngen eval`.
+
+use super::frontend::FrontEnd;
+use super::reservoir::Timing;
+use super::setup::{Setup, Variant, Weights, load_setup};
+use crate::support::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// What `snngen train` writes beside the weights, and `eval` reads back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub design: String,
+    pub front_end: FrontEnd,
+    pub timing: Timing,
+    pub bins: usize,
+    pub lambda: f64,
+    pub validation_accuracy: f64,
+    pub train_utterances: usize,
+    pub validation_utterances: usize,
+    pub variant: Variant,
+    pub train_seconds: f64,
+}
+
+pub const WEIGHTS_FILE: &str = "readout_weights.csv";
+pub const MODEL_FILE: &str = "model.json";
+
+pub fn read_model(dir: &Path) -> Result<ModelInfo> {
+    let path = dir.join(MODEL_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::Data {
+        path: path.clone(),
+        message: format!("cannot read the trained model ({e}); run `snngen train` first"),
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::Data {
+        path,
+        message: format!("not a model written by snngen train: {e}"),
+    })
+}
+
+/// The design with the model's reservoir seed and trained readout weights.
+pub fn load_trained(design: &Path, model: &Path) -> Result<(Setup, ModelInfo)> {
+    let info = read_model(model)?;
+    let setup = load_setup(
+        design,
+        &info.variant,
+        Weights::File(&model.join(WEIGHTS_FILE)),
+        info.front_end.clone(),
+        info.timing.sample_period,
+    )?;
+    if setup.bins != info.bins || setup.timing != info.timing {
+        return Err(Error::Data {
+            path: model.join(MODEL_FILE),
+            message: format!(
+                "trained for {} bins and {:?}, but {} gives {} bins and {:?}",
+                info.bins,
+                info.timing,
+                design.display(),
+                setup.bins,
+                setup.timing
+            ),
+        });
+    }
+    Ok((setup, info))
+}

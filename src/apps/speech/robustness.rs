@@ -1,0 +1,182 @@
+//! Robustness as in the seed system: the nominal readout on mismatched chips and at other
+//! temperatures, then a readout retrained for each chip instance and temperature.
+
+use super::dataset::Utterance;
+use super::encode::encode;
+use super::readout::{accuracy, refit, split};
+use super::reservoir::Reservoir;
+use super::setup::Setup;
+use crate::device::mismatch;
+use crate::device::neuron::NeuronParams;
+use crate::support::progress::{Progress, Verbosity};
+use serde::Serialize;
+
+/// One chip instance (`run` 0 = nominal, else a mismatch draw) at one temperature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Condition {
+    pub temperature_c: f64,
+    pub run: u32,
+    /// Validation accuracy of the readout trained on the nominal chip at the design's
+    /// temperature.
+    pub nominal_readout: f64,
+    /// Validation accuracy after retraining on this chip at this temperature (same penalty).
+    pub retrained: f64,
+}
+
+/// Mean, spread and worst case over the mismatch draws at one temperature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub temperature_c: f64,
+    pub draws: usize,
+    /// The nominal chip at this temperature, nominal readout and retrained.
+    pub nominal_chip: f64,
+    pub nominal_chip_retrained: f64,
+    pub mismatch_mean: f64,
+    pub mismatch_std: f64,
+    pub mismatch_min: f64,
+    pub retrained_mean: f64,
+    pub retrained_std: f64,
+    pub retrained_min: f64,
+}
+
+/// Behavioural parameters of every neuron of the reservoir under draw `run` of a sweep
+/// seeded `seed`; instances are numbered through the chips as `snngen mc` numbers them.
+pub fn drawn_params(nominal: &[Vec<NeuronParams>], seed: u64, run: u32) -> Vec<Vec<NeuronParams>> {
+    let mut instance = 0u64;
+    nominal
+        .iter()
+        .map(|chip| {
+            chip.iter()
+                .map(|p| {
+                    let d = mismatch::draw(seed, run as u64, instance);
+                    instance += 1;
+                    mismatch::neuron_params(p, &d)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Everything the sweep needs from a training run.
+pub struct Trained<'a> {
+    pub setup: &'a Setup,
+    pub frames: &'a [Vec<Vec<u32>>],
+    pub utts: &'a [Utterance],
+    pub weights: &'a [Vec<i64>],
+    pub lambda: f64,
+}
+
+/// Runs draws 0..=runs at every temperature.
+pub fn sweep(
+    t: &Trained,
+    runs: u32,
+    temps: &[f64],
+    seed: u64,
+    jobs: usize,
+    verbosity: Verbosity,
+) -> Vec<Condition> {
+    let mut out = Vec::new();
+    let progress = Progress::new(
+        verbosity,
+        "robustness (chips x temperatures)",
+        temps.len() as u64 * (runs as u64 + 1),
+    );
+    for &celsius in temps {
+        let mut reservoir = Reservoir::new(&t.setup.rendered, celsius);
+        let nominal = reservoir.neuron_params();
+        for run in 0..=runs {
+            if run > 0 {
+                reservoir.set_neuron_params(&drawn_params(&nominal, seed, run));
+            }
+            let encoded = encode(t.setup, &reservoir, t.frames, jobs, Verbosity::Quiet);
+            let (train_x, train_y) = split(t.utts, &encoded, false);
+            let (val_x, val_y) = split(t.utts, &encoded, true);
+            let retrained = refit(t.setup, (&train_x, &train_y), t.lambda);
+            out.push(Condition {
+                temperature_c: celsius,
+                run,
+                nominal_readout: accuracy(t.setup, t.weights, &val_x, &val_y),
+                retrained: accuracy(t.setup, &retrained, &val_x, &val_y),
+            });
+            progress.inc();
+        }
+    }
+    out
+}
+
+/// Mean, sample standard deviation and minimum; NaN for all three without values.
+fn stats(v: &[f64]) -> (f64, f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (
+        mean,
+        var.sqrt(),
+        v.iter().fold(f64::INFINITY, |m, &x| m.min(x)),
+    )
+}
+
+pub fn summarize(conditions: &[Condition]) -> Vec<Row> {
+    let mut temps: Vec<f64> = conditions.iter().map(|c| c.temperature_c).collect();
+    temps.dedup();
+    temps
+        .into_iter()
+        .map(|t| {
+            let at: Vec<&Condition> = conditions.iter().filter(|c| c.temperature_c == t).collect();
+            let nominal = at.iter().find(|c| c.run == 0);
+            let drawn: Vec<&&Condition> = at.iter().filter(|c| c.run > 0).collect();
+            let before: Vec<f64> = drawn.iter().map(|c| c.nominal_readout).collect();
+            let after: Vec<f64> = drawn.iter().map(|c| c.retrained).collect();
+            let (bm, bs, bmin) = stats(&before);
+            let (am, asd, amin) = stats(&after);
+            Row {
+                temperature_c: t,
+                draws: drawn.len(),
+                nominal_chip: nominal.map_or(f64::NAN, |c| c.nominal_readout),
+                nominal_chip_retrained: nominal.map_or(f64::NAN, |c| c.retrained),
+                mismatch_mean: bm,
+                mismatch_std: bs,
+                mismatch_min: bmin,
+                retrained_mean: am,
+                retrained_std: asd,
+                retrained_min: amin,
+            }
+        })
+        .collect()
+}
+
+/// The table `snngen train` prints and writes (validation accuracy).
+/// An accuracy for the table, "-" where there is none (no draws).
+fn cell(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// The table `snngen train` prints (validation accuracy).
+pub fn table(rows: &[Row]) -> String {
+    let mut t = String::from(
+        "temp C  nominal chip  retrained | draws  mismatched: mean +- std (min)  retrained: mean +- std (min)\n",
+    );
+    for r in rows {
+        t.push_str(&format!(
+            "{:>6}  {:>12}  {:>9} | {:>5}  {} +- {} ({})       {} +- {} ({})\n",
+            r.temperature_c,
+            cell(r.nominal_chip),
+            cell(r.nominal_chip_retrained),
+            r.draws,
+            cell(r.mismatch_mean),
+            cell(r.mismatch_std),
+            cell(r.mismatch_min),
+            cell(r.retrained_mean),
+            cell(r.retrained_std),
+            cell(r.retrained_min)
+        ));
+    }
+    t
+}

@@ -1,0 +1,97 @@
+//! `snngen bench`: benchmarks that print a table (BENCHMARKS.md records them).
+
+use super::Global;
+use super::report::{Report, show};
+use crate::apps::bench::{cuba, mc};
+use crate::support::error::{Error, Result};
+use serde::{Serialize, Serializer};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Target {
+    /// The Monte-Carlo runner against a plain shell loop of ngspice on the same decks, and
+    /// its speed-up with 2 jobs.
+    Mc {
+        /// Mismatch decks per variant and repetition.
+        #[arg(long, default_value_t = 100)]
+        runs: u32,
+        /// Interleaved repetitions of the four variants (medians are reported).
+        #[arg(long, default_value_t = 5)]
+        repetitions: usize,
+    },
+    /// The CUBA network (Vogels & Abbott 2005; Brian2's examples/CUBA.py) on the reference LIF
+    /// simulator: 4000 neurons, p = 0.02, dt 0.1 ms. Compare with benches/brian2_cuba.py.
+    Cuba {
+        /// Seed of the network's connectivity and initial potentials.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Biological time to simulate (s).
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Also time every update loop (uniform/per-neuron x AVX2/portable), best of 3, and
+        /// check that they all give the same spikes.
+        #[arg(long)]
+        all_kernels: bool,
+    },
+}
+
+impl Report for mc::McBench {
+    fn table(&self) -> String {
+        mc::McBench::table(self)
+    }
+}
+
+/// A CUBA run and, when asked for, the timing of every update loop.
+struct CubaOutput {
+    report: cuba::CubaReport,
+    kernels: Option<Vec<(&'static str, f64, f64)>>,
+}
+
+impl Serialize for CubaOutput {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut j = self.report.to_json();
+        if let Some(rows) = &self.kernels {
+            j["kernels"] = rows
+                .iter()
+                .map(|(name, t, eps)| {
+                    serde_json::json!({"kernel": name, "wall_s": t, "events_per_s": eps})
+                })
+                .collect();
+        }
+        j.serialize(s)
+    }
+}
+
+impl Report for CubaOutput {
+    fn table(&self) -> String {
+        let mut t = format!("{}\n", self.report.table());
+        for (name, s, eps) in self.kernels.iter().flatten() {
+            t += &format!("{name:<22} {s:.3} s  {eps:.3e} events/s\n");
+        }
+        t
+    }
+}
+
+pub fn run(target: Target, g: &Global) -> Result<()> {
+    match target {
+        Target::Mc { runs, repetitions } => show(&mc::run(runs, repetitions)?, g),
+        Target::Cuba {
+            seed,
+            seconds,
+            all_kernels,
+        } => {
+            if !(seconds > 0.0 && seconds <= 1000.0) {
+                return Err(Error::Usage(format!(
+                    "--seconds must be above 0 and at most 1000, got {seconds}"
+                )));
+            }
+            let report = cuba::run_cuba(seed, seconds);
+            let kernels = if all_kernels {
+                Some(cuba::run_all_kernels(&report, 3).map_err(Error::Mismatch)?)
+            } else {
+                None
+            };
+            show(&CubaOutput { report, kernels }, g);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! `snngen build`: write a design's output folder; with --lint and --synth, check it.
+
+use super::Global;
+use super::report::{Report, show};
+use crate::flows::build::{self, BuildSummary, rtl_checks};
+use crate::support::error::Result;
+use crate::tools::yosys::SynthStats;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The design file (YAML).
+    design: PathBuf,
+    /// Output folder [default: out/<design name>].
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Readout weights from this CSV file instead of the design's own (e.g. the
+    /// readout_weights.csv that `snngen train` writes).
+    #[arg(long, value_name = "CSV")]
+    weights: Option<PathBuf>,
+    /// Also lint the RTL with `verilator --lint-only -Wall` and `yosys check -assert`.
+    #[arg(long)]
+    lint: bool,
+    /// Also synthesize for iCE40 with yosys and report LUT and flip-flop counts.
+    #[arg(long)]
+    synth: bool,
+}
+
+#[derive(Serialize)]
+struct BuildReport {
+    #[serde(flatten)]
+    summary: BuildSummary,
+    /// Whether the RTL passed the lint checks (absent when not asked for).
+    lint_clean: Option<bool>,
+    ice40: Option<SynthStats>,
+    #[serde(skip)]
+    quiet: bool,
+}
+
+impl Report for BuildReport {
+    fn table(&self) -> String {
+        let mut t = if self.quiet {
+            String::new()
+        } else {
+            summary_lines(&self.summary)
+        };
+        if self.lint_clean == Some(true) && !self.quiet {
+            t += "  lint: verilator -Wall and yosys check clean\n";
+        }
+        if let Some(s) = &self.ice40 {
+            t += &format!(
+                "  ice40: {} LUTs, {} flip-flops, {} RAM blocks\n",
+                s.luts, s.flip_flops, s.ram_blocks
+            );
+        }
+        t
+    }
+}
+
+pub fn run(a: Args, g: &Global) -> Result<()> {
+    let (summary, rendered) = build::build_with(&a.design, a.weights.as_deref(), a.out.as_deref())?;
+    let lint_clean = if a.lint {
+        rtl_checks::lint_rtl(&summary.out_dir, &rendered)?;
+        Some(true)
+    } else {
+        None
+    };
+    let ice40 = if a.synth {
+        Some(rtl_checks::synthesize(&summary.out_dir, &rendered)?)
+    } else {
+        None
+    };
+    show(
+        &BuildReport {
+            summary,
+            lint_clean,
+            ice40,
+            quiet: g.quiet,
+        },
+        g,
+    );
+    Ok(())
+}
+
+fn summary_lines(s: &BuildSummary) -> String {
+    let bins = match s.readout_bins {
+        1 => String::new(),
+        b => format!(" x {b} time bins"),
+    };
+    format!(
+        "built {} in {:.1} ms -> {}\n  {} chip(s), {} neurons, {} on-chip synapses, {} RC-Spike \
+         tile(s)\n  router: {} sources, {} destinations; readout: {} features x {} classes{bins}\n  \
+         {} files, {:.1} KiB\n",
+        s.design,
+        s.seconds * 1e3,
+        s.out_dir.display(),
+        s.chips,
+        s.neurons,
+        s.synapses,
+        s.tiles,
+        s.route_sources,
+        s.route_destinations,
+        s.readout_features,
+        s.readout_classes,
+        s.files,
+        s.bytes as f64 / 1024.0
+    )
+}

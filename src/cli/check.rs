@@ -1,0 +1,48 @@
+//! `snngen check`: every problem of a design, or a one-line summary of it.
+
+use super::Global;
+use super::report::{Report, show};
+use crate::compiler::compile;
+use crate::support::error::Result;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The design file (YAML).
+    design: PathBuf,
+}
+
+#[derive(Serialize)]
+struct CheckReport {
+    file: String,
+    chips: usize,
+    neurons: u32,
+    synapses: usize,
+    route_destinations: usize,
+}
+
+impl Report for CheckReport {
+    fn table(&self) -> String {
+        format!(
+            "{}: ok ({} chips, {} neurons, {} synapses, {} route destinations)\n",
+            self.file, self.chips, self.neurons, self.synapses, self.route_destinations
+        )
+    }
+}
+
+pub fn run(a: Args, g: &Global) -> Result<()> {
+    let (loaded, compiled) = compile(&a.design)?;
+    let net = &compiled.network;
+    show(
+        &CheckReport {
+            file: loaded.file,
+            chips: net.chips.len(),
+            neurons: net.neuron_count(),
+            synapses: net.synapse_count(),
+            route_destinations: compiled.routing.destination_count(),
+        },
+        g,
+    );
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! The command line: clap types and one file per command. Every command is a thin wrapper
+//! over library code that returns a report; `report::show` prints it as a table or as JSON,
+//! and `main_with_args` turns errors into the exit code their kind decides.
+
+mod bench;
+mod build;
+mod characterize;
+mod check;
+mod eval;
+mod explain;
+mod mc;
+mod passes;
+pub mod report;
+mod sim;
+mod train;
+
+use crate::support::error::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "snngen",
+    version,
+    about = "Turn one spiking-network design into FPGA Verilog and analog ngspice netlists",
+    long_about = "snngen reads a YAML network design (analog subthreshold LIF chips, RC-Spike \
+crossbar tiles, and an FPGA with input encoder, AER spike router and fixed-point readout) and \
+writes synthesizable Verilog, ngspice decks, testbench files, a manifest and a FuseSoC core.\n\n\
+Examples:\n  snngen check designs/six_chip.yaml\n  snngen build designs/six_chip.yaml            \
+# writes out/six_chip/\n  snngen build designs/single_lif.yaml -o /tmp/lif --lint --synth\n\n\
+Exit codes: 0 ok, 1 verification mismatch, 2 input or usage error, 3 external tool failure.\n\
+The design format is documented in docs/design-format.md; `snngen explain E0xx` explains a \
+diagnostic."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Print the report as JSON on standard output (no progress on standard error).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print nothing but errors and the report: no progress.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Kill any external tool run (ngspice, Verilator, Icarus, yosys) after this many
+    /// seconds and report it as failed [default: 600 for ngspice, 3600 for the others;
+    /// also $SNNGEN_TOOL_TIMEOUT].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub tool_timeout: Option<f64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lower a design into rtl/, spice/, tb/, manifest.json and a FuseSoC .core file.
+    ///
+    /// The output folder is replaced atomically: on any error the previous output stays as it
+    /// was. Same design, same bytes.
+    Build(build::Args),
+    /// Check a design and report every problem in it; writes nothing.
+    Check(check::Args),
+    /// List the compiler passes in the order they run.
+    Passes,
+    /// Explain a diagnostic code (E001 ...), or list them all.
+    Explain(explain::Args),
+    /// Measure every neuron mode of a design in ngspice and fit the behavioural model to it.
+    ///
+    /// Per mode: f-I sweep (rate, first-spike latency, spike width, threshold, energy per
+    /// spike) at -20, 27 and 85 C. Writes characterization.json, f_i.csv and plots into DIR.
+    Characterize(characterize::Args),
+    /// Monte-Carlo mismatch and temperature sweep of every neuron instance in ngspice.
+    ///
+    /// Run 0 is the nominal chip, runs 1..=N are Pelgrom draws (seeded per run and
+    /// instance). Rows stream to DIR/results.csv in run order (byte-identical for any --jobs);
+    /// --resume continues a killed sweep. Writes summary.json and rate_histogram.png, and the
+    /// reference model's prediction of every draw beside the measurement.
+    Mc(mc::Args),
+    /// Train the readout for spoken digits (FSDD) on the design's chips as a reservoir.
+    ///
+    /// Recordings with index 5..9 validate (choose the ridge penalty, report accuracy), the
+    /// rest train; the delivered readout is refitted on all of them. Writes
+    /// readout_weights.csv (the design's fixed-point format; `snngen build --weights` puts
+    /// it into the RTL) and model.json into DIR.
+    Train(train::Args),
+    /// Classify recordings with a trained model and report accuracy.
+    ///
+    /// Decisions are the hardware's: the reservoir's spikes replayed into the cycle-exact
+    /// FPGA model (bit-exact with the RTL). Writes confusion.png; the last line printed is
+    /// `accuracy: 0.xxxx`.
+    Eval(eval::Args),
+    /// Benchmarks that print a table (see BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        which: bench::Target,
+    },
+    /// Simulate generated hardware against the reference model.
+    Sim {
+        #[command(subcommand)]
+        target: sim::Target,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let g = &cli.global;
+    if let Some(seconds) = g.tool_timeout {
+        crate::tools::set_timeout_override(seconds)?;
+    }
+    match cli.command {
+        Command::Build(a) => build::run(a, g),
+        Command::Check(a) => check::run(a, g),
+        Command::Passes => passes::run(g),
+        Command::Explain(a) => explain::run(a, g),
+        Command::Characterize(a) => characterize::run(a, g),
+        Command::Mc(a) => mc::run(a, g),
+        Command::Train(a) => train::run(a, g),
+        Command::Eval(a) => eval::run(a, g),
+        Command::Bench { which } => bench::run(which, g),
+        Command::Sim { target } => sim::run(target, g),
+    }
+}

@@ -1,0 +1,195 @@
+//! The one place that parses YAML. serde_yaml is unmaintained: swapping it must stay a change
+//! to this file alone. Besides the typed design, loading yields a `SourceMap` from field paths
+//! to positions so that later, semantic errors can point at the offending line.
+
+use super::Design;
+use crate::support::diag::{Diagnostic, Diagnostics};
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::LazyLock;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// Field path (`chips[0].populations[1].count`) to 1-based (line, column) of its value.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    positions: BTreeMap<String, (usize, usize)>,
+}
+
+impl SourceMap {
+    /// Position of `field`, or of its closest enclosing field that has one.
+    pub fn position(&self, field: &str) -> Option<(usize, usize)> {
+        let mut path = field;
+        loop {
+            if let Some(p) = self.positions.get(path) {
+                return Some(*p);
+            }
+            let cut = path.rfind(['.', '['])?;
+            path = &path[..cut];
+        }
+    }
+
+    fn build(text: &str) -> SourceMap {
+        let mut builder = PathRecorder::default();
+        // Syntax errors are reported by serde_yaml with better messages; a map that stops
+        // early only means fewer positions.
+        let _ = Parser::new_from_str(text).load(&mut builder, false);
+        SourceMap {
+            positions: builder.positions,
+        }
+    }
+}
+
+enum Frame {
+    Map { path: String, key: Option<String> },
+    Seq { path: String, index: usize },
+}
+
+#[derive(Default)]
+struct PathRecorder {
+    stack: Vec<Frame>,
+    positions: BTreeMap<String, (usize, usize)>,
+}
+
+impl PathRecorder {
+    /// Path of the value that comes next in the innermost container.
+    fn next_value_path(&self) -> String {
+        match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Map { path, key }) => {
+                let key = key.as_deref().unwrap_or("");
+                if path.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{path}.{key}")
+                }
+            }
+            Some(Frame::Seq { path, index }) => format!("{path}[{index}]"),
+        }
+    }
+
+    fn value_done(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { key, .. }) => *key = None,
+            Some(Frame::Seq { index, .. }) => *index += 1,
+            None => {}
+        }
+    }
+
+    fn record(&mut self, path: &str, mark: Marker) {
+        self.positions
+            .entry(path.to_string())
+            .or_insert((mark.line(), mark.col() + 1));
+    }
+}
+
+impl MarkedEventReceiver for PathRecorder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, ..) => {
+                if let Some(Frame::Map {
+                    key: key @ None, ..
+                }) = self.stack.last_mut()
+                {
+                    // A key: its position stands for the field until a scalar value refines it.
+                    *key = Some(value);
+                    let path = self.next_value_path();
+                    self.record(&path, mark);
+                    return;
+                }
+                let path = self.next_value_path();
+                self.positions.insert(path, (mark.line(), mark.col() + 1));
+                self.value_done();
+            }
+            Event::Alias(_) => {
+                let path = self.next_value_path();
+                self.positions.insert(path, (mark.line(), mark.col() + 1));
+                self.value_done();
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let path = self.next_value_path();
+                self.record(&path, mark);
+                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                    Frame::Map { path, key: None }
+                } else {
+                    Frame::Seq { path, index: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.value_done();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A parsed design with the text it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedDesign {
+    pub design: Design,
+    pub file: String,
+    pub text: String,
+    pub source_map: SourceMap,
+}
+
+impl LoadedDesign {
+    /// Wraps problems found after parsing into file-located diagnostics.
+    pub fn diagnostics(&self, mut items: Vec<Diagnostic>) -> Diagnostics {
+        for d in &mut items {
+            if d.position.is_none() {
+                d.position = self.source_map.position(&d.field);
+            }
+        }
+        Diagnostics {
+            file: self.file.clone(),
+            text: self.text.clone(),
+            items,
+        }
+    }
+}
+
+/// Reads and parses a design file. Errors name the file, line, column and field.
+pub fn load_design(path: &Path) -> Result<LoadedDesign, Diagnostics> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Diagnostics {
+        file: file.clone(),
+        text: String::new(),
+        items: vec![Diagnostic::new("", format!("cannot read design file: {e}"))],
+    })?;
+    load_design_str(&file, &text)
+}
+
+static SERDE_LOCATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r" at line \d+ column \d+$").unwrap());
+static SERDE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*): ").unwrap()
+});
+
+/// Parses design text; `file` is only used in messages.
+pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnostics> {
+    match serde_yaml::from_str::<Design>(text) {
+        Ok(design) => Ok(LoadedDesign {
+            design,
+            file: file.to_string(),
+            text: text.to_string(),
+            source_map: SourceMap::build(text),
+        }),
+        Err(e) => {
+            let raw = e.to_string();
+            let message = SERDE_LOCATION.replace(&raw, "").to_string();
+            let (field, message) = match SERDE_FIELD.captures(&message) {
+                Some(c) => (c[1].to_string(), message[c[0].len()..].to_string()),
+                None => (String::new(), message.clone()),
+            };
+            let mut d = Diagnostic::new(field, message);
+            d.position = e.location().map(|l| (l.line(), l.column()));
+            Err(Diagnostics {
+                file: file.to_string(),
+                text: text.to_string(),
+                items: vec![d],
+            })
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Decks ready to run: the text of a lowered single-cell deck, the data file it writes, the
+//! signals it saves there and the files it includes. `tools::ngspice::run` takes one.
+
+use crate::compiler::lower::spice::Signal;
+use crate::compiler::lower::spice::cells::{NeuronStep, RestingNeuron, SynapseLevels, TileSteps};
+use crate::device::process::GENERIC_180_MODELS;
+use askama::Template;
+
+/// A rendered deck and what running it yields.
+#[derive(Debug, Clone)]
+pub struct Deck {
+    /// File name of the deck, e.g. `neuron.cir` (also its name in error messages).
+    pub name: String,
+    pub text: String,
+    /// The `wrdata` file it writes, beside it.
+    pub data_file: String,
+    /// The vectors it saves there, in order (time comes first).
+    pub signals: Vec<Signal>,
+    /// Files placed beside the deck before it runs: (path relative to it, contents).
+    pub includes: Vec<(&'static str, &'static str)>,
+}
+
+/// The model cards, as every transistor deck includes them.
+const MODELS: (&str, &str) = ("models/generic180.lib", GENERIC_180_MODELS);
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Template)]
+#[template(path = "spice/neuron_char.cir", escape = "none")]
+struct NeuronStepTemplate<'a> {
+    d: &'a NeuronStep,
+    version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "spice/rest_char.cir", escape = "none")]
+struct RestingNeuronTemplate<'a> {
+    d: &'a RestingNeuron,
+    version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "spice/synapse_char.cir", escape = "none")]
+struct SynapseLevelsTemplate<'a> {
+    d: &'a SynapseLevels,
+    version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "spice/tile_char.cir", escape = "none")]
+struct TileStepsTemplate<'a> {
+    d: &'a TileSteps,
+    version: &'a str,
+}
+
+pub fn neuron_step(d: &NeuronStep) -> Result<Deck, askama::Error> {
+    Ok(Deck {
+        name: "neuron.cir".into(),
+        text: NeuronStepTemplate {
+            d,
+            version: VERSION,
+        }
+        .render()?,
+        data_file: d.data_file.clone(),
+        signals: d.signals.clone(),
+        includes: vec![MODELS],
+    })
+}
+
+pub fn resting_neuron(d: &RestingNeuron) -> Result<Deck, askama::Error> {
+    Ok(Deck {
+        name: "rest.cir".into(),
+        text: RestingNeuronTemplate {
+            d,
+            version: VERSION,
+        }
+        .render()?,
+        data_file: d.data_file.clone(),
+        signals: d.signals.clone(),
+        includes: vec![MODELS],
+    })
+}
+
+pub fn synapse_levels(d: &SynapseLevels) -> Result<Deck, askama::Error> {
+    Ok(Deck {
+        name: "synapse.cir".into(),
+        text: SynapseLevelsTemplate {
+            d,
+            version: VERSION,
+        }
+        .render()?,
+        data_file: d.data_file.clone(),
+        signals: d.signals.clone(),
+        includes: vec![MODELS],
+    })
+}
+
+/// A tile deck under `name` (tile.cir for trajectories, mac.cir for the MAC energy).
+pub fn tile_steps(d: &TileSteps, name: &str) -> Result<Deck, askama::Error> {
+    Ok(Deck {
+        name: name.into(),
+        text: TileStepsTemplate {
+            d,
+            version: VERSION,
+        }
+        .render()?,
+        data_file: d.data_file.clone(),
+        signals: d.signals.clone(),
+        includes: Vec::new(),
+    })
+}

@@ -1,0 +1,181 @@
+//! Rendering: askama templates over the lowered view models, plus the manifest and the
+//! FuseSoC core file. Everything is rendered in memory; `flows::build` writes it atomically.
+//! `deck` renders the single-cell decks that characterization and Monte-Carlo run.
+
+pub mod deck;
+
+use crate::compiler::lower::Header;
+use crate::compiler::lower::spice::SpiceDeck;
+use crate::compiler::lower::verilog::VerilogModel;
+pub use crate::support::hash::sha256_hex;
+use askama::Template;
+use serde::Serialize;
+
+/// One emitted file: its path inside the output directory ('/'-separated) and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmittedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+macro_rules! verilog_template {
+    ($name:ident, $path:literal) => {
+        #[derive(Template)]
+        #[template(path = $path, escape = "none")]
+        struct $name<'a> {
+            v: &'a VerilogModel,
+            h: &'a Header,
+        }
+    };
+}
+
+verilog_template!(EncoderTemplate, "verilog/encoder.v");
+verilog_template!(ChipIfTemplate, "verilog/chip_if.v");
+verilog_template!(RouterTemplate, "verilog/router.v");
+verilog_template!(ReadoutTemplate, "verilog/readout.v");
+verilog_template!(TopTemplate, "verilog/top.v");
+verilog_template!(TestbenchTemplate, "tb/tb.sv");
+verilog_template!(CosimTemplate, "tb/cosim.sv");
+
+#[derive(Template)]
+#[template(path = "spice/chip.cir", escape = "none")]
+struct DeckTemplate<'a> {
+    d: &'a SpiceDeck,
+    h: &'a Header,
+}
+
+#[derive(Template)]
+#[template(path = "fusesoc.core", escape = "none")]
+struct CoreTemplate<'a> {
+    v: &'a VerilogModel,
+    rtl: &'a [String],
+    tb: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "tb/files.f", escape = "none")]
+struct FileListTemplate<'a> {
+    rtl: &'a [String],
+}
+
+/// Paths of the RTL files, leaves first, as the file list and the core file name them.
+pub fn rtl_paths(v: &VerilogModel) -> Vec<String> {
+    v.module_names()
+        .iter()
+        .map(|m| format!("rtl/{m}.v"))
+        .collect()
+}
+
+pub fn testbench_path(v: &VerilogModel) -> String {
+    format!("tb/{}_tb.sv", v.prefix)
+}
+
+/// The co-simulation harness `snngen sim rtl` drives.
+pub fn cosim_path(v: &VerilogModel) -> String {
+    format!("tb/{}_cosim.sv", v.prefix)
+}
+
+/// Renders every file of a build except the manifest.
+pub fn render(
+    v: &VerilogModel,
+    decks: &[SpiceDeck],
+    models: &[(String, String)],
+) -> Result<Vec<EmittedFile>, askama::Error> {
+    let h = &v.h;
+    let rtl = rtl_paths(v);
+    let rendered = [
+        EncoderTemplate { v, h }.render()?,
+        ChipIfTemplate { v, h }.render()?,
+        RouterTemplate { v, h }.render()?,
+        ReadoutTemplate { v, h }.render()?,
+        TopTemplate { v, h }.render()?,
+    ];
+    let mut files: Vec<EmittedFile> = rtl
+        .iter()
+        .zip(rendered)
+        .map(|(path, contents)| EmittedFile {
+            path: path.clone(),
+            contents,
+        })
+        .collect();
+    let tb = testbench_path(v);
+    files.push(EmittedFile {
+        path: tb.clone(),
+        contents: TestbenchTemplate { v, h }.render()?,
+    });
+    files.push(EmittedFile {
+        path: cosim_path(v),
+        contents: CosimTemplate { v, h }.render()?,
+    });
+    files.push(EmittedFile {
+        path: "tb/files.f".into(),
+        contents: FileListTemplate { rtl: &rtl }.render()?,
+    });
+    files.push(EmittedFile {
+        path: format!("{}.core", v.prefix),
+        contents: CoreTemplate {
+            v,
+            rtl: &rtl,
+            tb: &tb,
+        }
+        .render()?,
+    });
+    for d in decks {
+        files.push(EmittedFile {
+            path: format!("spice/{}.cir", d.file_stem),
+            contents: DeckTemplate { d, h }.render()?,
+        });
+    }
+    for (name, text) in models {
+        files.push(EmittedFile {
+            path: format!("spice/models/{name}"),
+            contents: text.clone(),
+        });
+    }
+    for f in &mut files {
+        if !f.contents.ends_with('\n') {
+            f.contents.push('\n');
+        }
+    }
+    Ok(files)
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    snngen_version: &'a str,
+    design: &'a str,
+    design_hash: &'a str,
+    files: Vec<ManifestEntry>,
+}
+
+#[derive(Serialize)]
+struct ManifestEntry {
+    path: String,
+    bytes: usize,
+    sha256: String,
+}
+
+/// `manifest.json`: every emitted file with its size and sha256, sorted by path.
+pub fn manifest(design: &str, design_hash: &str, files: &[EmittedFile]) -> EmittedFile {
+    let mut entries: Vec<ManifestEntry> = files
+        .iter()
+        .map(|f| ManifestEntry {
+            path: f.path.clone(),
+            bytes: f.contents.len(),
+            sha256: sha256_hex(f.contents.as_bytes()),
+        })
+        .collect();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let m = Manifest {
+        snngen_version: env!("CARGO_PKG_VERSION"),
+        design,
+        design_hash,
+        files: entries,
+    };
+    let mut contents = serde_json::to_string_pretty(&m).expect("manifest serializes");
+    contents.push('\n');
+    EmittedFile {
+        path: "manifest.json".into(),
+        contents,
+    }
+}

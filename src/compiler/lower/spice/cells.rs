@@ -1,0 +1,264 @@
+//! Decks of one cell alone, for characterization and Monte-Carlo: a neuron under a current
+//! step, a resting neuron with idle synapses, the input synapse at every DAC level, and an
+//! RC-Spike tile without its comparator under input steps. They share the neuron and
+//! crosspoint lowering of the chip decks.
+
+use super::{Crosspoint, NeuronCell, Signal, TileNodes, crosspoints, num, vector_list};
+use crate::compiler::ir::TileIr;
+use crate::device::dac::synapse_bias;
+use crate::device::mismatch::{Draw, TileDraw};
+use crate::device::process::NeuronMode;
+
+/// The input current of a neuron step deck rises at this time (s); spike times are
+/// reported from it.
+pub const STEP_AT: f64 = 1e-6;
+const STEP_RISE: f64 = 1e-9;
+
+/// Spike times to better than 0.5 %: the default 1e-4 runs ~1.5 % fast (sim/README.md).
+const SPIKE_TIME_RELTOL: &str = "1e-5";
+
+/// One `lif` neuron driven by an ideal current step off the supply.
+#[derive(Debug, Clone)]
+pub struct NeuronStep {
+    pub mode: String,
+    pub current: String,
+    pub temperature: String,
+    pub reltol: String,
+    pub vdd: String,
+    pub cell: NeuronCell,
+    /// Per-instance mismatch parameters of the `lif` subckt (empty: nominal).
+    pub mismatch: String,
+    pub step_at: String,
+    pub step_end: String,
+    pub tstep: String,
+    pub tstop: String,
+    pub data_file: String,
+    pub signals: Vec<Signal>,
+    pub vectors: String,
+}
+
+/// What a neuron step deck saves: membrane, spike output and supply current.
+pub fn neuron_step_signals() -> Vec<Signal> {
+    vec![Signal::v("vmem"), Signal::v("spk"), Signal::i("vdd")]
+}
+
+/// A neuron of `mode` (instance draw `mismatch`) stepped to `current` (A) at STEP_AT and
+/// simulated for `transient` seconds after it, at `celsius`.
+pub fn neuron_step(
+    mode_name: &str,
+    mode: &NeuronMode,
+    vdd: f64,
+    current: f64,
+    celsius: f64,
+    transient: f64,
+    mismatch: Option<&Draw>,
+) -> NeuronStep {
+    let signals = neuron_step_signals();
+    NeuronStep {
+        mode: mode_name.to_string(),
+        current: num(current),
+        temperature: num(celsius),
+        reltol: SPIKE_TIME_RELTOL.into(),
+        vdd: num(vdd),
+        cell: NeuronCell::of(mode),
+        mismatch: mismatch.map(Draw::subckt_params).unwrap_or_default(),
+        step_at: num(STEP_AT),
+        step_end: num(STEP_AT + STEP_RISE),
+        tstep: num(transient / 400.0),
+        tstop: num(STEP_AT + transient),
+        data_file: "neuron.dat".into(),
+        vectors: vector_list(&signals),
+        signals,
+    }
+}
+
+/// A resting neuron with idle excitatory synapses on its membrane.
+#[derive(Debug, Clone)]
+pub struct RestingNeuron {
+    pub mode: String,
+    pub synapses: usize,
+    pub temperature: String,
+    pub vdd: String,
+    pub cell: NeuronCell,
+    pub vw: String,
+    pub synapse_names: Vec<String>,
+    pub data_file: String,
+    pub signals: Vec<Signal>,
+    pub vectors: String,
+}
+
+/// Bias level of the idle synapses of a resting neuron deck (their idle current is the
+/// switch's off-current, not the bias).
+const REST_SYNAPSE_LEVEL: u32 = 8;
+
+pub fn resting_neuron(
+    mode_name: &str,
+    mode: &NeuronMode,
+    vdd: f64,
+    synapses: u32,
+    celsius: f64,
+) -> RestingNeuron {
+    let signals = vec![Signal::v("vmem")];
+    RestingNeuron {
+        mode: mode_name.to_string(),
+        synapses: synapses as usize,
+        temperature: num(celsius),
+        vdd: num(vdd),
+        cell: NeuronCell::of(mode),
+        vw: num(synapse_bias(true, vdd, REST_SYNAPSE_LEVEL)),
+        synapse_names: (0..synapses).map(|k| format!("s{k}")).collect(),
+        data_file: "rest.dat".into(),
+        vectors: vector_list(&signals),
+        signals,
+    }
+}
+
+/// The excitatory synapse at every DAC level, each into a membrane held by a source.
+#[derive(Debug, Clone)]
+pub struct SynapseLevels {
+    pub temperature: String,
+    pub vdd: String,
+    pub vmem: String,
+    pub delay: String,
+    pub edge: String,
+    pub width: String,
+    pub tstep: String,
+    pub tstop: String,
+    pub levels: Vec<SynapseLevel>,
+    pub data_file: String,
+    pub signals: Vec<Signal>,
+    pub vectors: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SynapseLevel {
+    pub level: u32,
+    pub bias: String,
+}
+
+/// The source holding the membrane of the synapse at `level`: its current is the synapse's.
+pub fn synapse_hold_source(level: u32) -> Signal {
+    Signal::i(format!("vm{level}"))
+}
+
+/// One input pulse (`width`, `edge`, after `delay`) into synapses at `levels`, each
+/// membrane held at `vmem` volts, for `tstop` seconds.
+#[allow(clippy::too_many_arguments)]
+pub fn synapse_levels(
+    vdd: f64,
+    celsius: f64,
+    levels: &[u32],
+    vmem: f64,
+    delay: f64,
+    width: f64,
+    edge: f64,
+    tstop: f64,
+) -> SynapseLevels {
+    let signals: Vec<Signal> = levels.iter().map(|&l| synapse_hold_source(l)).collect();
+    SynapseLevels {
+        temperature: num(celsius),
+        vdd: num(vdd),
+        vmem: num(vmem),
+        delay: num(delay),
+        edge: num(edge),
+        width: num(width),
+        tstep: num(1e-8),
+        tstop: num(tstop),
+        levels: levels
+            .iter()
+            .map(|&l| SynapseLevel {
+                level: l,
+                bias: num(synapse_bias(true, vdd, l)),
+            })
+            .collect(),
+        data_file: "synapse.dat".into(),
+        vectors: vector_list(&signals),
+        signals,
+    }
+}
+
+/// An RC-Spike tile without its comparator, input i stepping to vsyn at its own time.
+#[derive(Debug, Clone)]
+pub struct TileSteps {
+    pub tile: String,
+    pub vsyn: String,
+    pub temperature: String,
+    pub inputs: Vec<TileStepInput>,
+    pub crosspoints: Vec<Crosspoint>,
+    pub columns: Vec<TileColumnCap>,
+    pub tstep: String,
+    pub tstop: String,
+    pub data_file: String,
+    pub signals: Vec<Signal>,
+    pub vectors: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TileStepInput {
+    pub name: String,
+    pub at: String,
+    pub high: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TileColumnCap {
+    pub name: String,
+    pub cmem: String,
+}
+
+/// The membrane of column `j` in a tile step deck.
+pub fn tile_column(j: usize) -> Signal {
+    Signal::v(TileNodes::alone().column(j))
+}
+
+/// The source driving input `i` in a tile step deck: its current is what the input delivers.
+pub fn tile_input_source(i: usize) -> Signal {
+    Signal::i(format!("v{}", TileNodes::alone().input(i)))
+}
+
+/// `tile` with input i stepping to `vsyn` at `steps[i]`; with `input_currents` the deck also
+/// saves every input source's current. `draw` scales every crosspoint resistor and column
+/// capacitor (mismatch).
+pub fn tile_steps(
+    tile: &TileIr,
+    vsyn: f64,
+    celsius: f64,
+    steps: &[f64],
+    tstop: f64,
+    input_currents: bool,
+    draw: Option<&TileDraw>,
+) -> TileSteps {
+    let nodes = TileNodes::alone();
+    let c_factor = |j: usize| draw.map_or(1.0, |d| d.c_factor[j]);
+    let columns: Vec<TileColumnCap> = (0..tile.outputs as usize)
+        .map(|j| TileColumnCap {
+            name: nodes.column(j),
+            cmem: num(tile.c_mem_ff * 1e-15 * c_factor(j)),
+        })
+        .collect();
+    let mut signals: Vec<Signal> = (0..columns.len()).map(tile_column).collect();
+    if input_currents {
+        signals.extend((0..steps.len()).map(tile_input_source));
+    }
+    TileSteps {
+        tile: tile.name.clone(),
+        vsyn: num(vsyn),
+        temperature: num(celsius),
+        inputs: steps
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| TileStepInput {
+                name: nodes.input(i),
+                at: num(t),
+                high: num(t + 1e-9),
+            })
+            .collect(),
+        crosspoints: crosspoints(tile, &nodes, |i, j| draw.map_or(1.0, |d| d.r_factor[i][j])),
+        columns,
+        tstep: num(tstop / 2000.0),
+        tstop: num(tstop),
+        data_file: "tile.dat".into(),
+        vectors: vector_list(&signals),
+        signals,
+    }
+}

@@ -1,0 +1,459 @@
+//! Verilog view model: module parameters, ROM contents as Verilog literals, top-level wiring.
+
+use super::{Header, index_width, value_width};
+use crate::compiler::passes::Compiled;
+
+/// The one place that turns design names into Verilog identifiers: letters, digits and `_`
+/// only, never starting with a digit, never a keyword. Validation already restricts names;
+/// this keeps a name from ever carrying Verilog syntax even if that check changes.
+pub fn ident(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert_str(0, "n_");
+    }
+    if KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+const KEYWORDS: &[&str] = &[
+    "always",
+    "assign",
+    "begin",
+    "case",
+    "default",
+    "else",
+    "end",
+    "endcase",
+    "endfunction",
+    "endgenerate",
+    "endmodule",
+    "for",
+    "function",
+    "generate",
+    "genvar",
+    "if",
+    "initial",
+    "inout",
+    "input",
+    "integer",
+    "localparam",
+    "logic",
+    "module",
+    "negedge",
+    "output",
+    "parameter",
+    "posedge",
+    "reg",
+    "signed",
+    "wire",
+    "bit",
+    "byte",
+    "int",
+    "class",
+    "package",
+    "interface",
+];
+
+/// A sized Verilog literal, `width'dvalue`.
+fn lit(width: u32, value: u64) -> String {
+    format!("{width}'d{value}")
+}
+
+/// A sized two's-complement literal of a signed value, `width'hXX`.
+fn signed_lit(width: u32, value: i64) -> String {
+    let mask = if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    };
+    format!("{width}'h{:x}", (value as u64) & mask)
+}
+
+/// A `width`-bit hex literal with bit i set where `set(i)`.
+fn mask_lit(width: u32, set: impl Fn(u32) -> bool) -> String {
+    let nibbles = width.div_ceil(4);
+    let digits: String = (0..nibbles)
+        .rev()
+        .map(|n| {
+            let v = (0..4)
+                .filter(|b| n * 4 + b < width && set(n * 4 + b))
+                .fold(0u32, |acc, b| acc | (1 << b));
+            char::from_digit(v, 16).unwrap()
+        })
+        .collect();
+    format!("{width}'h{digits}")
+}
+
+#[derive(Debug, Clone)]
+pub struct RomEntry {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EncoderView {
+    pub channels: u32,
+    pub bits: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChipIfView {
+    pub src_w: u32,
+    pub syn_w: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RouterView {
+    pub nsrc: u32,
+    pub src_w: u32,
+    pub nchips: u32,
+    pub chip_w: u32,
+    pub syn_w: u32,
+    pub ptr_w: u32,
+    pub cnt_w: u32,
+    pub one_src: String,
+    pub one_chip: String,
+    pub ptr_one: String,
+    /// For each bit of a source index, the mask of the sources whose index has that bit set.
+    pub index_masks: Vec<RomEntry>,
+    pub base_rom: Vec<RomEntry>,
+    pub count_rom: Vec<RomEntry>,
+    pub dest_rom: Vec<RomEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReadoutView {
+    pub nfeat: u32,
+    pub nclass: u32,
+    pub cnt_w: u32,
+    pub w_w: u32,
+    pub q_int: u32,
+    pub q_frac: u32,
+    pub prod_w: u32,
+    pub acc_w: u32,
+    pub win_w: u32,
+    pub feat_w: u32,
+    pub class_w: u32,
+    /// Windows (time bins) per decision; 1 leaves out the bin counter and the frame totals.
+    pub bins: u32,
+    pub bin_w: u32,
+    /// Width of a weight ROM key: class, bin (when bins > 1) and feature indices.
+    pub key_w: u32,
+    /// What the weight ROM key holds, for the RTL comment.
+    pub key_fields: String,
+    pub window_last: String,
+    pub win_one: String,
+    pub cnt_one: String,
+    pub feat_last: String,
+    pub feat_one: String,
+    pub class_last: String,
+    pub class_one: String,
+    pub bin_last: String,
+    pub bin_one: String,
+    pub weight_rom: Vec<RomEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopChip {
+    pub name: String,
+    pub index: u32,
+    pub sources: u32,
+    pub slice: String,
+    pub range: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopFeature {
+    pub index: u32,
+    pub source: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopView {
+    pub in_data_msb: u32,
+    pub src_msb: u32,
+    pub syn_msb: u32,
+    pub class_msb: u32,
+    pub acc_msb: u32,
+    pub nsrc_msb: u32,
+    pub nchips_msb: u32,
+    pub nfeat_msb: u32,
+    pub encoder_slice: String,
+    pub encoder_range: String,
+    pub chips: Vec<TopChip>,
+    pub features: Vec<TopFeature>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TbView {
+    pub sample_period: u32,
+    pub channels: u32,
+    pub sample_bits: u32,
+    pub sample_msb: u32,
+    /// Zero bits that widen a synapse address to 32 bits.
+    pub syn_pad: u32,
+    pub cycles: u64,
+    /// Hex fields per stimulus line of the co-simulation harness.
+    pub cosim_fields: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct VerilogModel {
+    pub h: Header,
+    pub prefix: String,
+    pub encoder: EncoderView,
+    pub chip_if: ChipIfView,
+    pub router: RouterView,
+    pub readout: ReadoutView,
+    pub top: TopView,
+    pub tb: TbView,
+}
+
+impl VerilogModel {
+    /// Module names in dependency order (leaves first, top last).
+    pub fn module_names(&self) -> Vec<String> {
+        ["encoder", "chip_if", "router", "readout", "top"]
+            .iter()
+            .map(|m| format!("{}_{m}", self.prefix))
+            .collect()
+    }
+}
+
+/// Input samples reach the encoder every this many cycles in the smoke testbench.
+const TB_SAMPLE_PERIOD: u32 = 4;
+/// The smoke testbench runs this many readout frames (of `bins` windows each): one decision each.
+const TB_FRAMES: u64 = 3;
+
+pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
+    let net = &c.network;
+    let layout = &c.layout;
+    let prefix = ident(&net.name);
+
+    let nchips = net.chips.len() as u32;
+    let max_sources = layout.chips.iter().map(|l| l.sources).max().unwrap_or(1);
+    let max_inputs = layout
+        .chips
+        .iter()
+        .map(|l| l.synapse_inputs)
+        .max()
+        .unwrap_or(1);
+    let chip_if = ChipIfView {
+        src_w: index_width(max_sources as u64),
+        syn_w: index_width(max_inputs as u64),
+    };
+
+    let router = lower_router(c, nchips, chip_if.syn_w);
+    let readout = lower_readout(c);
+
+    let top = TopView {
+        in_data_msb: net.encoder.channels * net.encoder.sample_bits - 1,
+        src_msb: chip_if.src_w - 1,
+        syn_msb: chip_if.syn_w - 1,
+        class_msb: readout.class_w - 1,
+        acc_msb: readout.acc_w - 1,
+        nsrc_msb: layout.total_sources - 1,
+        nchips_msb: nchips - 1,
+        nfeat_msb: readout.nfeat - 1,
+        encoder_slice: format!("{}:0", net.encoder.channels - 1),
+        encoder_range: format!("0..{}", net.encoder.channels - 1),
+        chips: net
+            .chips
+            .iter()
+            .zip(&layout.chips)
+            .enumerate()
+            .map(|(i, (chip, l))| TopChip {
+                name: ident(&chip.name),
+                index: i as u32,
+                sources: l.sources,
+                slice: format!("{}:{}", l.source_offset + l.sources - 1, l.source_offset),
+                range: format!("{}..{}", l.source_offset, l.source_offset + l.sources - 1),
+            })
+            .collect(),
+        features: layout
+            .features
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| TopFeature {
+                index: i as u32,
+                source: s,
+            })
+            .collect(),
+    };
+
+    let tb = TbView {
+        sample_period: TB_SAMPLE_PERIOD,
+        channels: net.encoder.channels,
+        sample_bits: net.encoder.sample_bits,
+        sample_msb: net.encoder.sample_bits - 1,
+        syn_pad: 32 - chip_if.syn_w,
+        cosim_fields: 3 + 3 * nchips,
+        cycles: TB_FRAMES * net.readout.bins as u64 * net.readout.window_cycles as u64
+            + (net.readout.classes * c.layout.features.len() as u32) as u64
+            + 16,
+    };
+
+    VerilogModel {
+        h: h.clone(),
+        prefix,
+        encoder: EncoderView {
+            channels: net.encoder.channels,
+            bits: net.encoder.sample_bits,
+        },
+        chip_if,
+        router,
+        readout,
+        top,
+        tb,
+    }
+}
+
+fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
+    let nsrc = c.layout.total_sources;
+    let src_w = index_width(nsrc as u64);
+    let chip_w = index_width(nchips as u64);
+    let ndest = c.routing.destination_count() as u64;
+    let ptr_w = index_width(ndest.max(1));
+    let cnt_w = ptr_w + 1;
+    let (mut base_rom, mut count_rom, mut dest_rom) = (Vec::new(), Vec::new(), Vec::new());
+    let mut next = 0u64;
+    for (src, dests) in c.routing.by_source.iter().enumerate() {
+        if dests.is_empty() {
+            continue;
+        }
+        let key = lit(src_w, src as u64);
+        base_rom.push(RomEntry {
+            key: key.clone(),
+            value: lit(ptr_w, next),
+        });
+        count_rom.push(RomEntry {
+            key,
+            value: lit(cnt_w, dests.len() as u64),
+        });
+        for d in dests {
+            dest_rom.push(RomEntry {
+                key: lit(ptr_w, next),
+                value: lit(
+                    chip_w + syn_w,
+                    ((d.chip as u64) << syn_w) | d.synapse as u64,
+                ),
+            });
+            next += 1;
+        }
+    }
+    let index_masks = (0..src_w)
+        .map(|bit| RomEntry {
+            key: bit.to_string(),
+            value: mask_lit(nsrc, |i| (i >> bit) & 1 == 1),
+        })
+        .collect();
+    RouterView {
+        index_masks,
+        nsrc,
+        src_w,
+        nchips,
+        chip_w,
+        syn_w,
+        ptr_w,
+        cnt_w,
+        one_src: lit(nsrc, 1),
+        one_chip: lit(nchips, 1),
+        ptr_one: lit(ptr_w, 1),
+        base_rom,
+        count_rom,
+        dest_rom,
+    }
+}
+
+fn lower_readout(c: &Compiled) -> ReadoutView {
+    let r = &c.network.readout;
+    let nfeat = c.layout.features.len() as u32;
+    let (cnt_w, w_w) = (r.count_bits, r.format.width());
+    let prod_w = w_w + cnt_w + 1;
+    let feat_w = index_width(nfeat as u64);
+    let class_w = index_width(r.classes as u64);
+    let bin_w = index_width(r.bins as u64);
+    let win_w = value_width(r.window_cycles as u64 - 1);
+    // With one bin the key is {class, feature} as it always was; with more, {class, bin, feature}.
+    let (key_w, key_fields) = if r.bins > 1 {
+        (class_w + bin_w + feat_w, "{class, bin, feature}")
+    } else {
+        (class_w + feat_w, "{class, feature}")
+    };
+    let key = |cls: u64, col: u64| {
+        let (bin, f) = (col / nfeat as u64, col % nfeat as u64);
+        if r.bins > 1 {
+            (cls << (bin_w + feat_w)) | (bin << feat_w) | f
+        } else {
+            (cls << feat_w) | f
+        }
+    };
+    let weight_rom = c
+        .readout
+        .weights
+        .iter()
+        .enumerate()
+        .flat_map(|(cls, row)| row.iter().enumerate().map(move |(col, &w)| (cls, col, w)))
+        .filter(|&(_, _, w)| w != 0)
+        .map(|(cls, col, w)| RomEntry {
+            key: lit(key_w, key(cls as u64, col as u64)),
+            value: signed_lit(w_w, w),
+        })
+        .collect();
+    ReadoutView {
+        nfeat,
+        nclass: r.classes,
+        cnt_w,
+        w_w,
+        q_int: r.format.int_bits,
+        q_frac: r.format.frac_bits,
+        prod_w,
+        // A frame's total sums bins x features products: no wrap for any count and weight.
+        acc_w: prod_w + index_width(r.bins as u64 * nfeat as u64),
+        win_w,
+        feat_w,
+        class_w,
+        bins: r.bins,
+        bin_w,
+        key_w,
+        key_fields: key_fields.to_string(),
+        window_last: lit(win_w, r.window_cycles as u64 - 1),
+        win_one: lit(win_w, 1),
+        cnt_one: lit(cnt_w, 1),
+        feat_last: lit(feat_w, nfeat as u64 - 1),
+        feat_one: lit(feat_w, 1),
+        class_last: lit(class_w, r.classes as u64 - 1),
+        class_one: lit(class_w, 1),
+        bin_last: lit(bin_w, r.bins as u64 - 1),
+        bin_one: lit(bin_w, 1),
+        weight_rom,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_cannot_carry_verilog() {
+        assert_eq!(ident("chip0"), "chip0");
+        assert_eq!(ident("a; endmodule"), "a__endmodule");
+        assert_eq!(ident("9lives"), "n_9lives");
+        assert_eq!(ident("module"), "module_");
+        assert_eq!(ident(""), "n_");
+        assert_eq!(signed_lit(8, -128), "8'h80");
+        assert_eq!(signed_lit(8, -1), "8'hff");
+        assert_eq!(mask_lit(6, |i| i & 1 == 1), "6'h2a");
+        assert_eq!(mask_lit(5, |i| i >= 4), "5'h10");
+    }
+}

@@ -1,0 +1,77 @@
+//! `snngen build`: render a design and write its output folder atomically; with
+//! `rtl_checks`, lint and synthesize what it wrote.
+
+pub mod rtl_checks;
+
+use crate::compiler::design::load_design;
+use crate::compiler::{Rendered, default_out_dir, render_loaded, with_readout_weights};
+use crate::support::error::{Error, Result};
+use crate::support::output::write_atomic;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What a build did, for the summary lines.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildSummary {
+    pub design: String,
+    pub out_dir: PathBuf,
+    pub chips: usize,
+    pub neurons: u32,
+    pub synapses: usize,
+    pub tiles: usize,
+    pub route_sources: u32,
+    pub route_destinations: usize,
+    pub readout_features: u32,
+    pub readout_classes: u32,
+    pub readout_bins: u32,
+    pub files: usize,
+    pub bytes: usize,
+    pub seconds: f64,
+}
+
+pub fn build(path: &Path, out_dir: Option<&Path>) -> Result<(BuildSummary, Rendered)> {
+    build_with(path, None, out_dir)
+}
+
+/// `build`, with the readout weights taken from `weights` (a CSV file, e.g. what
+/// `snngen train` wrote) instead of the design's own.
+pub fn build_with(
+    path: &Path,
+    weights: Option<&Path>,
+    out_dir: Option<&Path>,
+) -> Result<(BuildSummary, Rendered)> {
+    let start = Instant::now();
+    let mut loaded = load_design(path).map_err(Error::Input)?;
+    if let Some(w) = weights {
+        loaded = with_readout_weights(loaded, w);
+    }
+    let r = render_loaded(loaded)?;
+    let net = &r.compiled.network;
+    let out = out_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| default_out_dir(&net.name));
+    write_atomic(
+        &out,
+        r.files
+            .iter()
+            .map(|f| (f.path.as_str(), f.contents.as_str())),
+    )?;
+    let summary = BuildSummary {
+        design: net.name.clone(),
+        out_dir: out,
+        chips: net.chips.len(),
+        neurons: net.neuron_count(),
+        synapses: net.synapse_count(),
+        tiles: net.chips.iter().map(|c| c.tiles.len()).sum(),
+        route_sources: r.compiled.layout.total_sources,
+        route_destinations: r.compiled.routing.destination_count(),
+        readout_features: net.feature_count(),
+        readout_classes: net.readout.classes,
+        readout_bins: net.readout.bins,
+        files: r.files.len(),
+        bytes: r.files.iter().map(|f| f.contents.len()).sum(),
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    Ok((summary, r))
+}

@@ -1,0 +1,29 @@
+//! The checks every emitted RTL must pass (Verilator lint, yosys structural check) and its
+//! iCE40 synthesis counts, run on a build's output folder.
+
+use crate::compiler::{Rendered, rtl_files};
+use crate::support::error::Result;
+use crate::support::fs::scratch_dir;
+use crate::tools::{verilator, yosys};
+use std::path::{Path, PathBuf};
+
+/// The RTL files of a build, its top module and a scratch folder for a tool run.
+fn rtl_job(out_dir: &Path, r: &Rendered) -> Result<(Vec<PathBuf>, String, tempfile::TempDir)> {
+    let dir = scratch_dir("snngen-rtl-")?;
+    let top = format!("{}_top", r.verilog.prefix);
+    Ok((rtl_files(out_dir, &r.verilog), top, dir))
+}
+
+/// Runs the lint and structural checks every emitted RTL must pass.
+pub fn lint_rtl(out_dir: &Path, r: &Rendered) -> Result<()> {
+    let (files, top, dir) = rtl_job(out_dir, r)?;
+    verilator::lint(&files, &top, dir.path())?;
+    yosys::check(&files, &top, dir.path())?;
+    Ok(())
+}
+
+/// yosys `synth_ice40` on a build's RTL: LUT, flip-flop and RAM counts.
+pub fn synthesize(out_dir: &Path, r: &Rendered) -> Result<yosys::SynthStats> {
+    let (files, top, dir) = rtl_job(out_dir, r)?;
+    Ok(yosys::synth_ice40(&files, &top, dir.path())?)
+}

@@ -1,0 +1,80 @@
+//! Compiled Verilator models, cached by content hash: an unchanged design does not recompile.
+
+use crate::support::error::{Error, Result, ToolError};
+use crate::support::hash::sha256_hex;
+use crate::tools::verilator;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Where compiled simulation models are kept: `$SNNGEN_CACHE_DIR`, else `~/.cache/snngen`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SNNGEN_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".cache/snngen"),
+        None => std::env::temp_dir().join("snngen-cache"),
+    }
+}
+
+/// A Verilator model of `files`, compiled once per content hash and kept in the cache.
+/// Returns the executable and whether it came from the cache.
+pub fn cached_verilator_model(
+    files: &[PathBuf],
+    top: &str,
+    trace: bool,
+    cache: &Path,
+) -> Result<(PathBuf, bool)> {
+    let mut key = format!("verilator-binary-v1 top={top} trace={trace}\n");
+    for f in files {
+        let text = std::fs::read(f).map_err(|source| Error::Read {
+            path: f.clone(),
+            source,
+        })?;
+        let _ = writeln!(
+            key,
+            "{} {}",
+            f.file_name().unwrap_or_default().to_string_lossy(),
+            sha256_hex(&text)
+        );
+    }
+    let root = cache.join("verilator");
+    let slot = root.join(&sha256_hex(key.as_bytes())[..24]);
+    let exe = slot.join(format!("V{top}"));
+    if exe.is_file() {
+        return Ok((exe, true));
+    }
+    std::fs::create_dir_all(&root).map_err(|source| Error::Output {
+        path: root.clone(),
+        source,
+    })?;
+    let staging = tempfile::Builder::new()
+        .prefix(".build-")
+        .tempdir_in(&root)
+        .map_err(|source| Error::Output {
+            path: root.clone(),
+            source,
+        })?;
+    let mdir = staging.path().join("obj");
+    let extra: &[&str] = if trace { &["--trace"] } else { &[] };
+    verilator::build_binary_with(files, top, &mdir, extra)?;
+    // Keep only the executable; a concurrent build of the same key may have won the race.
+    let built = mdir.join(format!("V{top}"));
+    let keep = staging.path().join("keep");
+    std::fs::create_dir_all(&keep).map_err(|source| Error::Output {
+        path: keep.clone(),
+        source,
+    })?;
+    std::fs::rename(&built, keep.join(format!("V{top}"))).map_err(|source| Error::Output {
+        path: built.clone(),
+        source,
+    })?;
+    if std::fs::rename(&keep, &slot).is_err() && !exe.is_file() {
+        return Err(Error::Tool(ToolError::Simulation {
+            tool: "verilator".into(),
+            message: format!("could not store the compiled model in {}", slot.display()),
+            excerpt: String::new(),
+        }));
+    }
+    Ok((exe, false))
+}

@@ -1,0 +1,72 @@
+//! The simulator's trace against the model's outputs, cycle by cycle and signal by signal.
+
+use crate::model::digital::{Outputs, Params};
+
+/// The first output that differs from the model.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Divergence {
+    pub cycle: u64,
+    pub signal: String,
+    pub expected: String,
+    pub got: String,
+}
+
+/// Output fields of a trace line, named as in the harness.
+fn output_fields(o: &Outputs, chip_names: &[String]) -> Vec<(String, u64)> {
+    let mut v = Vec::new();
+    for (c, name) in o.chips.iter().zip(chip_names) {
+        v.push((format!("{name}_ack"), c.ack as u64));
+        v.push((format!("{name}_syn_req"), c.syn_req as u64));
+        v.push((format!("{name}_syn_addr"), c.syn_addr as u64));
+    }
+    v.push(("class_valid".into(), o.class_valid as u64));
+    v.push(("class_out".into(), o.class_out as u64));
+    v.push(("class_score".into(), o.class_score));
+    v
+}
+
+/// The first cycle and signal where the simulator's trace differs from the model.
+pub fn compare(trace: &str, expected: &[Outputs], p: &Params) -> Option<Divergence> {
+    let names = &p.chip_names;
+    let mut lines = trace.lines();
+    for (cycle, want) in expected.iter().enumerate() {
+        let fields = output_fields(want, names);
+        let Some(line) = lines.next() else {
+            return Some(Divergence {
+                cycle: cycle as u64,
+                signal: "(trace)".into(),
+                expected: "a line of outputs".into(),
+                got: "end of trace".into(),
+            });
+        };
+        let got: Vec<&str> = line.split_whitespace().collect();
+        for (k, (signal, value)) in fields.iter().enumerate() {
+            let g = got.get(k).copied().unwrap_or("(missing)");
+            if u64::from_str_radix(g, 16).ok() != Some(*value) {
+                return Some(Divergence {
+                    cycle: cycle as u64,
+                    signal: signal.clone(),
+                    expected: format!("{value:#x}"),
+                    got: u64::from_str_radix(g, 16).map_or(g.to_string(), |v| format!("{v:#x}")),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Synapse events (rising syn_req edges) in the model's outputs.
+pub fn count_synapse_events(outputs: &[Outputs]) -> u64 {
+    let mut prev: Option<&Outputs> = None;
+    let mut n = 0;
+    for o in outputs {
+        for (k, c) in o.chips.iter().enumerate() {
+            let was = prev.is_some_and(|p| p.chips[k].syn_req);
+            if c.syn_req && !was {
+                n += 1;
+            }
+        }
+        prev = Some(o);
+    }
+    n
+}

@@ -1,0 +1,251 @@
+//! `snngen sim rtl`: the emitted (or a hand-edited) RTL against the cycle-exact reference
+//! model. Stimulus is random (seeded) or read from a file; the harness tb/<name>_cosim.sv
+//! runs it on Verilator or Icarus, and every output of every cycle is compared.
+
+pub mod cache;
+pub mod compare;
+pub mod stimulus;
+
+pub use cache::cache_dir;
+pub use compare::Divergence;
+pub use stimulus::{format_stimulus, parse_stimulus, random_run};
+
+use crate::compiler::{self, Rendered, emit};
+use crate::model::digital::{Params, SystemModel};
+use crate::support::error::{Error, Result, ToolError};
+use crate::support::fs::{absolute, read_input, scratch_dir, write};
+use crate::support::progress::{Progress, Verbosity, note};
+use crate::tools::{self, iverilog};
+use cache::cached_verilator_model;
+use compare::{compare, count_synapse_events};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Simulator {
+    Verilator,
+    Iverilog,
+}
+
+impl Simulator {
+    pub fn name(self) -> &'static str {
+        match self {
+            Simulator::Verilator => "verilator",
+            Simulator::Iverilog => "iverilog",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// RTL folder to simulate instead of the design's own emitted RTL.
+    pub rtl_dir: Option<PathBuf>,
+    pub cycles: u64,
+    pub seed: u64,
+    pub stimulus: Option<PathBuf>,
+    /// Where to write a VCD; on a mismatch one is always written (default `<name>_divergence.vcd`).
+    pub vcd: Option<PathBuf>,
+    pub simulator: Simulator,
+    /// Progress on standard error.
+    pub verbosity: Verbosity,
+    /// Where compiled models are cached (default: `cache_dir()`).
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            rtl_dir: None,
+            cycles: 10_000,
+            seed: 1,
+            stimulus: None,
+            vcd: None,
+            simulator: Simulator::Verilator,
+            verbosity: Verbosity::Quiet,
+            cache_dir: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SimReport {
+    pub design: String,
+    pub simulator: &'static str,
+    pub cycles: u64,
+    pub seed: u64,
+    pub model_cached: bool,
+    pub build_seconds: f64,
+    pub sim_seconds: f64,
+    pub cycles_per_second: f64,
+    pub model_seconds: f64,
+    pub synapse_events: u64,
+    pub class_decisions: u64,
+    pub divergence: Option<Divergence>,
+    pub vcd: Option<String>,
+}
+
+/// Cycles before and after a divergence that the VCD covers.
+const VCD_BEFORE: u64 = 50;
+const VCD_AFTER: u64 = 10;
+
+pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
+    let rendered = compiler::render(design)?;
+    let params = Params::new(&rendered.compiled, &rendered.verilog);
+    let name = rendered.verilog.prefix.clone();
+
+    let model_start = Instant::now();
+    let (stimulus, expected) = match &opts.stimulus {
+        Some(path) => {
+            let text = read_input(path)?;
+            let inputs = parse_stimulus(&text, &params)
+                .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+            let mut model = SystemModel::new(params.clone());
+            let expected = inputs.iter().map(|i| model.cycle(i)).collect();
+            (inputs, expected)
+        }
+        None => random_run(&params, opts.cycles, opts.seed),
+    };
+    let model_seconds = model_start.elapsed().as_secs_f64();
+
+    let work = scratch_dir("snngen-sim-")?;
+    // SNNGEN_KEEP_WORK=1 keeps the folder with stimulus, trace and harness for debugging.
+    let (_guard, work) = if std::env::var_os("SNNGEN_KEEP_WORK").is_some() {
+        let kept = work.keep();
+        eprintln!("  work folder kept: {}", kept.display());
+        (None, kept)
+    } else {
+        let path = work.path().to_path_buf();
+        (Some(work), path)
+    };
+    let files = harness_files(&rendered, opts.rtl_dir.as_deref(), &work)?;
+    let stimulus_path = work.join("stimulus.hex");
+    write(&stimulus_path, format_stimulus(&stimulus, &params))?;
+    let trace_path = work.join("trace.hex");
+
+    let top = format!("{name}_cosim");
+    let mut report = SimReport {
+        design: name.clone(),
+        simulator: opts.simulator.name(),
+        cycles: stimulus.len() as u64,
+        seed: opts.seed,
+        model_cached: false,
+        build_seconds: 0.0,
+        sim_seconds: 0.0,
+        cycles_per_second: 0.0,
+        model_seconds,
+        synapse_events: count_synapse_events(&expected),
+        class_decisions: expected.iter().filter(|o| o.class_valid).count() as u64,
+        divergence: None,
+        vcd: None,
+    };
+    let run = |vcd: Option<(&Path, u64, u64)>, report: &mut SimReport| -> Result<String> {
+        let mut args = vec![
+            format!("+stimulus={}", stimulus_path.display()),
+            format!("+trace={}", trace_path.display()),
+        ];
+        if let Some((path, from, to)) = vcd {
+            args.push(format!("+vcd={}", absolute(path).display()));
+            args.push(format!("+vcd_from={from}"));
+            args.push(format!("+vcd_to={to}"));
+        }
+        let build_start = Instant::now();
+        let exe = match opts.simulator {
+            Simulator::Verilator => {
+                let cache = opts.cache_dir.clone().unwrap_or_else(cache_dir);
+                let (exe, cached) = cached_verilator_model(&files, &top, vcd.is_some(), &cache)?;
+                report.model_cached = cached;
+                exe
+            }
+            Simulator::Iverilog => iverilog::compile(&files, &top, &work)?,
+        };
+        report.build_seconds = build_start.elapsed().as_secs_f64();
+        let (program, args) = match opts.simulator {
+            Simulator::Verilator => (exe, args),
+            Simulator::Iverilog => {
+                let mut a = vec!["-n".to_string(), exe.display().to_string()];
+                a.extend(args);
+                (tools::find("vvp")?, a)
+            }
+        };
+        let progress = Progress::new(opts.verbosity, "cycles simulated", stimulus.len() as u64);
+        let sim_start = Instant::now();
+        tools::run_streaming(&program, &args, &work, |line| {
+            if let Some(n) = line.strip_prefix("cosim: cycle ") {
+                progress.set(n.trim().parse().unwrap_or(0));
+            }
+        })?;
+        drop(progress);
+        report.sim_seconds = sim_start.elapsed().as_secs_f64();
+        std::fs::read_to_string(&trace_path).map_err(|e| {
+            Error::Tool(ToolError::Simulation {
+                tool: opts.simulator.name().into(),
+                message: format!("the harness wrote no readable trace: {e}"),
+                excerpt: String::new(),
+            })
+        })
+    };
+    note(
+        opts.verbosity,
+        &format!(
+            "simulating {} cycles of {name} on {} ...",
+            stimulus.len(),
+            opts.simulator.name()
+        ),
+    );
+    let trace = run(None, &mut report)?;
+    report.cycles_per_second = report.cycles as f64 / report.sim_seconds.max(1e-9);
+    report.divergence = compare(&trace, &expected, &params);
+
+    let vcd_window = match (&report.divergence, &opts.vcd) {
+        (Some(d), vcd) => Some((
+            vcd.clone()
+                .unwrap_or_else(|| PathBuf::from(format!("{name}_divergence.vcd"))),
+            d.cycle.saturating_sub(VCD_BEFORE),
+            d.cycle + VCD_AFTER,
+        )),
+        (None, Some(path)) => Some((path.clone(), 0, u64::MAX)),
+        (None, None) => None,
+    };
+    if let Some((path, from, to)) = vcd_window {
+        let to = to.min(report.cycles);
+        let mut scratch = report.clone();
+        run(Some((&path, from, to)), &mut scratch)?;
+        report.vcd = Some(path.display().to_string());
+    }
+    Ok(report)
+}
+
+/// The RTL to simulate (the design's or `rtl_dir`'s) plus the co-simulation harness, written
+/// into `work`; returns their absolute paths.
+fn harness_files(r: &Rendered, rtl_dir: Option<&Path>, work: &Path) -> Result<Vec<PathBuf>> {
+    let harness_path = emit::cosim_path(&r.verilog);
+    let mut files = Vec::new();
+    for f in &r.files {
+        let is_rtl = f.path.starts_with("rtl/");
+        if !(is_rtl || f.path == harness_path) {
+            continue;
+        }
+        let path = work.join(&f.path);
+        let contents = match rtl_dir {
+            Some(dir) if is_rtl => {
+                let name = Path::new(&f.path).file_name().unwrap_or_default();
+                let candidates = [dir.join("rtl").join(name), dir.join(name)];
+                let found = candidates.iter().find(|p| p.is_file()).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--rtl {}: no {} in it (expected the rtl/ folder of a build, or its parent)",
+                        dir.display(),
+                        name.to_string_lossy()
+                    ))
+                })?;
+                read_input(found)?
+            }
+            _ => f.contents.clone(),
+        };
+        if let Some(parent) = path.parent() {
+            crate::support::fs::create_dir(parent)?;
+        }
+        write(&path, &contents)?;
+        files.push(path);
+    }
+    Ok(files)
+}

@@ -1,0 +1,152 @@
+//! Stimulus of a co-simulation: seeded random traffic generated together with the model's
+//! outputs, and the harness's text format (one line per cycle, hex) both ways.
+
+use crate::model::digital::{ChipInputs, Inputs, Outputs, Params, SystemModel};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fmt::Write as _;
+
+/// Random stimulus for `cycles` cycles, generated together with the model's outputs: the chip
+/// responders follow the four-phase protocol against the model's own acks and requests.
+pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outputs>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // Per-run activity levels, so that seeds cover both sparse and saturated traffic.
+    let p_valid = rng.random_range(0.02..0.6);
+    let p_event = rng.random_range(0.01..0.5);
+    let p_handshake = rng.random_range(0.3..1.0);
+    let p_reset = if rng.random_bool(0.3) { 2e-4 } else { 0.0 };
+    let mut model = SystemModel::new(p.clone());
+    let mut chips = vec![ChipInputs::default(); p.chip_sources.len()];
+    let mut last = model.outputs();
+    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+    for cycle in 0..cycles {
+        for (k, c) in chips.iter_mut().enumerate() {
+            let out = last.chips[k];
+            if !c.req && !out.ack && rng.random_bool(p_event) {
+                c.req = true;
+                // Mostly real neurons; sometimes an address past the chip's last source.
+                c.addr = if rng.random_bool(0.95) {
+                    rng.random_range(0..p.chip_sources[k])
+                } else {
+                    rng.random_range(0..(1u32 << p.src_w))
+                };
+            } else if c.req && out.ack && rng.random_bool(p_handshake) {
+                c.req = false;
+            }
+            if out.syn_req != c.syn_ack && rng.random_bool(p_handshake) {
+                c.syn_ack = out.syn_req;
+            }
+        }
+        let i = Inputs {
+            rst: cycle < 3 || rng.random_bool(p_reset),
+            in_valid: rng.random_bool(p_valid),
+            samples: (0..p.channels)
+                .map(|_| rng.random_range(0..(1u32 << p.sample_bits)))
+                .collect(),
+            chips: chips.clone(),
+        };
+        last = model.cycle(&i);
+        inputs.push(i);
+        outputs.push(last.clone());
+    }
+    (inputs, outputs)
+}
+
+/// Hex of `values`, each `bits` wide, value 0 in the least significant bits, without
+/// leading zeros (`%h` reads any width; idle cycles of a wide encoder stay one digit).
+fn pack_hex(values: &[u32], bits: u32) -> String {
+    let total = values.len() as u32 * bits;
+    let bit = |i: u32| (values[(i / bits) as usize] >> (i % bits)) & 1;
+    let hex: String = (0..total.div_ceil(4))
+        .rev()
+        .map(|n| {
+            let v = (0..4)
+                .filter(|b| n * 4 + b < total && bit(n * 4 + b) == 1)
+                .fold(0, |acc, b| acc | (1 << b));
+            char::from_digit(v, 16).unwrap()
+        })
+        .collect();
+    match hex.trim_start_matches('0') {
+        "" => "0".to_string(),
+        digits => digits.to_string(),
+    }
+}
+
+fn unpack_hex(text: &str, count: usize, bits: u32) -> std::result::Result<Vec<u32>, String> {
+    let mut values = vec![0u32; count];
+    for (n, ch) in text.chars().rev().enumerate() {
+        let d = ch
+            .to_digit(16)
+            .ok_or_else(|| format!("`{text}` is not hex"))?;
+        for b in 0..4 {
+            let i = n as u32 * 4 + b;
+            if d >> b & 1 == 1 {
+                if i >= count as u32 * bits {
+                    return Err(format!(
+                        "`{text}` is wider than {} bits",
+                        count as u32 * bits
+                    ));
+                }
+                values[(i / bits) as usize] |= 1 << (i % bits);
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// One line per cycle: `rst in_valid in_data` then `req addr syn_ack` per chip, all hex.
+pub fn format_stimulus(inputs: &[Inputs], p: &Params) -> String {
+    let mut s = String::new();
+    for i in inputs {
+        let _ = write!(
+            s,
+            "{:x} {:x} {}",
+            i.rst as u8,
+            i.in_valid as u8,
+            pack_hex(&i.samples, p.sample_bits)
+        );
+        for c in &i.chips {
+            let _ = write!(s, " {:x} {:x} {:x}", c.req as u8, c.addr, c.syn_ack as u8);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+pub fn parse_stimulus(text: &str, p: &Params) -> std::result::Result<Vec<Inputs>, String> {
+    let fields = 3 + 3 * p.chip_sources.len();
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() != fields {
+                return Err(format!(
+                    "line {}: {} fields, expected {fields}",
+                    n + 1,
+                    f.len()
+                ));
+            }
+            let num = |s: &str| {
+                u32::from_str_radix(s, 16).map_err(|_| format!("line {}: `{s}` is not hex", n + 1))
+            };
+            let chips = f[3..]
+                .chunks(3)
+                .map(|c| {
+                    Ok(ChipInputs {
+                        req: num(c[0])? & 1 == 1,
+                        addr: num(c[1])? & ((1u64 << p.src_w) - 1) as u32,
+                        syn_ack: num(c[2])? & 1 == 1,
+                    })
+                })
+                .collect::<std::result::Result<_, String>>()?;
+            Ok(Inputs {
+                rst: num(f[0])? & 1 == 1,
+                in_valid: num(f[1])? & 1 == 1,
+                samples: unpack_hex(f[2], p.channels, p.sample_bits)
+                    .map_err(|e| format!("line {}: {e}", n + 1))?,
+                chips,
+            })
+        })
+        .collect()
+}

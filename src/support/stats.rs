@@ -1,0 +1,69 @@
+//! Small statistics shared by the reports: mean/sigma/min/max and piecewise-linear lookup.
+
+use serde::Serialize;
+
+/// Mean, sigma, min and max of one figure.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Stats {
+    pub count: usize,
+    pub mean: f64,
+    pub sigma: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Stats {
+    pub fn of(values: &[f64]) -> Stats {
+        let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return Stats::default();
+        }
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+        Stats {
+            count: v.len(),
+            mean,
+            sigma: var.sqrt(),
+            min: v.iter().copied().fold(f64::INFINITY, f64::min),
+            max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
+}
+
+/// Piecewise-linear y(x) through points sorted by x, clamped outside them.
+pub fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
+    let (first, last) = (points.first()?, points.last()?);
+    if x <= first.0 {
+        return Some(first.1);
+    }
+    if x >= last.0 {
+        return Some(last.1);
+    }
+    let i = points.iter().position(|p| p.0 >= x)?;
+    let ((x0, y0), (x1, y1)) = (points[i - 1], points[i]);
+    Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_skip_non_finite_values_and_use_the_sample_sigma() {
+        let s = Stats::of(&[1.0, 2.0, 3.0, f64::NAN]);
+        assert_eq!((s.count, s.mean, s.min, s.max), (3, 2.0, 1.0, 3.0));
+        assert!((s.sigma - 1.0).abs() < 1e-12);
+        assert_eq!(Stats::of(&[]).count, 0);
+    }
+
+    #[test]
+    fn interpolation_is_linear_inside_and_clamped_outside() {
+        let pts = [(0.0, 0.0), (1.0, 10.0), (3.0, 30.0)];
+        assert_eq!(interpolate(&pts, 0.5), Some(5.0));
+        assert_eq!(interpolate(&pts, 2.0), Some(20.0));
+        assert_eq!(interpolate(&pts, -1.0), Some(0.0));
+        assert_eq!(interpolate(&pts, 9.0), Some(30.0));
+        assert_eq!(interpolate(&[], 1.0), None);
+    }
+}
