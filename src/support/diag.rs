@@ -6,6 +6,8 @@ use std::fmt;
 /// One problem in a design file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
+    /// Stable code of the kind of problem, e.g. `E005` (`snngen explain E005`).
+    pub code: &'static str,
     /// Dotted field path, e.g. `chips[1].populations[0].count` (empty for the whole file).
     pub field: String,
     pub message: String,
@@ -15,8 +17,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
+            code,
             field: field.into(),
             message: message.into(),
             help: None,
@@ -41,7 +44,7 @@ pub struct Diagnostics {
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.items {
-            writeln!(f, "error: {}", d.message)?;
+            writeln!(f, "error[{}]: {}", d.code, d.message)?;
             match d.position {
                 Some((line, col)) => {
                     writeln!(f, "  --> {}:{}:{}", self.file, line, col)?;

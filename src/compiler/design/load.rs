@@ -3,6 +3,7 @@
 //! to positions so that later, semantic errors can point at the offending line.
 
 use super::Design;
+use crate::compiler::codes;
 use crate::support::diag::{Diagnostic, Diagnostics};
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -156,7 +157,11 @@ pub fn load_design(path: &Path) -> Result<LoadedDesign, Diagnostics> {
     let text = std::fs::read_to_string(path).map_err(|e| Diagnostics {
         file: file.clone(),
         text: String::new(),
-        items: vec![Diagnostic::new("", format!("cannot read design file: {e}"))],
+        items: vec![Diagnostic::new(
+            codes::UNREADABLE.id,
+            "",
+            format!("cannot read design file: {e}"),
+        )],
     })?;
     load_design_str(&file, &text)
 }
@@ -183,7 +188,7 @@ pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnosti
                 Some(c) => (c[1].to_string(), message[c[0].len()..].to_string()),
                 None => (String::new(), message.clone()),
             };
-            let mut d = Diagnostic::new(field, message);
+            let mut d = Diagnostic::new(codes::SYNTAX.id, field, message);
             d.position = e.location().map(|l| (l.line(), l.column()));
             Err(Diagnostics {
                 file: file.to_string(),

@@ -5,6 +5,7 @@ use super::endpoint::{ENDPOINT_HELP, Endpoint, EndpointKind};
 use super::matrix::{QFormat, resolve_matrix};
 use super::validate::{self, Problems};
 use super::*;
+use crate::compiler::codes::{self, Code};
 use crate::compiler::design::{Chip, Connection, LoadedDesign, RoutePattern};
 use crate::device::process::builtin_modes;
 use crate::support::diag::Diagnostics;
@@ -79,6 +80,7 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
     }
     if destinations > MAX_ROUTE_DESTINATIONS {
         p.push(
+            codes::ROUTE_TABLE,
             "fpga.router.routes",
             format!(
                 "the routes expand to {destinations} destinations; the router table holds at most {MAX_ROUTE_DESTINATIONS}"
@@ -121,6 +123,7 @@ fn build_chip(
     p.identifier(&format!("{field}.name"), &c.name);
     if c.populations.is_empty() {
         p.push(
+            codes::EMPTY,
             format!("{field}.populations"),
             format!("chip `{}` has no neuron population", c.name),
         );
@@ -147,12 +150,14 @@ fn build_chip(
             p.identifier(&format!("{f}.name"), &pop.name);
             if pop.count == 0 {
                 p.push_help(
+                    codes::EMPTY,
                     format!("{f}.count"),
                     format!("population `{}` is empty (count 0)", pop.name),
                     "remove the population or give it at least one neuron",
                 );
             } else if pop.count > validate::MAX_NEURONS_PER_POPULATION {
                 p.push(
+                    codes::OUT_OF_RANGE,
                     format!("{f}.count"),
                     format!(
                         "population `{}` has {} neurons, at most {} fit on a chip",
@@ -164,6 +169,7 @@ fn build_chip(
             }
             let mode = modes.get(&pop.mode).cloned().unwrap_or_else(|| {
                 p.push_help(
+                    codes::UNKNOWN_MODE,
                     format!("{f}.mode"),
                     format!("unknown neuron mode `{}`", pop.mode),
                     &format!(
@@ -209,6 +215,7 @@ fn build_chip(
                 resolve_matrix(&t.weights, t.inputs as usize, t.outputs as usize, base_dir)
                     .unwrap_or_else(|e| {
                         p.push(
+                            codes::MATRIX,
                             format!("{f}.weights"),
                             format!("tile `{}` weights: {e}", t.name),
                         );
@@ -216,6 +223,7 @@ fn build_chip(
                     });
             if weights.iter().flatten().any(|w| !(0.0..=1.0).contains(w)) {
                 p.push_help(
+                    codes::WEIGHT_RANGE,
                     format!("{f}.weights"),
                     format!("tile `{}` has crosspoint weights outside [0, 1]", t.name),
                     "a crosspoint is a resistor: weight w gives r_unit_gohm / w, 0 leaves it out",
@@ -259,6 +267,7 @@ fn expand_connection(
         let found = chip.populations.iter().position(|x| x.name == name);
         if found.is_none() {
             p.push_help(
+                codes::UNKNOWN_NAME,
                 format!("{field}.{end}"),
                 format!("chip `{}` has no population `{name}`", chip.name),
                 &format!(
@@ -291,6 +300,7 @@ fn expand_connection(
             p.range(&format!("{field}.random.weight_max"), "weight_max", r.weight_max, -1.0, 1.0);
             if r.weight_min > r.weight_max {
                 p.push(
+                    codes::OUT_OF_RANGE,
                     format!("{field}.random.weight_min"),
                     format!("weight_min {} is above weight_max {}", r.weight_min, r.weight_max),
                 );
@@ -317,6 +327,7 @@ fn expand_connection(
                 let f = format!("{field}.explicit[{i}]");
                 if pre >= n_from || post >= n_to {
                     p.push(
+                        codes::INDEX_RANGE,
                         f,
                         format!(
                             "synapse [{pre}, {post}] is outside `{}` ({n_from} neurons) -> `{}` ({n_to} neurons)",
@@ -326,7 +337,7 @@ fn expand_connection(
                     return None;
                 }
                 if !(-1.0..=1.0).contains(&w) {
-                    p.push(f, format!("synapse weight {w} is outside [-1, 1]"));
+                    p.push(codes::WEIGHT_RANGE, f, format!("synapse weight {w} is outside [-1, 1]"));
                     return None;
                 }
                 Some(local(pre, post, w))
@@ -334,6 +345,7 @@ fn expand_connection(
             .collect(),
         _ => {
             p.push_help(
+                codes::CONNECTION_FORM,
                 field.to_string(),
                 "a connection needs exactly one of `random` and `explicit`",
                 "random: {probability: 0.1, seed: 1, weight_min: 0.2, weight_max: 0.8} or explicit: [[pre, post, weight], ...]",
@@ -359,6 +371,7 @@ fn pair_up(
         RoutePattern::OneToOne if nd == 1 => Some(sr.map(|s| (s, dr.start)).collect()),
         RoutePattern::OneToOne => {
             p.push_help(
+                codes::ROUTE_SHAPE,
                 field.to_string(),
                 format!("a one_to_one route needs ranges of equal length, got {ns} sources and {nd} targets"),
                 "one side may have length 1 (fan-out or fan-in); `pattern: all_to_all` connects every pair",
@@ -390,13 +403,14 @@ fn build_readout(
     }
     if r.features.is_empty() {
         p.push(
+            codes::EMPTY,
             "fpga.readout.features",
             "the readout needs at least one feature source",
         );
     }
     let n_features: u32 = features.iter().map(|(_, r)| r.end - r.start).sum();
     let format = QFormat::parse(&r.weight_format).unwrap_or_else(|e| {
-        p.push("fpga.readout.weight_format", e);
+        p.push(codes::Q_FORMAT, "fpga.readout.weight_format", e);
         QFormat {
             int_bits: 2,
             frac_bits: 6,
@@ -418,6 +432,7 @@ fn build_readout(
                     )
                 };
                 p.push(
+                    codes::MATRIX,
                     "fpga.readout.weights",
                     format!("readout weights ({shape}): {e}"),
                 );
@@ -437,6 +452,7 @@ fn build_readout(
         .collect();
     if let Some(first) = bad.first() {
         p.push_help(
+            codes::WEIGHT_RANGE,
             "fpga.readout.weights",
             format!(
                 "{} readout weight(s) out of the fixed-point range, first: {first}",
@@ -451,6 +467,7 @@ fn build_readout(
         .saturating_add(READOUT_OVERHEAD_CYCLES);
     if r.window_cycles <= mac_cycles {
         p.push_help(
+            codes::WINDOW,
             "fpga.readout.window_cycles",
             format!(
                 "a window of {} cycles is too short: the readout needs {} cycles ({} classes x {n_features} features + {READOUT_OVERHEAD_CYCLES}) to score it",
@@ -470,8 +487,8 @@ fn build_readout(
     }
 }
 
-/// What is wrong with an endpoint, and a hint.
-type EndpointError = (String, String);
+/// What is wrong with an endpoint: its code, the message and a hint.
+type EndpointError = (&'static Code, String, String);
 
 struct GraphBuilder<'a> {
     graph: StableDiGraph<Node, Edge>,
@@ -533,6 +550,7 @@ impl GraphBuilder<'_> {
                 let range = node.1.unwrap_or(0..size);
                 if range.end > size {
                     p.push(
+                        codes::INDEX_RANGE,
                         field.to_string(),
                         format!(
                             "index range {}..{} is outside `{text}` (it has {size})",
@@ -543,8 +561,8 @@ impl GraphBuilder<'_> {
                 }
                 Some((node.0, range))
             }
-            Err((message, help)) => {
-                p.push_help(field.to_string(), message, &help);
+            Err((code, message, help)) => {
+                p.push_help(code, field.to_string(), message, &help);
                 None
             }
         }
@@ -555,7 +573,8 @@ impl GraphBuilder<'_> {
         text: &str,
         kind: EndpointKind,
     ) -> Result<(NodeIndex, Option<Range<u32>>), EndpointError> {
-        let e = Endpoint::parse(text).map_err(|m| (m, ENDPOINT_HELP.to_string()))?;
+        let e =
+            Endpoint::parse(text).map_err(|m| (codes::ENDPOINT, m, ENDPOINT_HELP.to_string()))?;
         let chip_names = || {
             self.chips
                 .iter()
@@ -566,6 +585,7 @@ impl GraphBuilder<'_> {
         if e.first == "input" && e.second.is_none() && e.port.is_none() {
             if kind == EndpointKind::Target {
                 return Err((
+                    codes::ENDPOINT,
                     "`input` (the encoder) sends spikes; it cannot receive them".into(),
                     "route targets are populations or tile inputs".into(),
                 ));
@@ -574,12 +594,14 @@ impl GraphBuilder<'_> {
         }
         let Some(chip) = self.chips.iter().find(|c| c.name == e.first) else {
             return Err((
+                codes::UNKNOWN_NAME,
                 format!("`{text}` names no chip `{}`", e.first),
                 format!("chips in this design: {}", chip_names()),
             ));
         };
         let Some(second) = &e.second else {
             return Err((
+                codes::ENDPOINT,
                 format!("`{text}` names a whole chip"),
                 format!(
                     "name a population or tile of it, e.g. `{}.{}`",
@@ -599,6 +621,7 @@ impl GraphBuilder<'_> {
         if chip.populations.iter().any(|p| &p.name == second) {
             if e.port.is_some() {
                 return Err((
+                    codes::ENDPOINT,
                     format!("`{text}`: a population has no `.in`/`.out` port"),
                     ENDPOINT_HELP.into(),
                 ));
@@ -607,6 +630,7 @@ impl GraphBuilder<'_> {
         }
         if !chip.tiles.iter().any(|t| &t.name == second) {
             return Err((
+                codes::UNKNOWN_NAME,
                 format!("chip `{}` has no population or tile `{second}`", chip.name),
                 format!("members of `{}`: {}", chip.name, members()),
             ));
@@ -616,6 +640,7 @@ impl GraphBuilder<'_> {
             (None, EndpointKind::Target) | (Some("in"), EndpointKind::Target) => "in",
             (Some(port), _) => {
                 return Err((
+                    codes::ENDPOINT,
                     format!(
                         "`{text}`: tile {port}puts cannot be a route {}",
                         if kind == EndpointKind::Source {

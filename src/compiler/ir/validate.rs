@@ -1,6 +1,7 @@
 //! Field-level checks: names, physical ranges and counts. Each check pushes a diagnostic
 //! with the field path; nothing stops at the first problem.
 
+use crate::compiler::codes::{self, Code};
 use crate::compiler::design::{AnalogSim, Design, NeuronMode, RcSpikeTile};
 use crate::support::diag::Diagnostic;
 use regex::Regex;
@@ -23,18 +24,26 @@ static IDENTIFIER: LazyLock<Regex> =
 pub struct Problems(pub Vec<Diagnostic>);
 
 impl Problems {
-    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Diagnostic::new(field, message));
+    pub fn push(&mut self, code: &Code, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Diagnostic::new(code.id, field, message));
     }
 
-    pub fn push_help(&mut self, field: impl Into<String>, message: impl Into<String>, help: &str) {
-        self.0.push(Diagnostic::new(field, message).help(help));
+    pub fn push_help(
+        &mut self,
+        code: &Code,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        help: &str,
+    ) {
+        self.0
+            .push(Diagnostic::new(code.id, field, message).help(help));
     }
 
     /// Checks `lo <= value <= hi`; `what` names the quantity and its unit.
     pub fn range(&mut self, field: &str, what: &str, value: f64, lo: f64, hi: f64) {
         if !(lo..=hi).contains(&value) {
             self.push(
+                codes::OUT_OF_RANGE,
                 field,
                 format!("{what} must be between {lo} and {hi}, got {value}"),
             );
@@ -45,6 +54,7 @@ impl Problems {
     pub fn positive(&mut self, field: &str, what: &str, value: f64) {
         if !(value > 0.0 && value.is_finite()) {
             self.push_help(
+                codes::NOT_PHYSICAL,
                 field,
                 format!("{what} must be positive, got {value}"),
                 "a non-positive value is not physical",
@@ -55,6 +65,7 @@ impl Problems {
     pub fn identifier(&mut self, field: &str, name: &str) {
         if !IDENTIFIER.is_match(name) {
             self.push_help(
+                codes::NAME,
                 field,
                 format!("`{}` is not a valid name", name.escape_debug()),
                 "names start with a letter and hold only letters, digits and `_` (at most 40); \
@@ -71,6 +82,7 @@ impl Problems {
             let key = name.to_ascii_lowercase();
             if let Some(first) = seen.get(&key) {
                 self.push(
+                    codes::DUPLICATE,
                     field,
                     format!("duplicate {what} name `{name}` (first defined at {first})"),
                 );
@@ -102,6 +114,7 @@ pub fn check_design(d: &Design, p: &mut Problems) {
     }
     if d.chips.is_empty() || d.chips.len() > MAX_CHIPS {
         p.push_help(
+            codes::CHIP_COUNT,
             "chips",
             format!(
                 "a design has 1 to {MAX_CHIPS} chips, this one has {}",
@@ -180,6 +193,7 @@ fn check_mode(field: &str, name: &str, m: &NeuronMode, vdd: f64, p: &mut Problem
     );
     if m.cfb_ff.is_nan() || m.cfb_ff < 0.0 {
         p.push(
+            codes::NOT_PHYSICAL,
             format!("{field}.cfb_ff"),
             format!(
                 "feedback capacitance cfb_ff must not be negative, got {}",
@@ -200,6 +214,7 @@ fn check_analog_sim(a: &AnalogSim, p: &mut Problems) {
     p.positive("analog_sim.tstep_ns", "transient step tstep_ns", a.tstep_ns);
     if a.tstep_ns * 1e-3 >= a.tstop_us {
         p.push(
+            codes::OUT_OF_RANGE,
             "analog_sim.tstep_ns",
             format!(
                 "transient step {} ns is not shorter than the transient ({} us)",
@@ -246,6 +261,7 @@ pub fn check_tile(field: &str, t: &RcSpikeTile, vdd: f64, p: &mut Problems) {
     );
     if !(t.threshold_v > 0.0 && t.threshold_v < t.vsyn) {
         p.push_help(
+            codes::TILE_THRESHOLD,
             format!("{field}.threshold_v"),
             format!(
                 "comparator threshold {} V must be above 0 and below vsyn ({} V)",
@@ -256,6 +272,7 @@ pub fn check_tile(field: &str, t: &RcSpikeTile, vdd: f64, p: &mut Problems) {
     }
     if !(t.hysteresis_v >= 0.0 && t.hysteresis_v < t.threshold_v) {
         p.push(
+            codes::TILE_THRESHOLD,
             format!("{field}.hysteresis_v"),
             format!(
                 "hysteresis {} V must be at least 0 and below the threshold ({} V)",
