@@ -60,3 +60,27 @@ pub fn nelder_mead(
     simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
     simplex.swap_remove(0).0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_minimum_of_a_bowl_and_of_rosenbrock() {
+        let bowl = |x: &[f64]| (x[0] - 3.0).powi(2) + 10.0 * (x[1] + 1.0).powi(2);
+        let x = nelder_mead(&bowl, &[0.0, 0.0], &[1.0, 1.0], 2000);
+        assert!(
+            (x[0] - 3.0).abs() < 1e-5 && (x[1] + 1.0).abs() < 1e-5,
+            "{x:?}"
+        );
+        let rosenbrock = |x: &[f64]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
+        let mut x = vec![-1.2, 1.0];
+        for _ in 0..3 {
+            x = nelder_mead(&rosenbrock, &x, &[0.5, 0.5], 4000);
+        }
+        assert!(
+            (x[0] - 1.0).abs() < 1e-3 && (x[1] - 1.0).abs() < 1e-3,
+            "{x:?}"
+        );
+    }
+}

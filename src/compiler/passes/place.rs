@@ -96,3 +96,48 @@ impl Layout {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compiler::passes::test_network;
+
+    #[test]
+    fn sources_are_encoder_then_each_chip_neurons_then_tile_outputs() {
+        let net = test_network(
+            "[]",
+            r#"["input[2]", "a.y[1]", "a.t.out[1]", "b.z[3]"]"#,
+            "[[0, 0, 0, 0], [0, 0, 0, 0]]",
+        );
+        let l = run(&net);
+        // Encoder 0..3; chip a: 5 neurons + 2 tile outputs at 3..10; chip b: 4 at 10..14.
+        assert_eq!(
+            l.chips,
+            vec![
+                ChipLayout {
+                    source_offset: 3,
+                    sources: 7,
+                    synapse_inputs: 7,
+                },
+                ChipLayout {
+                    source_offset: 10,
+                    sources: 4,
+                    synapse_inputs: 4,
+                },
+            ]
+        );
+        assert_eq!(l.total_sources, 14);
+        // input[2] = 2; a.y[1] = 3 + 2 + 1; a.t.out[1] = 3 + 5 + 1; b.z[3] = 10 + 3.
+        assert_eq!(l.features, vec![2, 6, 9, 13]);
+    }
+
+    #[test]
+    fn targets_are_neuron_inputs_then_tile_inputs_per_chip() {
+        let net = test_network("[]", r#"["b.z[0]"]"#, "[[0], [0]]");
+        let l = run(&net);
+        let node = |name: &str| net.names[name];
+        assert_eq!(l.target_address(&net, node("a.y"), 2), (0, 4));
+        assert_eq!(l.target_address(&net, node("a.t.in"), 1), (0, 6));
+        assert_eq!(l.target_address(&net, node("b.z"), 3), (1, 3));
+    }
+}

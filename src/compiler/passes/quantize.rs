@@ -29,3 +29,18 @@ pub fn run(net: &Network) -> QuantizedReadout {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compiler::passes::test_network;
+
+    #[test]
+    fn weights_round_to_the_nearest_step_ties_away_from_zero() {
+        // Q2.6: steps of 1/64; -2 and 127/64 are the ends of the range.
+        let net = test_network("[]", r#"["a.x"]"#, "[[0.5, -2], [0.0078125, -0.0078125]]");
+        let q = run(&net);
+        // 0.0078125 is half a step: it rounds away from zero to +-1.
+        assert_eq!(q.weights, vec![vec![32, -128], vec![1, -1]]);
+    }
+}

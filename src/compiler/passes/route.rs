@@ -37,3 +37,30 @@ pub fn run(net: &Network, layout: &Layout) -> RoutingTable {
     }
     RoutingTable { by_source }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compiler::passes::{place, test_network};
+
+    #[test]
+    fn routes_expand_in_design_order_per_source() {
+        let net = test_network(
+            r#"[{from: "input[0..2]", to: "a.x"},
+                {from: "input[0]", to: "b.z[1..3]"},
+                {from: "a.y[0..2]", to: "a.t.in", pattern: all_to_all}]"#,
+            r#"["b.z[0]"]"#,
+            "[[0], [0]]",
+        );
+        let t = run(&net, &place::run(&net));
+        let d = |chip, synapse| Destination { chip, synapse };
+        // input[0]: its one_to_one route first, then its fan-out to b.z[1..3].
+        assert_eq!(t.by_source[0], vec![d(0, 0), d(1, 1), d(1, 2)]);
+        assert_eq!(t.by_source[1], vec![d(0, 1)]);
+        assert!(t.by_source[2].is_empty());
+        // a.y[0] and a.y[1] (sources 5 and 6) each reach both tile inputs (synapses 5, 6).
+        assert_eq!(t.by_source[5], vec![d(0, 5), d(0, 6)]);
+        assert_eq!(t.by_source[6], vec![d(0, 5), d(0, 6)]);
+        assert_eq!(t.destination_count(), 2 + 2 + 4);
+    }
+}
