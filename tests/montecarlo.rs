@@ -70,6 +70,47 @@ fn same_seed_same_bytes_whatever_the_jobs_and_a_resume_finishes_the_rest() {
     );
 }
 
+/// A hung ngspice is killed by the tool timeout; its run is marked failed and the sweep
+/// finishes. Through the command line: the timeout is per process (`--tool-timeout`).
+#[test]
+fn a_hung_run_is_killed_by_the_timeout_and_the_sweep_goes_on() {
+    if !require_tool("ngspice") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))
+        .args([
+            "mc",
+            DESIGN,
+            "--runs",
+            "2",
+            "--jobs",
+            "2",
+            "--inject-hang",
+            "1",
+        ])
+        // Healthy decks here take well under a second even on a loaded machine.
+        .args(["--tool-timeout", "5", "-q", "-o"])
+        .arg(dir.path())
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // The hung deck sleeps 100000 s: only the 5 s kill ends it.
+    assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
+    let csv = std::fs::read_to_string(dir.path().join("results.csv")).unwrap();
+    for row in csv.lines().skip(1) {
+        let status = row.split(',').nth(6).unwrap();
+        if row.starts_with("1,") {
+            assert!(status.contains("did not finish within 5 s"), "{row}");
+        } else {
+            assert_eq!(status, "ok", "{row}");
+        }
+    }
+}
+
 #[test]
 fn a_failing_run_is_reported_and_the_sweep_goes_on() {
     if !require_tool("ngspice") {
