@@ -8,7 +8,7 @@
 //!
 //! Synaptic events are counted as Brian2 executes `on_pre`: one per (spike, outgoing synapse).
 
-use crate::apps::bench::network::{Connectivity, Network, NetworkParams, NeuronParams};
+use crate::apps::bench::network::{Connectivity, LifParams, Network, NetworkParams};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
@@ -24,8 +24,8 @@ pub const W_E: f64 = 60.0 * 0.27 / 10.0;
 pub const W_I: f64 = -20.0 * 4.5 / 10.0;
 
 /// The CUBA neuron, in mV and ms.
-pub fn neuron() -> NeuronParams {
-    NeuronParams {
+pub fn neuron() -> LifParams {
+    LifParams {
         v_rest: -49.0,
         v_th: -50.0,
         v_reset: -60.0,

@@ -44,327 +44,19 @@
 //! a read-only `ref_until` step per neuron, written only on a spike. Synapses are CSR with a
 //! target index into one `[ge | gi]` array, so delivery is `g[idx] += w` with no sign branch.
 
+mod connectivity;
+mod kernel;
+mod params;
+
+pub use connectivity::Connectivity;
+pub use params::{LifParams, NetworkError, NetworkParams};
+
+#[cfg(target_arch = "x86_64")]
+use kernel::avx2;
+use kernel::{Coef, CoefArrays, Spikes, State, detect_avx2, update_portable};
+use params::CLOCK_REBASE;
 use std::fmt;
 use std::ops::{Add, AddAssign};
-
-/// Errors from building a network. Every message names the offending index and value.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum NetworkError {
-    #[error("time step dt must be finite and > 0, got {0}")]
-    BadDt(f64),
-    #[error("parameter array `{name}` has {got} entries, expected {expected}")]
-    Length {
-        name: &'static str,
-        got: usize,
-        expected: usize,
-    },
-    #[error("neuron {neuron}: `{name}` must be {rule}, got {value}")]
-    BadParam {
-        neuron: usize,
-        name: &'static str,
-        rule: &'static str,
-        value: f64,
-    },
-    #[error("connectivity is for {got} neurons, the network has {expected}")]
-    SizeMismatch { got: usize, expected: usize },
-    #[error("synapse {index}: neuron index {neuron} out of range for {n} neurons")]
-    BadIndex {
-        index: usize,
-        neuron: usize,
-        n: usize,
-    },
-    #[error("synapse {index}: weight must be finite, got {value}")]
-    BadWeight { index: usize, value: f64 },
-    #[error("CSR offsets must start at 0, be non-decreasing and end at {synapses}")]
-    BadOffsets { synapses: usize },
-    #[error("too many neurons ({0}); the limit is 2^30")]
-    TooLarge(usize),
-}
-
-/// Parameters of one neuron (same units as [`NetworkParams`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NeuronParams {
-    pub v_rest: f64,
-    pub v_th: f64,
-    pub v_reset: f64,
-    pub tau_m: f64,
-    pub tau_e: f64,
-    pub tau_i: f64,
-    pub refractory: f64,
-}
-
-/// Per-neuron parameter arrays (structure of arrays, all of length `len()`) and the time step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NetworkParams {
-    pub dt: f64,
-    pub v_rest: Vec<f64>,
-    pub v_th: Vec<f64>,
-    pub v_reset: Vec<f64>,
-    pub tau_m: Vec<f64>,
-    pub tau_e: Vec<f64>,
-    pub tau_i: Vec<f64>,
-    pub refractory: Vec<f64>,
-}
-
-impl NetworkParams {
-    /// `n` neurons, all with the parameters `p`.
-    pub fn uniform(n: usize, dt: f64, p: &NeuronParams) -> Self {
-        NetworkParams {
-            dt,
-            v_rest: vec![p.v_rest; n],
-            v_th: vec![p.v_th; n],
-            v_reset: vec![p.v_reset; n],
-            tau_m: vec![p.tau_m; n],
-            tau_e: vec![p.tau_e; n],
-            tau_i: vec![p.tau_i; n],
-            refractory: vec![p.refractory; n],
-        }
-    }
-
-    /// Number of neurons (length of `v_rest`; `validate` checks the others agree).
-    pub fn len(&self) -> usize {
-        self.v_rest.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The parameters of neuron `i`. Panics if `i` is out of range.
-    pub fn neuron(&self, i: usize) -> NeuronParams {
-        NeuronParams {
-            v_rest: self.v_rest[i],
-            v_th: self.v_th[i],
-            v_reset: self.v_reset[i],
-            tau_m: self.tau_m[i],
-            tau_e: self.tau_e[i],
-            tau_i: self.tau_i[i],
-            refractory: self.refractory[i],
-        }
-    }
-
-    /// Overwrite the parameters of neuron `i` (e.g. with a mismatch draw). Panics if out of range.
-    pub fn set_neuron(&mut self, i: usize, p: &NeuronParams) {
-        self.v_rest[i] = p.v_rest;
-        self.v_th[i] = p.v_th;
-        self.v_reset[i] = p.v_reset;
-        self.tau_m[i] = p.tau_m;
-        self.tau_e[i] = p.tau_e;
-        self.tau_i[i] = p.tau_i;
-        self.refractory[i] = p.refractory;
-    }
-
-    /// Check lengths and values; the first problem is returned.
-    pub fn validate(&self) -> Result<(), NetworkError> {
-        if !(self.dt.is_finite() && self.dt > 0.0) {
-            return Err(NetworkError::BadDt(self.dt));
-        }
-        let n = self.len();
-        if n > MAX_NEURONS {
-            return Err(NetworkError::TooLarge(n));
-        }
-        let arrays: [ParamCheck<'_>; 7] = [
-            ("v_rest", &self.v_rest, "finite", |x| x.is_finite()),
-            ("v_th", &self.v_th, "finite", |x| x.is_finite()),
-            ("v_reset", &self.v_reset, "finite", |x| x.is_finite()),
-            ("tau_m", &self.tau_m, "finite and > 0", |x| {
-                x.is_finite() && x > 0.0
-            }),
-            ("tau_e", &self.tau_e, "finite and > 0", |x| {
-                x.is_finite() && x > 0.0
-            }),
-            ("tau_i", &self.tau_i, "finite and > 0", |x| {
-                x.is_finite() && x > 0.0
-            }),
-            ("refractory", &self.refractory, "finite and >= 0", |x| {
-                x.is_finite() && x >= 0.0
-            }),
-        ];
-        for (name, a, rule, ok) in arrays {
-            if a.len() != n {
-                return Err(NetworkError::Length {
-                    name,
-                    got: a.len(),
-                    expected: n,
-                });
-            }
-            if let Some((neuron, &value)) = a.iter().enumerate().find(|(_, x)| !ok(**x)) {
-                return Err(NetworkError::BadParam {
-                    neuron,
-                    name,
-                    rule,
-                    value,
-                });
-            }
-        }
-        for i in 0..n {
-            let steps = timestep(self.refractory[i], self.dt);
-            if steps > MAX_REFRACTORY_STEPS as f64 {
-                return Err(NetworkError::BadParam {
-                    neuron: i,
-                    name: "refractory",
-                    rule: "at most 2^28 time steps",
-                    value: self.refractory[i],
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
-/// (name, values, rule, test) for `NetworkParams::validate`.
-type ParamCheck<'a> = (&'static str, &'a [f64], &'static str, fn(f64) -> bool);
-
-const MAX_NEURONS: usize = 1 << 30;
-const MAX_REFRACTORY_STEPS: i32 = 1 << 28;
-/// The step clock is an `i32` that is rebased by this amount when it gets there.
-const CLOCK_REBASE: i32 = 1 << 30;
-
-/// Brian2's `timestep(t, dt)`: the number of whole steps in `t`, robust to rounding.
-fn timestep(t: f64, dt: f64) -> f64 {
-    ((t + 1e-3 * dt) / dt).floor()
-}
-
-/// Sparse connectivity in CSR form: for each presynaptic neuron, its (post, weight) list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Connectivity {
-    n: usize,
-    offsets: Vec<usize>,
-    post: Vec<u32>,
-    weight: Vec<f32>,
-}
-
-impl Connectivity {
-    /// No synapses.
-    pub fn empty(n: usize) -> Self {
-        Connectivity {
-            n,
-            offsets: vec![0; n + 1],
-            post: Vec::new(),
-            weight: Vec::new(),
-        }
-    }
-
-    /// From `(pre, post, weight)` triples in any order; the order within one `pre` is kept.
-    /// Duplicate pairs are separate synapses (their weights add up on a spike).
-    pub fn from_edges<I>(n: usize, edges: I) -> Result<Self, NetworkError>
-    where
-        I: IntoIterator<Item = (u32, u32, f64)>,
-    {
-        if n > MAX_NEURONS {
-            return Err(NetworkError::TooLarge(n));
-        }
-        let edges: Vec<(u32, u32, f64)> = edges.into_iter().collect();
-        let mut offsets = vec![0usize; n + 1];
-        for (index, &(pre, post, w)) in edges.iter().enumerate() {
-            for idx in [pre, post] {
-                if idx as usize >= n {
-                    return Err(NetworkError::BadIndex {
-                        index,
-                        neuron: idx as usize,
-                        n,
-                    });
-                }
-            }
-            if !w.is_finite() {
-                return Err(NetworkError::BadWeight { index, value: w });
-            }
-            offsets[pre as usize + 1] += 1;
-        }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut fill = offsets.clone();
-        let mut post = vec![0u32; edges.len()];
-        let mut weight = vec![0f32; edges.len()];
-        for &(pre, p, w) in &edges {
-            let k = &mut fill[pre as usize];
-            post[*k] = p;
-            weight[*k] = w as f32;
-            *k += 1;
-        }
-        Ok(Connectivity {
-            n,
-            offsets,
-            post,
-            weight,
-        })
-    }
-
-    /// From ready CSR arrays: the synapses of `pre` are `offsets[pre]..offsets[pre + 1]`.
-    pub fn from_csr(
-        n: usize,
-        offsets: Vec<usize>,
-        post: Vec<u32>,
-        weight: Vec<f32>,
-    ) -> Result<Self, NetworkError> {
-        if n > MAX_NEURONS {
-            return Err(NetworkError::TooLarge(n));
-        }
-        let synapses = post.len();
-        if weight.len() != synapses {
-            return Err(NetworkError::Length {
-                name: "weight",
-                got: weight.len(),
-                expected: synapses,
-            });
-        }
-        if offsets.len() != n + 1 {
-            return Err(NetworkError::Length {
-                name: "offsets",
-                got: offsets.len(),
-                expected: n + 1,
-            });
-        }
-        if offsets[0] != 0 || offsets[n] != synapses || offsets.windows(2).any(|w| w[0] > w[1]) {
-            return Err(NetworkError::BadOffsets { synapses });
-        }
-        if let Some((index, &p)) = post.iter().enumerate().find(|(_, p)| **p as usize >= n) {
-            return Err(NetworkError::BadIndex {
-                index,
-                neuron: p as usize,
-                n,
-            });
-        }
-        if let Some((index, &w)) = weight.iter().enumerate().find(|(_, w)| !w.is_finite()) {
-            return Err(NetworkError::BadWeight {
-                index,
-                value: w as f64,
-            });
-        }
-        Ok(Connectivity {
-            n,
-            offsets,
-            post,
-            weight,
-        })
-    }
-
-    /// Number of neurons.
-    pub fn n(&self) -> usize {
-        self.n
-    }
-
-    /// Number of synapses.
-    pub fn len(&self) -> usize {
-        self.post.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.post.is_empty()
-    }
-
-    /// Number of synapses leaving `pre`.
-    pub fn out_degree(&self, pre: usize) -> usize {
-        self.offsets[pre + 1] - self.offsets[pre]
-    }
-
-    /// Targets and weights of `pre`.
-    pub fn targets(&self, pre: usize) -> (&[u32], &[f32]) {
-        let r = self.offsets[pre]..self.offsets[pre + 1];
-        (&self.post[r.clone()], &self.weight[r])
-    }
-}
 
 /// Spike and synaptic-event counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -406,364 +98,6 @@ impl fmt::Display for Kernel {
             Kernel::Uniform => "uniform",
             Kernel::PerNeuron => "per-neuron",
         })
-    }
-}
-
-/// Precomputed per-step coefficients of one neuron (state is `u = v - v_rest`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Coef {
-    pm: f32,
-    ce: f32,
-    ci: f32,
-    pe: f32,
-    pi: f32,
-    u_th: f32,
-    u_reset: f32,
-    ref_steps: i32,
-}
-
-impl Coef {
-    fn new(p: &NeuronParams, dt: f64) -> Coef {
-        let pm = (-dt / p.tau_m).exp();
-        let pe = (-dt / p.tau_e).exp();
-        let pi = (-dt / p.tau_i).exp();
-        Coef {
-            pm: pm as f32,
-            ce: drive_coef(dt, p.tau_m, p.tau_e) as f32,
-            ci: drive_coef(dt, p.tau_m, p.tau_i) as f32,
-            pe: pe as f32,
-            pi: pi as f32,
-            u_th: (p.v_th - p.v_rest) as f32,
-            u_reset: (p.v_reset - p.v_rest) as f32,
-            ref_steps: timestep(p.refractory, dt) as i32,
-        }
-    }
-}
-
-/// Change of `u = v - v_rest` over `dt` per unit of synaptic current `g` decaying with `tau_s`:
-/// `tau_s/(tau_s - tau_m) * (e^(-dt/tau_s) - e^(-dt/tau_m))`, written with `expm1` so it stays
-/// accurate as `tau_s -> tau_m` (limit `dt/tau_m * e^(-dt/tau_m)`).
-fn drive_coef(dt: f64, tau_m: f64, tau_s: f64) -> f64 {
-    let x = dt * (tau_s - tau_m) / (tau_m * tau_s);
-    let ratio = if x == 0.0 { 1.0 } else { x.exp_m1() / x };
-    (-dt / tau_m).exp() * (dt / tau_m) * ratio
-}
-
-/// Coefficient access for the update loop: broadcast scalars or per-neuron arrays.
-trait Coefs {
-    fn pm(&self, i: usize) -> f32;
-    fn ce(&self, i: usize) -> f32;
-    fn ci(&self, i: usize) -> f32;
-    fn pe(&self, i: usize) -> f32;
-    fn pi(&self, i: usize) -> f32;
-    fn u_th(&self, i: usize) -> f32;
-}
-
-impl Coefs for Coef {
-    #[inline(always)]
-    fn pm(&self, _: usize) -> f32 {
-        self.pm
-    }
-    #[inline(always)]
-    fn ce(&self, _: usize) -> f32 {
-        self.ce
-    }
-    #[inline(always)]
-    fn ci(&self, _: usize) -> f32 {
-        self.ci
-    }
-    #[inline(always)]
-    fn pe(&self, _: usize) -> f32 {
-        self.pe
-    }
-    #[inline(always)]
-    fn pi(&self, _: usize) -> f32 {
-        self.pi
-    }
-    #[inline(always)]
-    fn u_th(&self, _: usize) -> f32 {
-        self.u_th
-    }
-}
-
-/// Per-neuron coefficient arrays (all of length n).
-#[derive(Debug, Clone)]
-struct CoefArrays {
-    pm: Vec<f32>,
-    ce: Vec<f32>,
-    ci: Vec<f32>,
-    pe: Vec<f32>,
-    pi: Vec<f32>,
-    u_th: Vec<f32>,
-    u_reset: Vec<f32>,
-    ref_steps: Vec<i32>,
-}
-
-impl CoefArrays {
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    fn len(&self) -> usize {
-        self.pm.len()
-    }
-
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    #[inline]
-    fn coef(&self, i: usize) -> Coef {
-        Coef {
-            pm: self.pm[i],
-            ce: self.ce[i],
-            ci: self.ci[i],
-            pe: self.pe[i],
-            pi: self.pi[i],
-            u_th: self.u_th[i],
-            u_reset: self.u_reset[i],
-            ref_steps: self.ref_steps[i],
-        }
-    }
-}
-
-/// The same arrays as slices cut to one block, so the loop's bounds checks fold away.
-struct CoefSlices<'a> {
-    pm: &'a [f32],
-    ce: &'a [f32],
-    ci: &'a [f32],
-    pe: &'a [f32],
-    pi: &'a [f32],
-    u_th: &'a [f32],
-}
-
-impl Coefs for CoefSlices<'_> {
-    #[inline(always)]
-    fn pm(&self, i: usize) -> f32 {
-        self.pm[i]
-    }
-    #[inline(always)]
-    fn ce(&self, i: usize) -> f32 {
-        self.ce[i]
-    }
-    #[inline(always)]
-    fn ci(&self, i: usize) -> f32 {
-        self.ci[i]
-    }
-    #[inline(always)]
-    fn pe(&self, i: usize) -> f32 {
-        self.pe[i]
-    }
-    #[inline(always)]
-    fn pi(&self, i: usize) -> f32 {
-        self.pi[i]
-    }
-    #[inline(always)]
-    fn u_th(&self, i: usize) -> f32 {
-        self.u_th[i]
-    }
-}
-
-/// Neurons per block: the update of a block is one vectorized loop; the (rare) spike search
-/// rescans only blocks where some neuron crossed the threshold.
-const BLOCK: usize = 64;
-
-/// Mutable state of one block.
-struct Block<'a> {
-    u: &'a mut [f32],
-    ge: &'a mut [f32],
-    gi: &'a mut [f32],
-    ref_until: &'a [i32],
-}
-
-/// Update one block (length `b.u.len()`, every slice the same length); true if any neuron in
-/// it is above threshold and not refractory.
-#[inline(always)]
-fn update_block<C: Coefs>(clock: i32, b: Block<'_>, c: &C) -> bool {
-    let len = b.u.len();
-    let (u, ge, gi, ref_until) = (b.u, &mut b.ge[..len], &mut b.gi[..len], &b.ref_until[..len]);
-    let mut any = 0u32;
-    for i in 0..len {
-        let active = clock >= ref_until[i];
-        let (ui, gei, gii) = (u[i], ge[i], gi[i]);
-        let integrated = ui * c.pm(i) + gei * c.ce(i) + gii * c.ci(i);
-        // A refractory neuron keeps `u`. Written as a bitwise select: the plain
-        // `if active {..} else {u[i]}` turns into a conditional (masked) store, which is
-        // microcoded and slow on AMD and scalarized without AVX.
-        let keep = (active as u32).wrapping_neg();
-        let un = f32::from_bits((integrated.to_bits() & keep) | (ui.to_bits() & !keep));
-        u[i] = un;
-        ge[i] = gei * c.pe(i);
-        gi[i] = gii * c.pi(i);
-        any |= (active & (un > c.u_th(i))) as u32;
-    }
-    any != 0
-}
-
-/// State arrays the update loop works on.
-struct State<'a> {
-    clock: i32,
-    u: &'a mut [f32],
-    ge: &'a mut [f32],
-    gi: &'a mut [f32],
-    ref_until: &'a mut [i32],
-    fired: Spikes<'a>,
-}
-
-/// Spiking neurons of this step, in a buffer of length n allocated once. Writing by index
-/// (never growing) keeps calls out of the update loop, so its vector constants stay in
-/// registers.
-struct Spikes<'a> {
-    buf: &'a mut [u32],
-    len: usize,
-}
-
-impl Spikes<'_> {
-    #[inline(always)]
-    fn push(&mut self, i: usize) {
-        self.buf[self.len] = i as u32;
-        self.len += 1;
-    }
-}
-
-/// Update every neuron, then find, reset and record (in `fired`) the ones that spiked.
-#[inline(always)]
-fn update_all(mut s: State<'_>, uniform: Option<&Coef>, arrays: &CoefArrays) -> usize {
-    let n = s.u.len();
-    let mut start = 0;
-    while start < n {
-        let end = (start + BLOCK).min(n);
-        let block = Block {
-            u: &mut s.u[start..end],
-            ge: &mut s.ge[start..end],
-            gi: &mut s.gi[start..end],
-            ref_until: &s.ref_until[start..end],
-        };
-        let any = match uniform {
-            Some(c) => update_block(s.clock, block, c),
-            None => {
-                let r = start..end;
-                let c = CoefSlices {
-                    pm: &arrays.pm[r.clone()],
-                    ce: &arrays.ce[r.clone()],
-                    ci: &arrays.ci[r.clone()],
-                    pe: &arrays.pe[r.clone()],
-                    pi: &arrays.pi[r.clone()],
-                    u_th: &arrays.u_th[r],
-                };
-                update_block(s.clock, block, &c)
-            }
-        };
-        if any {
-            for i in start..end {
-                let (u_th, u_reset, ref_steps) = match uniform {
-                    Some(c) => (c.u_th, c.u_reset, c.ref_steps),
-                    None => (arrays.u_th[i], arrays.u_reset[i], arrays.ref_steps[i]),
-                };
-                if s.clock >= s.ref_until[i] && s.u[i] > u_th {
-                    s.u[i] = u_reset;
-                    s.ref_until[i] = s.clock + ref_steps;
-                    s.fired.push(i);
-                }
-            }
-        }
-        start = end;
-    }
-    s.fired.len
-}
-
-fn update_portable(s: State<'_>, uniform: Option<&Coef>, arrays: &CoefArrays) -> usize {
-    update_all(s, uniform, arrays)
-}
-
-/// The update loop with AVX2 intrinsics: 8 neurons per iteration, the spike search is a
-/// `movemask` of the threshold test (no rescans). Same operations in the same order as
-/// `update_block` (no FMA), so the results are bit-identical to the portable loop.
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::{Coef, CoefArrays, State};
-    use std::arch::x86_64::*;
-
-    #[target_feature(enable = "avx2")]
-    pub(super) fn update(s: State<'_>, uniform: Option<&Coef>, arrays: &CoefArrays) -> usize {
-        match uniform {
-            Some(c) => kernel::<true>(s, c, arrays),
-            None if arrays.len() == 0 => 0,
-            None => kernel::<false>(s, &arrays.coef(0), arrays),
-        }
-    }
-
-    /// `UNIFORM`: coefficients from `uni` (broadcast); otherwise from `a` per neuron.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    fn kernel<const UNIFORM: bool>(mut s: State<'_>, uni: &Coef, a: &CoefArrays) -> usize {
-        let n = s.u.len();
-        assert!(s.ge.len() == n && s.gi.len() == n && s.ref_until.len() == n);
-        if !UNIFORM {
-            assert!(a.len() == n);
-        }
-        let clock = _mm256_set1_epi32(s.clock);
-        let [bpm, bce, bci, bpe, bpi, bth] =
-            [uni.pm, uni.ce, uni.ci, uni.pe, uni.pi, uni.u_th].map(|x| _mm256_set1_ps(x));
-        let (u, ge, gi, ref_until) = (s.u, s.ge, s.gi, s.ref_until);
-        let mut i = 0;
-        while i + 8 <= n {
-            // SAFETY: i + 8 <= n and every array read or written has length n (asserted above).
-            unsafe {
-                let ld = |v: &[f32]| _mm256_loadu_ps(v.as_ptr().add(i));
-                let (pm, ce, ci, pe, pi, th) = if UNIFORM {
-                    (bpm, bce, bci, bpe, bpi, bth)
-                } else {
-                    (
-                        ld(&a.pm),
-                        ld(&a.ce),
-                        ld(&a.ci),
-                        ld(&a.pe),
-                        ld(&a.pi),
-                        ld(&a.u_th),
-                    )
-                };
-                let uv = ld(u);
-                let gev = ld(ge);
-                let giv = ld(gi);
-                let r = _mm256_loadu_si256(ref_until.as_ptr().add(i) as *const __m256i);
-                let refractory = _mm256_castsi256_ps(_mm256_cmpgt_epi32(r, clock));
-                // Refractory lanes use coefficients (1, 0, 0): `u*1 + ge*0 + gi*0` is exactly
-                // `u` (up to the sign of a zero). Blending the result with `uv` instead would
-                // be turned by LLVM into a masked store (vmaskmovps), microcoded on AMD.
-                let pm = _mm256_blendv_ps(pm, _mm256_set1_ps(1.0), refractory);
-                let ce = _mm256_andnot_ps(refractory, ce);
-                let ci = _mm256_andnot_ps(refractory, ci);
-                let un = _mm256_add_ps(
-                    _mm256_add_ps(_mm256_mul_ps(uv, pm), _mm256_mul_ps(gev, ce)),
-                    _mm256_mul_ps(giv, ci),
-                );
-                _mm256_storeu_ps(u.as_mut_ptr().add(i), un);
-                _mm256_storeu_ps(ge.as_mut_ptr().add(i), _mm256_mul_ps(gev, pe));
-                _mm256_storeu_ps(gi.as_mut_ptr().add(i), _mm256_mul_ps(giv, pi));
-                let above = _mm256_cmp_ps::<_CMP_GT_OQ>(un, th);
-                let mut mask = _mm256_movemask_ps(_mm256_andnot_ps(refractory, above)) as u32;
-                while mask != 0 {
-                    let k = i + mask.trailing_zeros() as usize;
-                    mask &= mask - 1;
-                    let c = if UNIFORM { *uni } else { a.coef(k) };
-                    u[k] = c.u_reset;
-                    ref_until[k] = s.clock + c.ref_steps;
-                    s.fired.push(k);
-                }
-            }
-            i += 8;
-        }
-        for k in i..n {
-            let c = if UNIFORM { *uni } else { a.coef(k) };
-            let active = s.clock >= ref_until[k];
-            let integrated = u[k] * c.pm + ge[k] * c.ce + gi[k] * c.ci;
-            if active {
-                u[k] = integrated;
-            }
-            ge[k] *= c.pe;
-            gi[k] *= c.pi;
-            if active && u[k] > c.u_th {
-                u[k] = c.u_reset;
-                ref_until[k] = s.clock + c.ref_steps;
-                s.fired.push(k);
-            }
-        }
-        s.fired.len
     }
 }
 
@@ -1066,35 +400,25 @@ impl Network {
     }
 }
 
-fn detect_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::kernel::drive_coef;
     use super::*;
 
     /// Brian2 CUBA neuron (mV, ms).
-    fn cuba_neuron() -> NeuronParams {
+    fn cuba_neuron() -> LifParams {
         crate::apps::bench::cuba::neuron()
     }
 
     /// So much drive that one integrating step from v_reset crosses the threshold.
-    fn strong() -> NeuronParams {
-        NeuronParams {
+    fn strong() -> LifParams {
+        LifParams {
             v_rest: 1e6,
             ..cuba_neuron()
         }
     }
 
-    fn single(p: NeuronParams, dt: f64, v0: f64) -> Network {
+    fn single(p: LifParams, dt: f64, v0: f64) -> Network {
         let params = NetworkParams::uniform(1, dt, &p);
         Network::new(&params, &Connectivity::empty(1), &[v0]).unwrap()
     }
@@ -1154,7 +478,7 @@ mod tests {
         assert_eq!(net.spikes().len(), 20);
         assert_eq!(net.spikes()[0].0, 0);
         // Refractory 0: fires every step.
-        let p0 = NeuronParams {
+        let p0 = LifParams {
             refractory: 0.0,
             ..p
         };
@@ -1179,7 +503,7 @@ mod tests {
     #[test]
     fn a_spike_delivers_exactly_its_weights() {
         let n = 6;
-        let p = NeuronParams {
+        let p = LifParams {
             v_th: -40.0, // rest below threshold
             ..cuba_neuron()
         };
@@ -1226,7 +550,7 @@ mod tests {
     fn exact_integration_matches_the_closed_form() {
         // No threshold in reach: v(t) - v_rest = (u0 - A) e^(-t/tm) + A e^(-t/te),
         // A = ge0 te/(te - tm).
-        let p = NeuronParams {
+        let p = LifParams {
             v_th: 1e9,
             ..cuba_neuron()
         };
@@ -1238,7 +562,7 @@ mod tests {
         let want = p.v_rest + (-6.0 - a) * (-t / 20.0f64).exp() + a * (-t / 5.0f64).exp();
         assert!((net.v(0) - want).abs() < 1e-4, "{} vs {want}", net.v(0));
         // tau_e == tau_m limit is finite and right: u = ge0 (t/tm) e^(-t/tm).
-        let q = NeuronParams {
+        let q = LifParams {
             tau_e: 20.0,
             v_th: 1e9,
             ..cuba_neuron()
