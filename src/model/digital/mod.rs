@@ -1,0 +1,263 @@
+//! Cycle-exact model of the emitted FPGA blocks (templates/verilog/*.v), bit for bit.
+//!
+//! Each block keeps the same registers as its RTL and updates them in `clock`, computing the
+//! next state from the values *before* the edge, exactly as the nonblocking assignments do.
+//! `SystemModel::cycle` applies one set of top-level inputs, clocks every block once and
+//! returns the top-level outputs as they are after that edge.
+
+use crate::compiler::lower::verilog::VerilogModel;
+use crate::compiler::passes::Compiled;
+
+/// Top-level inputs during one clock cycle (driven before the rising edge).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    pub rst: bool,
+    pub in_valid: bool,
+    /// One unsigned sample per encoder channel.
+    pub samples: Vec<u32>,
+    pub chips: Vec<ChipInputs>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChipInputs {
+    pub req: bool,
+    pub addr: u32,
+    pub syn_ack: bool,
+}
+
+/// Top-level outputs right after a rising edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outputs {
+    pub chips: Vec<ChipOutputs>,
+    pub class_valid: bool,
+    pub class_out: u32,
+    /// Raw two's-complement bits of the score, `acc_w` wide.
+    pub class_score: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChipOutputs {
+    pub ack: bool,
+    pub syn_req: bool,
+    pub syn_addr: u32,
+}
+
+/// Widths and tables the model needs, taken from the same lowering the RTL comes from.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// Chip names as the RTL ports spell them.
+    pub chip_names: Vec<String>,
+    pub channels: usize,
+    pub sample_bits: u32,
+    pub chip_sources: Vec<u32>,
+    pub chip_offsets: Vec<u32>,
+    pub src_w: u32,
+    pub syn_w: u32,
+    pub nsrc: usize,
+    pub ptr_w: u32,
+    /// Routing table: first destination and count per source, and the destinations.
+    pub route_base: Vec<u64>,
+    pub route_count: Vec<u64>,
+    pub route_dest: Vec<(u32, u32)>,
+    pub features: Vec<u32>,
+    pub classes: u32,
+    pub window: u32,
+    /// Windows (time bins) per decision.
+    pub bins: u32,
+    pub cnt_w: u32,
+    pub acc_w: u32,
+    /// `classes` rows of raw weights, `bins x features` each, bin-major.
+    pub weights: Vec<Vec<i64>>,
+}
+
+impl Params {
+    pub fn new(c: &Compiled, v: &VerilogModel) -> Params {
+        let mut route_base = vec![0; c.layout.total_sources as usize];
+        let mut route_count = vec![0; c.layout.total_sources as usize];
+        let mut route_dest = Vec::new();
+        for (src, dests) in c.routing.by_source.iter().enumerate() {
+            if !dests.is_empty() {
+                route_base[src] = route_dest.len() as u64;
+                route_count[src] = dests.len() as u64;
+                route_dest.extend(dests.iter().map(|d| (d.chip, d.synapse)));
+            }
+        }
+        Params {
+            chip_names: v.top.chips.iter().map(|c| c.name.clone()).collect(),
+            channels: c.network.encoder.channels as usize,
+            sample_bits: c.network.encoder.sample_bits,
+            chip_sources: c.layout.chips.iter().map(|l| l.sources).collect(),
+            chip_offsets: c.layout.chips.iter().map(|l| l.source_offset).collect(),
+            src_w: v.chip_if.src_w,
+            syn_w: v.chip_if.syn_w,
+            nsrc: c.layout.total_sources as usize,
+            ptr_w: v.router.ptr_w,
+            route_base,
+            route_count,
+            route_dest,
+            features: c.layout.features.clone(),
+            classes: c.network.readout.classes,
+            window: c.network.readout.window_cycles,
+            bins: c.network.readout.bins,
+            cnt_w: v.readout.cnt_w,
+            acc_w: v.readout.acc_w,
+            weights: c.readout.weights.clone(),
+        }
+    }
+}
+
+mod chip_if;
+mod encoder;
+mod readout;
+mod router;
+
+pub use encoder::Encoder;
+pub use readout::readout_decision;
+
+use chip_if::ChipIf;
+use readout::Readout;
+use router::Router;
+
+fn mask(bits: u32) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
+/// Sign-extends the low `bits` of `raw`.
+fn signed(raw: u64, bits: u32) -> i64 {
+    let shift = 64 - bits;
+    ((raw << shift) as i64) >> shift
+}
+
+/// `value` wrapped to `bits`-bit two's complement, as an `bits`-wide register holds it.
+fn wrap(value: i64, bits: u32) -> i64 {
+    signed(value as u64 & mask(bits), bits)
+}
+
+/// The whole FPGA side: encoder, chip interfaces, router and readout, wired as in the top.
+#[derive(Debug, Clone)]
+pub struct SystemModel {
+    pub params: Params,
+    encoder: Encoder,
+    chips: Vec<ChipIf>,
+    router: Router,
+    readout: Readout,
+}
+
+impl SystemModel {
+    pub fn new(params: Params) -> SystemModel {
+        SystemModel {
+            encoder: Encoder::new(params.channels),
+            chips: vec![ChipIf::default(); params.chip_sources.len()],
+            router: Router {
+                pending: vec![false; params.nsrc],
+                sending: false,
+                ptr: 0,
+                last: 0,
+            },
+            readout: Readout::new(&params),
+            params,
+        }
+    }
+
+    /// The global source spike vector as the registers drive it now.
+    fn src_spikes(&self) -> Vec<bool> {
+        let p = &self.params;
+        let mut v = vec![false; p.nsrc];
+        v[..p.channels].copy_from_slice(&self.encoder.spike);
+        for (k, chip) in self.chips.iter().enumerate() {
+            if let Some(a) = chip.event {
+                v[(p.chip_offsets[k] + a) as usize] = true;
+            }
+        }
+        v
+    }
+
+    /// The readout's feature spikes as the registers drive them now: what the readout's
+    /// counters count at the next edge (inputs do not reach them combinationally).
+    pub fn feature_spikes(&self) -> Vec<bool> {
+        let src = self.src_spikes();
+        self.params
+            .features
+            .iter()
+            .map(|&s| src[s as usize])
+            .collect()
+    }
+
+    /// Applies `inputs` for one cycle, clocks every block and returns the outputs after the edge.
+    pub fn cycle(&mut self, inputs: &Inputs) -> Outputs {
+        // Combinational values before the edge.
+        let p = &self.params;
+        let src = self.src_spikes();
+        let feat: Vec<bool> = p.features.iter().map(|&s| src[s as usize]).collect();
+        let ready: Vec<bool> = self.chips.iter().map(ChipIf::syn_ready).collect();
+        let route = self.router.output(p);
+
+        self.encoder
+            .clock(p, inputs.rst, inputs.in_valid, &inputs.samples);
+        for (k, chip) in self.chips.iter_mut().enumerate() {
+            let (valid, addr) = match route {
+                Some((c, s)) if c as usize == k => (true, s),
+                Some((_, s)) => (false, s),
+                None => (false, route_syn(p, &self.router)),
+            };
+            chip.clock(
+                p,
+                p.chip_sources[k],
+                inputs.rst,
+                inputs.chips[k],
+                valid,
+                addr,
+            );
+        }
+        self.router.clock(p, inputs.rst, &src, &ready);
+        self.readout.clock(p, inputs.rst, &feat);
+        self.outputs()
+    }
+
+    pub fn outputs(&self) -> Outputs {
+        Outputs {
+            chips: self
+                .chips
+                .iter()
+                .map(|c| ChipOutputs {
+                    ack: c.chip_ack,
+                    syn_req: c.syn_req,
+                    syn_addr: c.syn_addr,
+                })
+                .collect(),
+            class_valid: self.readout.class_valid,
+            class_out: self.readout.class_out,
+            class_score: self.readout.class_score as u64 & mask(self.params.acc_w),
+        }
+    }
+}
+
+/// `out_syn` is driven from the ROM at `ptr` even while not sending.
+fn route_syn(p: &Params, r: &Router) -> u32 {
+    r.dest(p).1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readout_decision_sums_bins_breaks_ties_low_and_wraps() {
+        // Two classes x (2 bins x 2 features), bin-major columns.
+        let w = vec![vec![1, -2, 3, 0], vec![0, 1, 1, 2]];
+        assert_eq!(readout_decision(&w, &[4, 1, 2, 0], 16), (0, 8));
+        assert_eq!(readout_decision(&w, &[0, 0, 0, 3], 16), (1, 6));
+        // A tie goes to the lower class; all zero counts tie at 0.
+        assert_eq!(readout_decision(&w, &[0, 0, 0, 0], 16), (0, 0));
+        assert_eq!(readout_decision(&w, &[2, 0, 0, 1], 16), (0, 2));
+        // 4-bit totals: class 0's 3 x 3 = 9 wraps to -7, class 1's 3 + 2 = 5 wins.
+        assert_eq!(readout_decision(&w, &[0, 0, 3, 1], 4), (1, 5));
+        assert_eq!(readout_decision(&w, &[0, 0, 3, 1], 5), (0, 9));
+        assert_eq!(wrap(9, 4), -7);
+        assert_eq!(wrap(-9, 4), 7);
+    }
+}
