@@ -196,7 +196,7 @@ pub fn utterance_cycles(p: &Params, bins: usize) -> u64 {
     RESET_CYCLES
         + bins as u64 * p.window as u64
         + (p.classes as u64 * p.features.len() as u64)
-        + crate::compiler::ir::build::READOUT_OVERHEAD_CYCLES as u64
+        + crate::compiler::ir::READOUT_OVERHEAD_CYCLES as u64
         + SPARE_CYCLES
 }
 

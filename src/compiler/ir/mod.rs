@@ -3,13 +3,17 @@
 //! this IR, checking everything on the way and reporting all problems at once.
 
 pub mod build;
+mod chips;
 mod endpoint;
+mod graph;
 mod matrix;
+mod readout;
 mod validate;
 
 pub use build::build;
 pub use endpoint::{Endpoint, EndpointKind};
 pub use matrix::{QFormat, resolve_matrix};
+pub use readout::READOUT_OVERHEAD_CYCLES;
 
 use crate::compiler::design::{AnalogSim, NeuronMode, Technology};
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};

@@ -1,0 +1,120 @@
+//! The readout: feature endpoints, weight matrix and format, and whether a window is long
+//! enough to score it.
+
+use super::graph::GraphBuilder;
+use super::matrix::{QFormat, resolve_matrix};
+use super::validate::{self, Problems};
+use super::*;
+use crate::compiler::codes;
+use crate::compiler::design::Design;
+use std::path::Path;
+
+/// Cycles the readout needs after a window closes beyond one per multiply-accumulate:
+/// latch, per-class compare and result registers (see templates/verilog/readout.v).
+pub const READOUT_OVERHEAD_CYCLES: u32 = 4;
+
+pub(super) fn build_readout(
+    d: &Design,
+    b: &mut GraphBuilder,
+    base_dir: &Path,
+    p: &mut Problems,
+) -> ReadoutIr {
+    let r = &d.fpga.readout;
+    let readout = b.graph.add_node(Node::Readout);
+    let mut features = Vec::new();
+    for (i, text) in r.features.iter().enumerate() {
+        if let Some((node, range)) = b.resolve(
+            text,
+            EndpointKind::Source,
+            &format!("fpga.readout.features[{i}]"),
+            p,
+        ) {
+            b.graph.add_edge(node, readout, Edge::Feature { order: i });
+            features.push((node, range));
+        }
+    }
+    if r.features.is_empty() {
+        p.push(
+            codes::EMPTY,
+            "fpga.readout.features",
+            "the readout needs at least one feature source",
+        );
+    }
+    let n_features: u32 = features.iter().map(|(_, r)| r.end - r.start).sum();
+    let format = QFormat::parse(&r.weight_format).unwrap_or_else(|e| {
+        p.push(codes::Q_FORMAT, "fpga.readout.weight_format", e);
+        QFormat {
+            int_bits: 2,
+            frac_bits: 6,
+        }
+    });
+    // An out-of-range `bins` is reported by validation; the shape check then has nothing
+    // sensible to compare against and stays quiet.
+    let bins_valid = (1..=validate::MAX_READOUT_BINS).contains(&r.bins);
+    let columns = r.bins.clamp(1, validate::MAX_READOUT_BINS) as usize * n_features as usize;
+    let weights =
+        resolve_matrix(&r.weights, r.classes as usize, columns, base_dir).unwrap_or_else(|e| {
+            if bins_valid {
+                let shape = if r.bins == 1 {
+                    format!("{} classes x {n_features} features", r.classes)
+                } else {
+                    format!(
+                        "{} classes x ({} bins x {n_features} features)",
+                        r.classes, r.bins
+                    )
+                };
+                p.push(
+                    codes::MATRIX,
+                    "fpga.readout.weights",
+                    format!("readout weights ({shape}): {e}"),
+                );
+            }
+            Vec::new()
+        });
+    let bad: Vec<String> = weights
+        .iter()
+        .enumerate()
+        .flat_map(|(c, row)| row.iter().enumerate().map(move |(f, w)| (c, f, *w)))
+        .filter_map(|(c, f, w)| {
+            format
+                .quantize(w)
+                .err()
+                .map(|e| format!("[{c}][{f}] = {e}"))
+        })
+        .collect();
+    if let Some(first) = bad.first() {
+        p.push_help(
+            codes::WEIGHT_RANGE,
+            "fpga.readout.weights",
+            format!(
+                "{} readout weight(s) out of the fixed-point range, first: {first}",
+                bad.len()
+            ),
+            "scale the weights or give the format more integer bits",
+        );
+    }
+    let mac_cycles = r
+        .classes
+        .saturating_mul(n_features)
+        .saturating_add(READOUT_OVERHEAD_CYCLES);
+    if r.window_cycles <= mac_cycles {
+        p.push_help(
+            codes::WINDOW,
+            "fpga.readout.window_cycles",
+            format!(
+                "a window of {} cycles is too short: the readout needs {} cycles ({} classes x {n_features} features + {READOUT_OVERHEAD_CYCLES}) to score it",
+                r.window_cycles, mac_cycles, r.classes
+            ),
+            "make the window longer than classes x features + 4 cycles",
+        );
+    }
+    ReadoutIr {
+        features,
+        classes: r.classes,
+        window_cycles: r.window_cycles,
+        bins: r.bins,
+        count_bits: r.count_bits,
+        format,
+        weights,
+    }
+}
