@@ -197,6 +197,32 @@ fn a_mutated_readout_fails_sim_rtl_with_exit_code_1() {
     assert!(stderr.contains("class_"), "{stderr}");
 }
 
+/// Files the user names that cannot be read are input errors (exit 2) that name the file,
+/// not output errors (exit 3): a missing stimulus, and an RTL folder without the RTL.
+#[test]
+fn unreadable_user_files_exit_2_and_name_the_file() {
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))
+            .args(["sim", "rtl", "designs/single_lif.yaml"])
+            .args(extra)
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    let missing = run(&["--stimulus", "no/such/stimulus.hex"]);
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot read no/such/stimulus.hex"),
+        "{stderr}"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let no_rtl = run(&["--rtl", &empty.path().display().to_string()]);
+    let stderr = String::from_utf8_lossy(&no_rtl.stderr);
+    assert_eq!(no_rtl.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("single_lif_encoder.v"), "{stderr}");
+}
+
 #[test]
 fn a_frame_one_bin_short_is_caught() {
     if !require_tool("verilator") {
