@@ -2,7 +2,7 @@
 """CUBA (Vogels & Abbott 2005) in Brian2's C++ standalone mode, single thread.
 
 The side-by-side reference for `snngen bench cuba` (see BENCHMARKS.md). Same network as
-Brian2's examples/CUBA.py and snngen's src/bench/cuba.rs: 4000 LIF neurons (3200 exc / 800 inh),
+Brian2's examples/CUBA.py and snngen's src/apps/bench/cuba.rs: 4000 LIF neurons (3200 exc / 800 inh),
 p = 0.02, exact integration, dt = 0.1 ms.
 
 Brian2 is NOT a dependency of snngen or its test suite. Install it on the side:
