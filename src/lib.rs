@@ -17,8 +17,12 @@
 //! | `cli`      | clap types, one file per command, the table-or-JSON reports |
 //!
 //! **The rule:** a file uses only its own layer and the layers below it, and no file imports
-//! one that imports it back (no cycles, inside a layer too). `tests/architecture.rs` reads
-//! every `crate::` path in `src/` and fails on an upward import or a cycle.
+//! one that imports it back (no cycles, inside a layer too). A folder's `mod.rs` declaring
+//! and re-exporting its own files is not an import (its files may use what it defines, as
+//! `../shared/tools/modgraph.py` counts it); a path through such a re-export counts as an
+//! import of the file that defines the item. `tests/architecture.rs` reads every `crate::`,
+//! `super::` and `self::` path in `src/` (test code aside) and fails on an upward import
+//! or a cycle.
 //!
 //! The device physics sits below the compiler because the compiler lowers it: bias DAC
 //! voltages and operating modes go into every netlist, while the physics knows nothing of

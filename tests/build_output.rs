@@ -64,7 +64,7 @@ fn manifest_lists_every_file_with_its_hash() {
         let bytes = fs::read(out.join(path)).unwrap();
         assert_eq!(
             entry["sha256"].as_str().unwrap(),
-            snngen::compiler::emit::sha256_hex(&bytes),
+            snngen::support::hash::sha256_hex(&bytes),
             "{path}"
         );
         assert_eq!(

@@ -148,7 +148,7 @@ fn the_model_predicts_drawn_instances() {
         },
     )
     .unwrap();
-    print!("{}", montecarlo::table(&s));
+    print!("{}", snngen::cli::report::Report::table(&s));
     for t in &s.temperatures {
         // Rate sigma is a few % (A_VT 5 mV um on 0.2-0.5 um^2 devices): the draws do vary...
         assert!(t.rate_hz.sigma / t.rate_hz.mean > 0.01, "{t:?}");

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{example_designs, relative, require_tool, stem};
+use snngen::compiler::Rendered;
 use snngen::compiler::lower::spice::Signal;
-use snngen::compiler::{self, Rendered};
 use snngen::flows::build;
 use snngen::support::fs::absolute;
 use snngen::tools::{iverilog, ngspice, verilator};
@@ -76,7 +76,7 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
     }
     for design in example_designs() {
         let (dir, out, r) = build_into_temp(&design);
-        let mut files = compiler::rtl_files(&out, &r.verilog);
+        let mut files = build::rtl_files(&out, &r.verilog);
         files.push(absolute(
             &out.join(snngen::compiler::emit::testbench_path(&r.verilog)),
         ));

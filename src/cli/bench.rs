@@ -1,7 +1,7 @@
 //! `snngen bench`: benchmarks that print a table (BENCHMARKS.md records them).
 
 use super::Global;
-use super::report::{Report, show};
+use super::report::{Report, show, verbosity};
 use crate::apps::bench::{cuba, mc};
 use crate::support::error::{Error, Result};
 use serde::{Serialize, Serializer};
@@ -73,7 +73,7 @@ impl Report for CubaOutput {
 
 pub fn run(target: Target, g: &Global) -> Result<()> {
     match target {
-        Target::Mc { runs, repetitions } => show(&mc::run(runs, repetitions)?, g),
+        Target::Mc { runs, repetitions } => show(&mc::run(runs, repetitions, verbosity(g))?, g),
         Target::Cuba {
             seed,
             seconds,

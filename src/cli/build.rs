@@ -2,6 +2,7 @@
 
 use super::Global;
 use super::report::{Report, show};
+use crate::compiler::Rendered;
 use crate::flows::build::{self, BuildSummary, rtl_checks};
 use crate::support::error::Result;
 use crate::tools::yosys::SynthStats;
@@ -60,26 +61,28 @@ impl Report for BuildReport {
 
 pub fn run(a: Args, g: &Global) -> Result<()> {
     let (summary, rendered) = build::build_with(&a.design, a.weights.as_deref(), a.out.as_deref())?;
-    let lint_clean = if a.lint {
-        rtl_checks::lint_rtl(&summary.out_dir, &rendered)?;
-        Some(true)
-    } else {
-        None
+    let mut report = BuildReport {
+        summary,
+        lint_clean: None,
+        ice40: None,
+        quiet: g.quiet,
     };
-    let ice40 = if a.synth {
-        Some(rtl_checks::synthesize(&summary.out_dir, &rendered)?)
-    } else {
-        None
-    };
-    show(
-        &BuildReport {
-            summary,
-            lint_clean,
-            ice40,
-            quiet: g.quiet,
-        },
-        g,
-    );
+    // The folder is written: its summary shows even when a check then fails.
+    let checked = check(&a, &mut report, &rendered);
+    show(&report, g);
+    checked
+}
+
+/// The checks asked for, recorded in the report as they pass.
+fn check(a: &Args, report: &mut BuildReport, rendered: &Rendered) -> Result<()> {
+    let out = &report.summary.out_dir;
+    if a.lint {
+        rtl_checks::lint_rtl(out, rendered)?;
+        report.lint_clean = Some(true);
+    }
+    if a.synth {
+        report.ice40 = Some(rtl_checks::synthesize(out, rendered)?);
+    }
     Ok(())
 }
 

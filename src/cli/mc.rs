@@ -1,12 +1,13 @@
 //! `snngen mc`: Monte-Carlo mismatch and temperature sweep in ngspice.
 
 use super::Global;
-use super::report::{Report, show, verbosity};
-use crate::compiler::{compile, default_out_dir};
+use super::report::{Report, Written, show, verbosity};
+use crate::compiler::compile;
+use crate::flows::build::default_out_dir;
 use crate::flows::measure::REFERENCE_CURRENT_NA;
 use crate::flows::montecarlo::{self, McOptions, McSummary};
 use crate::support::error::Result;
-use serde::Serialize;
+use crate::support::stats::Stats;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -44,21 +45,53 @@ pub struct Args {
     inject_hang: Option<u32>,
 }
 
-#[derive(Serialize)]
-#[serde(transparent)]
-struct Written {
-    summary: McSummary,
-    #[serde(skip)]
-    out: PathBuf,
-}
-
-impl Report for Written {
+impl Report for McSummary {
     fn table(&self) -> String {
-        format!(
-            "{}  written to {}\n",
-            montecarlo::table(&self.summary),
-            self.out.display()
-        )
+        let s = self;
+        let mut out = format!(
+            "mc {}: {} rows ({} resumed) in {:.1} s, {:.1} runs/s, seed {}\n",
+            s.design, s.rows, s.rows_resumed, s.seconds, s.runs_per_second, s.seed
+        );
+        out += "  temp (C)   rate mean (kHz)  sigma (%)   energy mean (fJ)  sigma (%)   sensitivity error mean / max (%)   drawn model error mean / max (%)  failed\n";
+        for t in &s.temperatures {
+            let pct = |st: &Stats| {
+                if st.mean != 0.0 {
+                    st.sigma / st.mean * 100.0
+                } else {
+                    0.0
+                }
+            };
+            let worst = |st: &Stats| st.min.abs().max(st.max.abs()) * 100.0;
+            out += &format!(
+                "  {:>8} {:>17.2} {:>10.2} {:>18.2} {:>10.2} {:>20.2} / {:<12.2} {:>18.2} / {:<12.2} {:>6}\n",
+                t.temperature_c,
+                t.rate_hz.mean / 1e3,
+                pct(&t.rate_hz),
+                t.energy_per_spike_fj.mean,
+                pct(&t.energy_per_spike_fj),
+                t.prediction_error.mean * 100.0,
+                worst(&t.prediction_error),
+                t.model_error.mean * 100.0,
+                worst(&t.model_error),
+                t.failed
+            );
+        }
+        if s.temperatures
+            .iter()
+            .any(|t| t.tile_threshold_time_us.count > 0)
+        {
+            out += "  RC-Spike tiles  temp (C)   time to threshold mean (us)   mismatch sigma (%)   model error max (of full scale)\n";
+            for t in &s.temperatures {
+                out += &format!(
+                    "  {:>24} {:>29.3} {:>20.3} {:>33.1e}\n",
+                    t.temperature_c,
+                    t.tile_threshold_time_us.mean,
+                    t.tile_threshold_time_deviation.sigma * 100.0,
+                    t.tile_model_error.max
+                );
+            }
+        }
+        out
     }
 }
 
@@ -79,7 +112,7 @@ pub fn run(a: Args, g: &Global) -> Result<()> {
     let summary = montecarlo::mc(&a.design, &opts)?;
     show(
         &Written {
-            summary,
+            report: summary,
             out: opts.out,
         },
         g,

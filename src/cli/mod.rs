@@ -44,7 +44,7 @@ pub struct Global {
     /// Print the report as JSON on standard output (no progress on standard error).
     #[arg(long, global = true)]
     pub json: bool,
-    /// Print nothing but errors and the report: no progress.
+    /// No progress on standard error (`build` also leaves out its summary lines).
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Kill any external tool run (ngspice, Verilator, Icarus, yosys) after this many
@@ -124,9 +124,12 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32
 
 fn run(cli: Cli) -> Result<()> {
     let g = &cli.global;
+    crate::tools::check_timeout_env()?;
     if let Some(seconds) = g.tool_timeout {
         crate::tools::set_timeout_override(seconds)?;
     }
+    // Ctrl-C takes the simulators along (they run in process groups of their own).
+    let _ = crate::tools::kill_tools_on_interrupt();
     match cli.command {
         Command::Build(a) => build::run(a, g),
         Command::Check(a) => check::run(a, g),

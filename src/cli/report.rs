@@ -30,3 +30,22 @@ pub fn verbosity(g: &Global) -> Verbosity {
         Verbosity::Progress
     }
 }
+
+/// A report and the folder its files went to: the table ends with `written to DIR`.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct Written<T: Report> {
+    pub report: T,
+    #[serde(skip)]
+    pub out: std::path::PathBuf,
+}
+
+impl<T: Report> Report for Written<T> {
+    fn table(&self) -> String {
+        format!(
+            "{}  written to {}\n",
+            self.report.table(),
+            self.out.display()
+        )
+    }
+}

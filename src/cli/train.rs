@@ -2,9 +2,10 @@
 
 use super::Global;
 use super::report::{Report, show, verbosity};
-use crate::apps::speech::{self, FrontEnd, robustness, train};
-use crate::compiler::default_out_dir;
+use crate::apps::speech::robustness::Row;
+use crate::apps::speech::{self, FrontEnd, train};
 use crate::compiler::design::load_design;
+use crate::flows::build::default_out_dir;
 use crate::support::error::{Error, Result};
 use std::path::PathBuf;
 
@@ -60,7 +61,7 @@ impl Report for train::TrainReport {
             self.seconds
         );
         if !self.robustness.is_empty() {
-            t += &robustness::table(&self.robustness);
+            t += &robustness_table(&self.robustness);
         }
         t += &format!("  written to {}\n", self.model_dir);
         t
@@ -89,4 +90,36 @@ pub fn run(a: Args, g: &Global) -> Result<()> {
     };
     show(&train::train(&a.design, &opts)?, g);
     Ok(())
+}
+
+/// The table `snngen train` prints (validation accuracy).
+fn robustness_table(rows: &[Row]) -> String {
+    let mut t = String::from(
+        "temp C  nominal chip  retrained | draws  mismatched: mean +- std (min)  retrained: mean +- std (min)\n",
+    );
+    for r in rows {
+        t.push_str(&format!(
+            "{:>6}  {:>12}  {:>9} | {:>5}  {} +- {} ({})       {} +- {} ({})\n",
+            r.temperature_c,
+            cell(r.nominal_chip),
+            cell(r.nominal_chip_retrained),
+            r.draws,
+            cell(r.mismatch_mean),
+            cell(r.mismatch_std),
+            cell(r.mismatch_min),
+            cell(r.retrained_mean),
+            cell(r.retrained_std),
+            cell(r.retrained_min)
+        ));
+    }
+    t
+}
+
+/// An accuracy for the table, "-" where there is none (no draws).
+fn cell(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:.4}")
+    }
 }

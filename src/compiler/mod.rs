@@ -17,11 +17,12 @@ pub mod passes;
 use crate::device::process::GENERIC_180_MODELS;
 use crate::support::error::{Error, Result};
 use crate::support::fs::absolute;
+use crate::support::hash::sha256_hex;
 use design::{LoadedDesign, load_design};
 use emit::EmittedFile;
 use lower::Header;
 use passes::Compiled;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Loads and checks a design and runs every pass (`snngen check` stops here).
 pub fn compile(path: &Path) -> Result<(LoadedDesign, Compiled)> {
@@ -62,7 +63,7 @@ pub fn design_hash(loaded: &LoadedDesign) -> String {
             bytes.extend_from_slice(&std::fs::read(base.join(f)).unwrap_or_default());
         }
     }
-    emit::sha256_hex(&bytes)
+    sha256_hex(&bytes)
 }
 
 /// Everything `build` writes, rendered in memory: the view models and the files.
@@ -95,17 +96,4 @@ pub fn render_loaded(loaded: LoadedDesign) -> Result<Rendered> {
         verilog,
         files,
     })
-}
-
-/// Default output folder of a design: `out/<name>`.
-pub fn default_out_dir(name: &str) -> PathBuf {
-    Path::new("out").join(lower::verilog::ident(name))
-}
-
-/// Absolute paths of the RTL files of a build in `out_dir`, leaves first.
-pub fn rtl_files(out_dir: &Path, v: &lower::verilog::VerilogModel) -> Vec<PathBuf> {
-    emit::rtl_paths(v)
-        .iter()
-        .map(|p| absolute(&out_dir.join(p)))
-        .collect()
 }

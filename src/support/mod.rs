@@ -1,6 +1,8 @@
 //! Leaves every other layer uses: errors and diagnostics, file access, atomic output, the
-//! thread pool, progress, statistics, fitting and plots. Nothing here knows what a design,
-//! a device or a tool is.
+//! thread pool, progress, statistics, fitting and plots. Nothing here knows what a design
+//! or a device is; `error` holds the error type of a tool run (`ToolError`, one variant of
+//! the library's `Error`) so that every layer can return it, while running the tools is
+//! `tools/`.
 
 pub mod diag;
 pub mod error;

@@ -106,7 +106,12 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         if let Display::Bar(bar) = &self.how {
-            bar.finish();
+            // An interrupted piece of work keeps the bar where it stopped.
+            if self.done.load(Ordering::Relaxed) >= self.total {
+                bar.finish();
+            } else {
+                bar.abandon();
+            }
         }
     }
 }

@@ -12,12 +12,13 @@ pub mod yosys;
 
 use crate::support::error::{Error, Result as AnyResult};
 pub use crate::support::error::{INSTALL_HINT, ToolError};
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 /// How long an ngspice run may take: the longest deck snngen writes runs for seconds.
@@ -28,6 +29,30 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
 /// Environment variable that sets one limit (seconds) for every tool.
 pub const TIMEOUT_ENV: &str = "SNNGEN_TOOL_TIMEOUT";
 
+/// Process groups of the tool runs in flight, so that an interrupted snngen takes them along.
+static LIVE_GROUPS: Mutex<BTreeSet<libc::pid_t>> = Mutex::new(BTreeSet::new());
+
+/// On Ctrl-C, SIGTERM or SIGHUP: kill every tool run in flight (with everything it started),
+/// then exit 130. The command line installs it; a library user may, or may handle the
+/// signals itself. Without it a tool still dies with snngen, but not what the tool started.
+pub fn kill_tools_on_interrupt() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            for group in LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                // SAFETY: kill(2) on a group whose leader is not reaped yet (it leaves
+                // LIVE_GROUPS before it is reaped).
+                unsafe {
+                    libc::kill(-group, libc::SIGKILL);
+                }
+            }
+            std::process::exit(130);
+        }
+    });
+    Ok(())
+}
+
 /// One limit for every tool, set by `--tool-timeout` (milliseconds; 0: none set).
 static TIMEOUT_OVERRIDE_MS: AtomicU64 = AtomicU64::new(0);
 
@@ -36,6 +61,20 @@ pub fn set_timeout_override(seconds: f64) -> AnyResult<()> {
     let ms = parse_timeout(seconds).map_err(Error::Usage)?;
     TIMEOUT_OVERRIDE_MS.store(ms, Ordering::Relaxed);
     Ok(())
+}
+
+/// An error when $SNNGEN_TOOL_TIMEOUT is set but is no limit (the command line checks it
+/// first; `timeout_for` would fall back to the defaults).
+pub fn check_timeout_env() -> AnyResult<()> {
+    match std::env::var(TIMEOUT_ENV) {
+        Ok(v) => {
+            let seconds = v.trim().parse::<f64>().unwrap_or(f64::NAN);
+            parse_timeout(seconds)
+                .map(|_| ())
+                .map_err(|e| Error::Usage(format!("${TIMEOUT_ENV}=`{v}`: {e}")))
+        }
+        Err(_) => Ok(()),
+    }
 }
 
 /// A limit in whole milliseconds, or why it is not one.
@@ -166,8 +205,9 @@ pub fn run_streaming(
 
 /// Runs `cmd` in a process group of its own with its output captured, lines of standard
 /// output handed to `on_line` as they come. A watchdog kills the group after `timeout`: the
-/// run is then a `ToolError::Timeout`.
-pub fn execute(
+/// run is then a `ToolError::Timeout`. The tool also dies with snngen (Ctrl-C, a kill): its
+/// own group does not get the terminal's signals, so it is tied to its parent instead.
+fn execute(
     mut cmd: Command,
     name: &str,
     timeout: Duration,
@@ -177,12 +217,27 @@ pub fn execute(
         tool: name.to_string(),
         source,
     };
+    let parent = std::process::id() as libc::pid_t;
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
+    // SAFETY: the closure runs in the forked child before exec and only makes
+    // async-signal-safe calls (prctl, getppid, _exit).
+    unsafe {
+        cmd.pre_exec(move || {
+            // SIGKILL when the thread that spawned us ends: it waits for us, so that is
+            // snngen dying. If it died before prctl took effect, go now.
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
     let mut child = cmd.spawn().map_err(io)?;
-    let pid = child.id() as i32;
+    let group = child.id() as libc::pid_t;
+    live_groups().insert(group);
     let timed_out = Arc::new(AtomicBool::new(false));
     let (done, finished) = mpsc::channel::<()>();
     let watchdog = {
@@ -190,46 +245,29 @@ pub fn execute(
         std::thread::spawn(move || {
             if finished.recv_timeout(timeout) == Err(mpsc::RecvTimeoutError::Timeout) {
                 timed_out.store(true, Ordering::SeqCst);
-                // SAFETY: kill(2) with a negative pid signals the process group the child
-                // leads (process_group(0)); the child is not reaped before `done` is sent.
+                // SAFETY: kill(2) on the group the child leads (process_group(0)). The
+                // child is not reaped before this thread has ended (see below), so the
+                // group id cannot have been reused.
                 unsafe {
-                    libc::kill(-pid, libc::SIGKILL);
+                    libc::kill(-group, libc::SIGKILL);
                 }
             }
         })
     };
-    let mut stderr_pipe = child.stderr.take();
-    let stderr = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(pipe) = stderr_pipe.as_mut() {
-            let _ = pipe.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let mut stdout = Vec::new();
-    if let Some(pipe) = child.stdout.take() {
-        match on_line {
-            Some(f) => {
-                for line in BufReader::new(pipe).lines() {
-                    let line = line.map_err(io)?;
-                    f(&line);
-                    stdout.extend_from_slice(line.as_bytes());
-                    stdout.push(b'\n');
-                }
-            }
-            None => {
-                let mut pipe = pipe;
-                pipe.read_to_end(&mut stdout).map_err(io)?;
-            }
-        }
-    }
-    let status = child.wait().map_err(io)?;
+    // Read everything first: the pipes close when the whole group has exited or been
+    // killed, so a grandchild that keeps them open is stopped by the watchdog too.
+    let (stdout, stderr, read) = read_output(&mut child, on_line);
+    // Wait for the exit without reaping it, stop the watchdog, then reap.
+    wait_unreaped(group);
     let _ = done.send(());
     let _ = watchdog.join();
+    live_groups().remove(&group);
+    let status = child.wait().map_err(io)?;
+    read.map_err(io)?;
     let output = Output {
         status,
         stdout,
-        stderr: stderr.join().unwrap_or_default(),
+        stderr,
     };
     if timed_out.load(Ordering::SeqCst) {
         return Err(ToolError::Timeout {
@@ -239,6 +277,82 @@ pub fn execute(
         });
     }
     Ok(output)
+}
+
+fn live_groups() -> std::sync::MutexGuard<'static, BTreeSet<libc::pid_t>> {
+    LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A child's whole standard output (lines handed to `on_line` as they come, invalid UTF-8
+/// replaced) and standard error, and the first read error, if any. Both pipes are read to
+/// their end whatever happens, so the child never blocks on a full pipe.
+fn read_output(
+    child: &mut std::process::Child,
+    on_line: Option<&mut dyn FnMut(&str)>,
+) -> (Vec<u8>, Vec<u8>, std::io::Result<()>) {
+    let mut stderr_pipe = child.stderr.take();
+    let stderr = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let read = match stderr_pipe.as_mut() {
+            Some(pipe) => pipe.read_to_end(&mut buf).map(|_| ()),
+            None => Ok(()),
+        };
+        (buf, read)
+    });
+    let mut stdout = Vec::new();
+    let mut read = Ok(());
+    if let Some(pipe) = child.stdout.take() {
+        let mut reader = BufReader::new(pipe);
+        match on_line {
+            Some(f) => loop {
+                let start = stdout.len();
+                match reader.read_until(b'\n', &mut stdout) {
+                    Ok(0) => break,
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&stdout[start..]);
+                        f(line.trim_end_matches(['\n', '\r']));
+                    }
+                    Err(e) => {
+                        read = Err(e);
+                        break;
+                    }
+                }
+            },
+            None => read = reader.read_to_end(&mut stdout).map(|_| ()),
+        }
+        if read.is_err() {
+            // Drain what is left so the child is not stuck writing.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        }
+    }
+    let (stderr, stderr_read) = stderr.join().unwrap_or_else(|_| {
+        (
+            Vec::new(),
+            Err(std::io::Error::other("stderr reader panicked")),
+        )
+    });
+    (stdout, stderr, read.and(stderr_read))
+}
+
+/// Blocks until process `pid` has exited, leaving it unreaped (a zombie whose id stays
+/// taken) so that a concurrent kill of its group cannot hit a reused id.
+fn wait_unreaped(pid: libc::pid_t) {
+    loop {
+        // SAFETY: waitid with WNOWAIT only observes the child's state; `info` is a plain
+        // struct it fills in.
+        let rc = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if rc == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]

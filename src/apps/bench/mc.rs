@@ -12,6 +12,8 @@ use crate::device::process::builtin_modes;
 use crate::flows::measure::{REFERENCE_CURRENT_NA, measure_neuron, neuron_deck};
 use crate::support::error::{Error, Result};
 use crate::support::parallel::parallel;
+use crate::support::progress::{Progress, Verbosity};
+use crate::tools;
 use std::time::Instant;
 
 /// CPU seconds (user + system) of this process and of its waited-for children, from
@@ -111,7 +113,7 @@ pub struct McBench {
 }
 
 /// Times `runs` decks through each variant, `repetitions` times, interleaved.
-pub fn run(runs: u32, repetitions: usize) -> Result<McBench> {
+pub fn run(runs: u32, repetitions: usize, verbosity: Verbosity) -> Result<McBench> {
     let mode = &builtin_modes()["regular"];
     let current = REFERENCE_CURRENT_NA * 1e-9;
     let draws: Vec<mismatch::Draw> = (1..=runs as u64).map(|r| mismatch::draw(1, r, 0)).collect();
@@ -127,16 +129,9 @@ pub fn run(runs: u32, repetitions: usize) -> Result<McBench> {
         let deck = neuron_deck("regular", mode, 0.6, current, 27.0, Some(d))?;
         std::fs::write(run.join(&deck.name), &deck.text).map_err(io)?;
     }
+    // The raw variants run through the same tool runner (and timeout) as everything else.
     let shell = |script: &str| -> Result<()> {
-        let status = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .current_dir(dir.path())
-            .status()
-            .map_err(io)?;
-        if !status.success() {
-            return Err(Error::Usage(format!("`{script}` failed")));
-        }
+        tools::run("sh", &["-c".into(), script.into()], dir.path())?;
         Ok(())
     };
     let time = |variant: Variant| -> Result<(f64, f64)> {
@@ -166,10 +161,16 @@ pub fn run(runs: u32, repetitions: usize) -> Result<McBench> {
         ))
     };
     let mut timings = Vec::new();
+    let progress = Progress::new(
+        verbosity,
+        "timed variants",
+        (repetitions.max(1) * VARIANTS.len()) as u64,
+    );
     for repetition in 0..repetitions.max(1) {
         for k in 0..VARIANTS.len() {
             let variant = VARIANTS[(k + repetition) % VARIANTS.len()];
             let (wall_s, cpu_s) = time(variant)?;
+            progress.inc();
             timings.push(Timing {
                 variant,
                 repetition,

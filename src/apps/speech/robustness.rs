@@ -147,36 +147,3 @@ pub fn summarize(conditions: &[Condition]) -> Vec<Row> {
         })
         .collect()
 }
-
-/// The table `snngen train` prints and writes (validation accuracy).
-/// An accuracy for the table, "-" where there is none (no draws).
-fn cell(x: f64) -> String {
-    if x.is_nan() {
-        "-".into()
-    } else {
-        format!("{x:.4}")
-    }
-}
-
-/// The table `snngen train` prints (validation accuracy).
-pub fn table(rows: &[Row]) -> String {
-    let mut t = String::from(
-        "temp C  nominal chip  retrained | draws  mismatched: mean +- std (min)  retrained: mean +- std (min)\n",
-    );
-    for r in rows {
-        t.push_str(&format!(
-            "{:>6}  {:>12}  {:>9} | {:>5}  {} +- {} ({})       {} +- {} ({})\n",
-            r.temperature_c,
-            cell(r.nominal_chip),
-            cell(r.nominal_chip_retrained),
-            r.draws,
-            cell(r.mismatch_mean),
-            cell(r.mismatch_std),
-            cell(r.mismatch_min),
-            cell(r.retrained_mean),
-            cell(r.retrained_std),
-            cell(r.retrained_min)
-        ));
-    }
-    t
-}

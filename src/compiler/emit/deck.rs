@@ -53,59 +53,54 @@ struct TileStepsTemplate<'a> {
     version: &'a str,
 }
 
-pub fn neuron_step(d: &NeuronStep) -> Result<Deck, askama::Error> {
+/// A deck named `name` whose text `template` renders; the data file and signals are the
+/// view model's.
+fn deck(
+    name: &str,
+    template: impl Template,
+    data_file: &str,
+    signals: &[Signal],
+    includes: Vec<(&'static str, &'static str)>,
+) -> Result<Deck, askama::Error> {
     Ok(Deck {
-        name: "neuron.cir".into(),
-        text: NeuronStepTemplate {
-            d,
-            version: VERSION,
-        }
-        .render()?,
-        data_file: d.data_file.clone(),
-        signals: d.signals.clone(),
-        includes: vec![MODELS],
+        name: name.into(),
+        text: template.render()?,
+        data_file: data_file.into(),
+        signals: signals.to_vec(),
+        includes,
     })
+}
+
+pub fn neuron_step(d: &NeuronStep) -> Result<Deck, askama::Error> {
+    let t = NeuronStepTemplate {
+        d,
+        version: VERSION,
+    };
+    deck("neuron.cir", t, &d.data_file, &d.signals, vec![MODELS])
 }
 
 pub fn resting_neuron(d: &RestingNeuron) -> Result<Deck, askama::Error> {
-    Ok(Deck {
-        name: "rest.cir".into(),
-        text: RestingNeuronTemplate {
-            d,
-            version: VERSION,
-        }
-        .render()?,
-        data_file: d.data_file.clone(),
-        signals: d.signals.clone(),
-        includes: vec![MODELS],
-    })
+    let t = RestingNeuronTemplate {
+        d,
+        version: VERSION,
+    };
+    deck("rest.cir", t, &d.data_file, &d.signals, vec![MODELS])
 }
 
 pub fn synapse_levels(d: &SynapseLevels) -> Result<Deck, askama::Error> {
-    Ok(Deck {
-        name: "synapse.cir".into(),
-        text: SynapseLevelsTemplate {
-            d,
-            version: VERSION,
-        }
-        .render()?,
-        data_file: d.data_file.clone(),
-        signals: d.signals.clone(),
-        includes: vec![MODELS],
-    })
+    let t = SynapseLevelsTemplate {
+        d,
+        version: VERSION,
+    };
+    deck("synapse.cir", t, &d.data_file, &d.signals, vec![MODELS])
 }
 
-/// A tile deck under `name` (tile.cir for trajectories, mac.cir for the MAC energy).
+/// A tile deck under `name` (tile.cir for trajectories, mac.cir for the MAC energy); it
+/// has no transistors, so no model cards.
 pub fn tile_steps(d: &TileSteps, name: &str) -> Result<Deck, askama::Error> {
-    Ok(Deck {
-        name: name.into(),
-        text: TileStepsTemplate {
-            d,
-            version: VERSION,
-        }
-        .render()?,
-        data_file: d.data_file.clone(),
-        signals: d.signals.clone(),
-        includes: Vec::new(),
-    })
+    let t = TileStepsTemplate {
+        d,
+        version: VERSION,
+    };
+    deck(name, t, &d.data_file, &d.signals, Vec::new())
 }

@@ -7,7 +7,7 @@ pub mod deck;
 use crate::compiler::lower::Header;
 use crate::compiler::lower::spice::SpiceDeck;
 use crate::compiler::lower::verilog::VerilogModel;
-pub use crate::support::hash::sha256_hex;
+use crate::support::hash::sha256_hex;
 use askama::Template;
 use serde::Serialize;
 

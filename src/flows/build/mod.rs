@@ -4,8 +4,10 @@
 pub mod rtl_checks;
 
 use crate::compiler::design::load_design;
-use crate::compiler::{Rendered, default_out_dir, render_loaded, with_readout_weights};
+use crate::compiler::lower::verilog::{VerilogModel, ident};
+use crate::compiler::{Rendered, emit, render_loaded, with_readout_weights};
 use crate::support::error::{Error, Result};
+use crate::support::fs::absolute;
 use crate::support::output::write_atomic;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -74,4 +76,17 @@ pub fn build_with(
         seconds: start.elapsed().as_secs_f64(),
     };
     Ok((summary, r))
+}
+
+/// Default output folder of a design: `out/<name>`.
+pub fn default_out_dir(name: &str) -> PathBuf {
+    Path::new("out").join(ident(name))
+}
+
+/// Absolute paths of the RTL files of a build in `out_dir`, leaves first.
+pub fn rtl_files(out_dir: &Path, v: &VerilogModel) -> Vec<PathBuf> {
+    emit::rtl_paths(v)
+        .iter()
+        .map(|p| absolute(&out_dir.join(p)))
+        .collect()
 }

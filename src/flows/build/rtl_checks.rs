@@ -1,7 +1,8 @@
 //! The checks every emitted RTL must pass (Verilator lint, yosys structural check) and its
 //! iCE40 synthesis counts, run on a build's output folder.
 
-use crate::compiler::{Rendered, rtl_files};
+use super::rtl_files;
+use crate::compiler::Rendered;
 use crate::support::error::Result;
 use crate::support::fs::scratch_dir;
 use crate::tools::{verilator, yosys};

@@ -1,6 +1,7 @@
 //! Compiled Verilator models, cached by content hash: an unchanged design does not recompile.
 
 use crate::support::error::{Error, Result, ToolError};
+use crate::support::fs::create_dir;
 use crate::support::hash::sha256_hex;
 use crate::tools::verilator;
 use std::fmt::Write as _;
@@ -17,25 +18,22 @@ pub fn cache_dir() -> PathBuf {
     }
 }
 
-/// A Verilator model of `files`, compiled once per content hash and kept in the cache.
-/// Returns the executable and whether it came from the cache.
+/// A Verilator model of `files` (holding `contents`), compiled once per content hash and
+/// kept in the cache. Returns the executable and whether it came from the cache.
 pub fn cached_verilator_model(
     files: &[PathBuf],
+    contents: &[String],
     top: &str,
     trace: bool,
     cache: &Path,
 ) -> Result<(PathBuf, bool)> {
     let mut key = format!("verilator-binary-v1 top={top} trace={trace}\n");
-    for f in files {
-        let text = std::fs::read(f).map_err(|source| Error::Read {
-            path: f.clone(),
-            source,
-        })?;
+    for (f, text) in files.iter().zip(contents) {
         let _ = writeln!(
             key,
             "{} {}",
             f.file_name().unwrap_or_default().to_string_lossy(),
-            sha256_hex(&text)
+            sha256_hex(text.as_bytes())
         );
     }
     let root = cache.join("verilator");
@@ -44,10 +42,7 @@ pub fn cached_verilator_model(
     if exe.is_file() {
         return Ok((exe, true));
     }
-    std::fs::create_dir_all(&root).map_err(|source| Error::Output {
-        path: root.clone(),
-        source,
-    })?;
+    create_dir(&root)?;
     let staging = tempfile::Builder::new()
         .prefix(".build-")
         .tempdir_in(&root)
@@ -61,10 +56,7 @@ pub fn cached_verilator_model(
     // Keep only the executable; a concurrent build of the same key may have won the race.
     let built = mdir.join(format!("V{top}"));
     let keep = staging.path().join("keep");
-    std::fs::create_dir_all(&keep).map_err(|source| Error::Output {
-        path: keep.clone(),
-        source,
-    })?;
+    create_dir(&keep)?;
     std::fs::rename(&built, keep.join(format!("V{top}"))).map_err(|source| Error::Output {
         path: built.clone(),
         source,

@@ -148,15 +148,25 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
             args.push(format!("+vcd_from={from}"));
             args.push(format!("+vcd_to={to}"));
         }
+        note(
+            opts.verbosity,
+            &format!("building the {} model ...", opts.simulator.name()),
+        );
         let build_start = Instant::now();
         let exe = match opts.simulator {
             Simulator::Verilator => {
                 let cache = opts.cache_dir.clone().unwrap_or_else(cache_dir);
-                let (exe, cached) = cached_verilator_model(&files, &top, vcd.is_some(), &cache)?;
+                let (exe, cached) = cached_verilator_model(
+                    &files.paths,
+                    &files.contents,
+                    &top,
+                    vcd.is_some(),
+                    &cache,
+                )?;
                 report.model_cached = cached;
                 exe
             }
-            Simulator::Iverilog => iverilog::compile(&files, &top, &work)?,
+            Simulator::Iverilog => iverilog::compile(&files.paths, &top, &work)?,
         };
         report.build_seconds = build_start.elapsed().as_secs_f64();
         let (program, args) = match opts.simulator {
@@ -170,8 +180,8 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         let progress = Progress::new(opts.verbosity, "cycles simulated", stimulus.len() as u64);
         let sim_start = Instant::now();
         tools::run_streaming(&program, &args, &work, |line| {
-            if let Some(n) = line.strip_prefix("cosim: cycle ") {
-                progress.set(n.trim().parse().unwrap_or(0));
+            if let Some(Ok(n)) = line.strip_prefix("cosim: cycle ").map(|n| n.trim().parse()) {
+                progress.set(n);
             }
         })?;
         drop(progress);
@@ -217,9 +227,18 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
 
 /// The RTL to simulate (the design's or `rtl_dir`'s) plus the co-simulation harness, written
 /// into `work`; returns their absolute paths.
-fn harness_files(r: &Rendered, rtl_dir: Option<&Path>, work: &Path) -> Result<Vec<PathBuf>> {
+/// The files a co-simulation compiles: where they were written and what they hold.
+struct Harness {
+    paths: Vec<PathBuf>,
+    contents: Vec<String>,
+}
+
+fn harness_files(r: &Rendered, rtl_dir: Option<&Path>, work: &Path) -> Result<Harness> {
     let harness_path = emit::cosim_path(&r.verilog);
-    let mut files = Vec::new();
+    let mut files = Harness {
+        paths: Vec::new(),
+        contents: Vec::new(),
+    };
     for f in &r.files {
         let is_rtl = f.path.starts_with("rtl/");
         if !(is_rtl || f.path == harness_path) {
@@ -245,7 +264,8 @@ fn harness_files(r: &Rendered, rtl_dir: Option<&Path>, work: &Path) -> Result<Ve
             crate::support::fs::create_dir(parent)?;
         }
         write(&path, &contents)?;
-        files.push(path);
+        files.paths.push(path);
+        files.contents.push(contents);
     }
     Ok(files)
 }

@@ -2,22 +2,17 @@
 //! spike width, threshold and energy per spike.
 
 use crate::compiler::emit::deck;
-use crate::compiler::lower::spice::Signal;
-use crate::compiler::lower::spice::cells::{STEP_AT, neuron_step, neuron_step_signals};
+use crate::compiler::lower::spice::cells::{NeuronStepSignals, STEP_AT, neuron_step};
 use crate::device::mismatch::Draw;
 use crate::device::process::NeuronMode;
 use crate::support::error::{Result, ToolError};
 use crate::tools::ngspice::{self, Waveforms};
 use serde::Serialize;
-use std::sync::LazyLock;
 
 /// The operating point energy per spike is quoted at (nA).
 pub const REFERENCE_CURRENT_NA: f64 = 1.0;
 /// Spikes a run aims for: enough intervals for a stable mean and energy.
 const TARGET_SPIKES: f64 = 12.0;
-
-/// What the step deck saves: v(vmem), v(spk), i(vdd).
-static SIGNALS: LazyLock<Vec<Signal>> = LazyLock::new(neuron_step_signals);
 
 /// One ngspice run of one neuron at one current and temperature.
 #[derive(Debug, Clone, Serialize)]
@@ -96,14 +91,18 @@ fn measure(
     celsius: f64,
     tstop: f64,
 ) -> std::result::Result<NeuronPoint, ToolError> {
-    let [vmem, spk, supply] = [0, 1, 2].map(|k| &SIGNALS[k]);
+    let signals = NeuronStepSignals::new();
     let onsets: Vec<f64> = w
-        .rising_crossings(spk, vdd / 2.0)?
+        .rising_crossings(&signals.spk, vdd / 2.0)?
         .into_iter()
         .map(|t| t - STEP_AT)
         .collect();
     let t = w.time();
-    let (spk, vmem, supply) = (w.get(spk)?, w.get(vmem)?, w.get(supply)?);
+    let (spk, vmem, supply) = (
+        w.get(&signals.spk)?,
+        w.get(&signals.vmem)?,
+        w.get(&signals.supply)?,
+    );
     let index_at = |time: f64| t.partition_point(|&x| x < time + STEP_AT).min(t.len() - 1);
     let widths: Vec<f64> = onsets
         .iter()

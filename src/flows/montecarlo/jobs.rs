@@ -127,7 +127,7 @@ pub fn tile_job_draw(net: &Network, job: &TileJob, seed: u64) -> mismatch::TileD
 
 pub const TILE_CSV_HEADER: &str = "run,seed,temperature_c,chip,tile,column,status,c_factor,threshold_time_us,model_threshold_time_us,tile_model_error";
 
-/// Runs one tile job (inputs stepping to vsyn in turn, `characterize::measure_tile_with`)
+/// Runs one tile job (inputs stepping to vsyn in turn, `flows::measure::measure_tile`)
 /// and returns its tiles.csv rows, one per column. The model columns get the same draw.
 pub fn run_tile_job(net: &Network, job: &TileJob, seed: u64) -> Vec<String> {
     let t = &net.chips[job.chip].tiles[job.tile];

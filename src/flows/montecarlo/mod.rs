@@ -17,20 +17,17 @@ pub use neuron_params::{
     DrawnNeuron, NEURON_PARAMS_HEADER, find_neuron_params, load_neuron_params,
 };
 pub use sensitivity::Sensitivity;
-pub use summary::{McSummary, TemperatureSummary, table};
+pub use summary::{McSummary, TemperatureSummary};
 
 use crate::compiler::compile;
 use crate::compiler::ir::Network;
 use crate::device::mismatch::LIF_TRANSISTORS;
 use crate::support::error::{Error, Result};
 use crate::support::fs::write;
-use crate::support::parallel::parallel;
+use crate::support::parallel::{parallel, parallel_in_order};
 use crate::support::progress::{Progress, Verbosity, note};
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use summary::{summarize, summarize_tiles, write_summary};
 
 #[derive(Debug, Clone)]
@@ -125,47 +122,27 @@ pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
         broken: opts.inject_failure,
         hung: opts.inject_hang,
     };
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, String)>();
     let mut rows = done;
-    std::thread::scope(|s| -> Result<()> {
-        for _ in 0..opts.jobs.max(1) {
-            let tx = tx.clone();
-            let (next, sensitivity) = (&next, &sensitivity);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = todo.get(i) else { break };
-                    let row = run_job(net, job, opts.seed, opts.current_na, sensitivity, faults);
-                    if tx.send((i, row)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        // Write rows in run order as soon as every earlier row is in.
-        let mut pending: BTreeMap<usize, String> = BTreeMap::new();
-        let mut written = 0;
-        for (i, row) in rx {
-            pending.insert(i, row);
-            while let Some(row) = pending.remove(&written) {
-                writeln!(file, "{row}").map_err(io)?;
-                rows.push(row);
-                written += 1;
-            }
-            file.flush().map_err(io)?;
-            progress.set(written as u64);
-        }
+    // Rows go to the file in run order as soon as every earlier row is in.
+    let run = |job: &Job| run_job(net, job, opts.seed, opts.current_na, &sensitivity, faults);
+    parallel_in_order(todo, opts.jobs, run, |row| -> Result<()> {
+        writeln!(file, "{row}").map_err(io)?;
+        file.flush().map_err(io)?;
+        rows.push(row);
+        progress.inc();
         Ok(())
     })?;
     // RC-Spike tiles (tiles.csv, recomputed whole on --resume: a handful of runs).
     let tjobs = tile_jobs(net, opts.runs, &opts.temperatures);
-    let tile_rows: Vec<String> =
-        parallel(&tjobs, opts.jobs, |job| run_tile_job(net, job, opts.seed))
-            .into_iter()
-            .flatten()
-            .collect();
+    let tile_progress = Progress::new(opts.verbosity, "tile runs", tjobs.len() as u64);
+    let tile_rows: Vec<String> = parallel(&tjobs, opts.jobs, |job| {
+        let rows = run_tile_job(net, job, opts.seed);
+        tile_progress.inc();
+        rows
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     if !tjobs.is_empty() {
         let path = opts.out.join("tiles.csv");
         let text = std::iter::once(TILE_CSV_HEADER.to_string())

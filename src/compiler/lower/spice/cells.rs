@@ -37,9 +37,34 @@ pub struct NeuronStep {
     pub vectors: String,
 }
 
-/// What a neuron step deck saves: membrane, spike output and supply current.
-pub fn neuron_step_signals() -> Vec<Signal> {
-    vec![Signal::v("vmem"), Signal::v("spk"), Signal::i("vdd")]
+/// What a neuron step deck saves.
+#[derive(Debug, Clone)]
+pub struct NeuronStepSignals {
+    pub vmem: Signal,
+    pub spk: Signal,
+    /// The supply source's current (negative while it delivers).
+    pub supply: Signal,
+}
+
+impl NeuronStepSignals {
+    pub fn new() -> NeuronStepSignals {
+        NeuronStepSignals {
+            vmem: Signal::v("vmem"),
+            spk: Signal::v("spk"),
+            supply: Signal::i("vdd"),
+        }
+    }
+
+    /// In the order the deck writes them.
+    pub fn all(&self) -> Vec<Signal> {
+        vec![self.vmem.clone(), self.spk.clone(), self.supply.clone()]
+    }
+}
+
+impl Default for NeuronStepSignals {
+    fn default() -> Self {
+        NeuronStepSignals::new()
+    }
 }
 
 /// A neuron of `mode` (instance draw `mismatch`) stepped to `current` (A) at STEP_AT and
@@ -53,7 +78,7 @@ pub fn neuron_step(
     transient: f64,
     mismatch: Option<&Draw>,
 ) -> NeuronStep {
-    let signals = neuron_step_signals();
+    let signals = NeuronStepSignals::new().all();
     NeuronStep {
         mode: mode_name.to_string(),
         current: num(current),
