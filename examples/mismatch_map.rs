@@ -75,9 +75,11 @@ fn main() {
     });
     let (_, compiled) =
         snngen::compiler::compile(std::path::Path::new("designs/two_chip.yaml")).expect("design");
-    let sensitivity =
-        snngen::flows::montecarlo::Sensitivity::measure(&compiled.network, &[temp], 1.0, 2)
-            .expect("ngspice");
+    let (sensitivity, failure) =
+        snngen::flows::montecarlo::Sensitivity::measure(&compiled.network, &[temp], 1.0, 2);
+    if let Some(e) = failure {
+        panic!("{e}");
+    }
     let mut drawn: BTreeMap<(String, String), Errors> = BTreeMap::new();
     let mut linear: BTreeMap<String, Errors> = BTreeMap::new();
     for ((name, label, d, c), p) in runs.iter().zip(measured) {

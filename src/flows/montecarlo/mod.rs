@@ -115,7 +115,14 @@ pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
             1 + 2 * LIF_TRANSISTORS.len()
         ),
     );
-    let sensitivity = Sensitivity::measure(net, &opts.temperatures, opts.current_na, opts.jobs)?;
+    let (sensitivity, failure) =
+        Sensitivity::measure(net, &opts.temperatures, opts.current_na, opts.jobs);
+    if let Some(e) = failure {
+        note(
+            opts.verbosity,
+            &format!("{e}; those draws get no prediction"),
+        );
+    }
     let todo = &all[resumed..];
     let progress = Progress::new(opts.verbosity, "ngspice runs", todo.len() as u64);
     let faults = Faults {

@@ -6,7 +6,7 @@ use crate::compiler::ir::Network;
 use crate::device::mismatch::{self, LIF_TRANSISTORS};
 use crate::device::process::NeuronMode;
 use crate::flows::measure::measure_neuron;
-use crate::support::error::Result;
+use crate::support::error::Error;
 use crate::support::parallel::parallel;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -34,12 +34,15 @@ const DVT_STEP: f64 = 0.01;
 const MU_STEP: f64 = 0.05;
 
 impl Sensitivity {
+    /// Measures every mode at every temperature. A mode and temperature whose runs fail
+    /// (e.g. a hung ngspice killed by the timeout) has no sensitivity: its draws get no
+    /// prediction, the sweep goes on, and the first failure is returned beside it.
     pub fn measure(
         net: &Network,
         temperatures: &[f64],
         current_na: f64,
         jobs: usize,
-    ) -> Result<Sensitivity> {
+    ) -> (Sensitivity, Option<Error>) {
         let mut modes: BTreeMap<String, NeuronMode> = BTreeMap::new();
         for p in net.chips.iter().flat_map(|c| &c.populations) {
             modes
@@ -62,15 +65,25 @@ impl Sensitivity {
                 }
             }
         }
-        let rates = parallel(&runs, jobs, |(name, t, d)| {
+        let measured = parallel(&runs, jobs, |(name, t, d)| {
             measure_neuron(name, &modes[name], net.vdd, current_na * 1e-9, *t, Some(d))
                 .map(|p| p.rate_hz)
-        })
-        .into_iter()
-        .collect::<Result<Vec<f64>>>()?;
+        });
+        let mut failure = None;
         let mut s = Sensitivity::default();
-        for (chunk, run) in rates.chunks(2 * n + 1).zip(runs.chunks(2 * n + 1)) {
+        for (chunk, run) in measured.chunks(2 * n + 1).zip(runs.chunks(2 * n + 1)) {
             let (name, t) = (&run[0].0, run[0].1);
+            let chunk: Vec<f64> = match chunk.iter().map(|r| r.as_ref().copied()).collect() {
+                Ok(rates) => rates,
+                Err(_) => {
+                    failure = failure.or(chunk.iter().find_map(|r| r.as_ref().err()).map(|e| {
+                        Error::Usage(format!(
+                            "sensitivity of mode {name} at {t} C not measured: {e}"
+                        ))
+                    }));
+                    continue;
+                }
+            };
             let r0 = chunk[0];
             let dvt = chunk[1..=n].iter().map(|r| (r - r0) / DVT_STEP).collect();
             let dmu = chunk[n + 1..].iter().map(|r| (r - r0) / MU_STEP).collect();
@@ -84,7 +97,7 @@ impl Sensitivity {
                     per_mu: dmu,
                 });
         }
-        Ok(s)
+        (s, failure)
     }
 
     pub fn predict(&self, mode: &str, temperature: f64, d: &mismatch::Draw) -> Option<f64> {
