@@ -2,7 +2,9 @@
 //! signals it saves there and the files it includes. `tools::ngspice::run` takes one.
 
 use crate::compiler::lower::spice::Signal;
-use crate::compiler::lower::spice::cells::{NeuronStep, RestingNeuron, SynapseLevels, TileSteps};
+use crate::compiler::lower::spice::cells::{
+    NeuronStep, RestingNeuron, Saved, SynapseLevels, TileSteps,
+};
 use crate::device::process::GENERIC_180_MODELS;
 use askama::Template;
 
@@ -53,20 +55,18 @@ struct TileStepsTemplate<'a> {
     version: &'a str,
 }
 
-/// A deck named `name` whose text `template` renders; the data file and signals are the
-/// view model's.
+/// A deck named `name` whose text `template` renders, saving what `saved` says.
 fn deck(
     name: &str,
     template: impl Template,
-    data_file: &str,
-    signals: &[Signal],
+    saved: &Saved,
     includes: Vec<(&'static str, &'static str)>,
 ) -> Result<Deck, askama::Error> {
     Ok(Deck {
         name: name.into(),
         text: template.render()?,
-        data_file: data_file.into(),
-        signals: signals.to_vec(),
+        data_file: saved.file.clone(),
+        signals: saved.signals.clone(),
         includes,
     })
 }
@@ -76,7 +76,7 @@ pub fn neuron_step(d: &NeuronStep) -> Result<Deck, askama::Error> {
         d,
         version: VERSION,
     };
-    deck("neuron.cir", t, &d.data_file, &d.signals, vec![MODELS])
+    deck("neuron.cir", t, &d.saved, vec![MODELS])
 }
 
 pub fn resting_neuron(d: &RestingNeuron) -> Result<Deck, askama::Error> {
@@ -84,7 +84,7 @@ pub fn resting_neuron(d: &RestingNeuron) -> Result<Deck, askama::Error> {
         d,
         version: VERSION,
     };
-    deck("rest.cir", t, &d.data_file, &d.signals, vec![MODELS])
+    deck("rest.cir", t, &d.saved, vec![MODELS])
 }
 
 pub fn synapse_levels(d: &SynapseLevels) -> Result<Deck, askama::Error> {
@@ -92,7 +92,7 @@ pub fn synapse_levels(d: &SynapseLevels) -> Result<Deck, askama::Error> {
         d,
         version: VERSION,
     };
-    deck("synapse.cir", t, &d.data_file, &d.signals, vec![MODELS])
+    deck("synapse.cir", t, &d.saved, vec![MODELS])
 }
 
 /// A tile deck under `name` (tile.cir for trajectories, mac.cir for the MAC energy); it
@@ -102,5 +102,5 @@ pub fn tile_steps(d: &TileSteps, name: &str) -> Result<Deck, askama::Error> {
         d,
         version: VERSION,
     };
-    deck(name, t, &d.data_file, &d.signals, Vec::new())
+    deck(name, t, &d.saved, Vec::new())
 }

@@ -4,6 +4,7 @@
 //! crosspoint lowering of the chip decks.
 
 use super::{Crosspoint, NeuronCell, Signal, TileNodes, crosspoints, num, vector_list};
+
 use crate::compiler::ir::TileIr;
 use crate::device::dac::synapse_bias;
 use crate::device::mismatch::{Draw, TileDraw};
@@ -16,6 +17,25 @@ const STEP_RISE: f64 = 1e-9;
 
 /// Spike times to better than 0.5 %: the default 1e-4 runs ~1.5 % fast (sim/README.md).
 const SPIKE_TIME_RELTOL: &str = "1e-5";
+
+/// What a deck saves: its `wrdata` file, the signals in it, and their list as the deck
+/// writes it.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub file: String,
+    pub signals: Vec<Signal>,
+    pub vectors: String,
+}
+
+impl Saved {
+    pub fn new(file: &str, signals: Vec<Signal>) -> Saved {
+        Saved {
+            file: file.into(),
+            vectors: vector_list(&signals),
+            signals,
+        }
+    }
+}
 
 /// One `lif` neuron driven by an ideal current step off the supply.
 #[derive(Debug, Clone)]
@@ -32,9 +52,7 @@ pub struct NeuronStep {
     pub step_end: String,
     pub tstep: String,
     pub tstop: String,
-    pub data_file: String,
-    pub signals: Vec<Signal>,
-    pub vectors: String,
+    pub saved: Saved,
 }
 
 /// What a neuron step deck saves.
@@ -91,9 +109,7 @@ pub fn neuron_step(
         step_end: num(STEP_AT + STEP_RISE),
         tstep: num(transient / 400.0),
         tstop: num(STEP_AT + transient),
-        data_file: "neuron.dat".into(),
-        vectors: vector_list(&signals),
-        signals,
+        saved: Saved::new("neuron.dat", signals),
     }
 }
 
@@ -107,9 +123,7 @@ pub struct RestingNeuron {
     pub cell: NeuronCell,
     pub vw: String,
     pub synapse_names: Vec<String>,
-    pub data_file: String,
-    pub signals: Vec<Signal>,
-    pub vectors: String,
+    pub saved: Saved,
 }
 
 /// Bias level of the idle synapses of a resting neuron deck (their idle current is the
@@ -132,9 +146,7 @@ pub fn resting_neuron(
         cell: NeuronCell::of(mode),
         vw: num(synapse_bias(true, vdd, REST_SYNAPSE_LEVEL)),
         synapse_names: (0..synapses).map(|k| format!("s{k}")).collect(),
-        data_file: "rest.dat".into(),
-        vectors: vector_list(&signals),
-        signals,
+        saved: Saved::new("rest.dat", signals),
     }
 }
 
@@ -150,9 +162,7 @@ pub struct SynapseLevels {
     pub tstep: String,
     pub tstop: String,
     pub levels: Vec<SynapseLevel>,
-    pub data_file: String,
-    pub signals: Vec<Signal>,
-    pub vectors: String,
+    pub saved: Saved,
 }
 
 #[derive(Debug, Clone)]
@@ -196,9 +206,7 @@ pub fn synapse_levels(
                 bias: num(synapse_bias(true, vdd, l)),
             })
             .collect(),
-        data_file: "synapse.dat".into(),
-        vectors: vector_list(&signals),
-        signals,
+        saved: Saved::new("synapse.dat", signals),
     }
 }
 
@@ -213,9 +221,7 @@ pub struct TileSteps {
     pub columns: Vec<TileColumnCap>,
     pub tstep: String,
     pub tstop: String,
-    pub data_file: String,
-    pub signals: Vec<Signal>,
-    pub vectors: String,
+    pub saved: Saved,
 }
 
 #[derive(Debug, Clone)]
@@ -282,8 +288,6 @@ pub fn tile_steps(
         columns,
         tstep: num(tstop / 2000.0),
         tstop: num(tstop),
-        data_file: "tile.dat".into(),
-        vectors: vector_list(&signals),
-        signals,
+        saved: Saved::new("tile.dat", signals),
     }
 }
