@@ -40,6 +40,7 @@ codes! {
     Q_FORMAT = "E018": "a readout weight format is not `Qm.n` with 1 to 16 bits in all";
     WINDOW = "E019": "the readout window is too short to score every class and feature";
     TILE_THRESHOLD = "E020": "an RC-Spike comparator threshold or hysteresis is outside what the column can reach";
+    DESIGN_SIZE = "E021": "the design is larger than snngen builds (neurons, synapses, routes, readout weights, transient points: README \"Limits\")";
 }
 
 /// The code with this id (case does not matter).

@@ -17,11 +17,8 @@ pub enum Error {
     Data { path: PathBuf, message: String },
     /// A file the user named (stimulus, hand-edited RTL, results to resume) cannot be read:
     /// exit 2.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
     /// Writing the output failed: exit 3.
     #[error("cannot write {path}: {source}")]
     Output {

@@ -4,11 +4,52 @@
 use super::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// Reads a file the user named.
+/// Reads a file the user named (at most `MAX_INPUT_BYTES`, a regular file, UTF-8).
 pub fn read_input(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read {
+    read_text(path, MAX_INPUT_BYTES).map_err(|reason| Error::Read {
         path: path.to_path_buf(),
-        source,
+        reason,
+    })
+}
+
+/// The largest input file snngen reads: a design, a weight matrix, a stimulus, results.
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+/// Reads a regular file of at most `limit` bytes as UTF-8. Anything else is refused with
+/// a reason (to follow "cannot read FILE: ") saying what it is: a FIFO or device (reading one could block or never end),
+/// a file too large, bytes that are not UTF-8 (with their line and column).
+pub fn read_text(path: &Path, limit: u64) -> std::result::Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a FIFO, socket or device)"
+        };
+        return Err(format!("it is {kind}"));
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "{} bytes, more than the {} snngen reads",
+            meta.len(),
+            limit
+        ));
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "cannot read: more than the {limit} bytes snngen reads"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        format!("not UTF-8 text: an invalid byte at line {line}, column {column}")
     })
 }
 
@@ -42,4 +83,30 @@ pub fn scratch_dir(prefix: &str) -> Result<tempfile::TempDir> {
 /// Absolute form of a path (Verilator's C++ harness and tools run in other folders).
 pub fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_small_regular_utf8_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("ok.txt");
+        std::fs::write(&ok, "a\nb").unwrap();
+        assert_eq!(read_text(&ok, 10).unwrap(), "a\nb");
+        assert!(read_text(&ok, 2).unwrap_err().contains("more than"));
+        assert!(read_text(dir.path(), 10).unwrap_err().contains("a folder"));
+        assert!(
+            read_text(Path::new("/dev/zero"), 10)
+                .unwrap_err()
+                .contains("not a regular file")
+        );
+        let bad = dir.path().join("bad.txt");
+        std::fs::write(&bad, b"ab\ncd\xffe").unwrap();
+        assert_eq!(
+            read_text(&bad, 100).unwrap_err(),
+            "not UTF-8 text: an invalid byte at line 2, column 3"
+        );
+    }
 }

@@ -14,3 +14,4 @@ pub mod parallel;
 pub mod plot;
 pub mod progress;
 pub mod stats;
+pub mod text;

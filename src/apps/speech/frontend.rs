@@ -64,11 +64,22 @@ pub struct Audio {
 }
 
 /// Reads a mono PCM WAV file (any integer width, or float) into samples in [-1, 1].
+/// The largest recording snngen reads.
+pub const MAX_WAV_BYTES: u64 = 64 << 20;
+
 pub fn read_wav(path: &Path) -> Result<Audio> {
     let bad = |e: String| Error::Data {
         path: path.to_path_buf(),
         message: format!("not a readable WAV file: {e}"),
     };
+    // A FIFO would block the open and a huge file fill memory: regular files of at most
+    // MAX_WAV_BYTES only (a minute of 16-bit audio at 48 kHz is 5.8 MB).
+    let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
+    if !meta.is_file() || meta.len() > MAX_WAV_BYTES {
+        return Err(bad(format!(
+            "not a regular file of at most {MAX_WAV_BYTES} bytes"
+        )));
+    }
     let mut reader = hound::WavReader::open(path).map_err(|e| bad(e.to_string()))?;
     let spec = reader.spec();
     if spec.channels != 1 {

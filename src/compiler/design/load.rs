@@ -5,6 +5,7 @@
 use super::Design;
 use crate::compiler::codes;
 use crate::support::diag::{Diagnostic, Diagnostics};
+use crate::support::fs::read_text;
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -137,7 +138,7 @@ pub struct LoadedDesign {
 
 impl LoadedDesign {
     /// Wraps problems found after parsing into file-located diagnostics.
-    pub fn diagnostics(&self, mut items: Vec<Diagnostic>) -> Diagnostics {
+    pub fn diagnostics(&self, mut items: Vec<Diagnostic>, omitted: usize) -> Diagnostics {
         for d in &mut items {
             if d.position.is_none() {
                 d.position = self.source_map.position(&d.field);
@@ -147,6 +148,7 @@ impl LoadedDesign {
             file: self.file.clone(),
             text: self.text.clone(),
             items,
+            omitted,
         }
     }
 }
@@ -154,16 +156,68 @@ impl LoadedDesign {
 /// Reads and parses a design file. Errors name the file, line, column and field.
 pub fn load_design(path: &Path) -> Result<LoadedDesign, Diagnostics> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Diagnostics {
-        file: file.clone(),
-        text: String::new(),
-        items: vec![Diagnostic::new(
+    let text = read_text(path, MAX_DESIGN_BYTES).map_err(|message| {
+        let mut d = Diagnostic::new(
             codes::UNREADABLE.id,
             "",
-            format!("cannot read design file: {e}"),
-        )],
+            format!("cannot read design file: {message}"),
+        );
+        d.position = line_col(&message);
+        Diagnostics::single(&file, "", d)
     })?;
     load_design_str(&file, &text)
+}
+
+/// The largest design file snngen reads (designs are kilobytes; matrices go in CSV files).
+pub const MAX_DESIGN_BYTES: u64 = 4 << 20;
+
+/// The `line L, column C` a read error names, if any.
+fn line_col(message: &str) -> Option<(usize, usize)> {
+    let c = LINE_COL.captures(message)?;
+    Some((c[1].parse().ok()?, c[2].parse().ok()?))
+}
+
+static LINE_COL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"line (\d+), column (\d+)").unwrap());
+
+/// Deepest nesting of flow collections (`[..]`, `{..}`) a design may use.
+pub const MAX_FLOW_DEPTH: usize = 32;
+
+/// Where flow brackets first nest deeper than MAX_FLOW_DEPTH (outside quotes and comments).
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (n, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some((n + 1, col + 1));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// Where a second YAML document starts (`---` after some content), if there is one.
+fn second_document(text: &str) -> Option<(usize, usize)> {
+    let mut content = false;
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with("---") && content {
+            return Some((n + 1, 1));
+        }
+        content |= !(line.trim().is_empty() || line.starts_with('#') || line.starts_with("---"));
+    }
+    None
 }
 
 static SERDE_LOCATION: LazyLock<Regex> =
@@ -172,8 +226,21 @@ static SERDE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*): ").unwrap()
 });
 
-/// Parses design text; `file` is only used in messages.
+/// Parses design text; `file` is only used in messages. A UTF-8 byte-order mark (what
+/// some editors write first) is dropped, so that positions count from the first character.
 pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnostics> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The parser takes time quadratic in the depth of flow nesting (`[[[[...`); designs
+    // need three levels.
+    if let Some(position) = too_deep(text) {
+        let mut d = Diagnostic::new(
+            codes::SYNTAX.id,
+            "",
+            format!("brackets nested more than {MAX_FLOW_DEPTH} deep"),
+        );
+        d.position = Some(position);
+        return Err(Diagnostics::single(file, text, d));
+    }
     match serde_yaml::from_str::<Design>(text) {
         Ok(design) => Ok(LoadedDesign {
             design,
@@ -189,12 +256,12 @@ pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnosti
                 None => (String::new(), message.clone()),
             };
             let mut d = Diagnostic::new(codes::SYNTAX.id, field, message);
-            d.position = e.location().map(|l| (l.line(), l.column()));
-            Err(Diagnostics {
-                file: file.to_string(),
-                text: text.to_string(),
-                items: vec![d],
-            })
+            // serde_yaml gives no location for a second document; it starts at its `---`.
+            d.position = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .or_else(|| second_document(text));
+            Err(Diagnostics::single(file, text, d))
         }
     }
 }

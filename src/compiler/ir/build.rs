@@ -1,9 +1,10 @@
 //! Design -> IR: resolves names, endpoints and weight matrices, expands connectivity and
 //! collects every problem with its field path before giving up.
 
-use super::chips::build_chip;
+use super::chips::{ChipContext, build_chip};
 use super::endpoint::EndpointKind;
 use super::graph::GraphBuilder;
+use super::limits;
 use super::readout::build_readout;
 use super::validate::{self, Problems};
 use super::*;
@@ -36,12 +37,25 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
             .enumerate()
             .map(|(i, c)| (format!("chips[{i}].name"), c.name.as_str())),
     );
+    // A design past a size limit is checked item by item but not expanded: its problems
+    // are all reported, in milliseconds, without allocating for its sizes.
+    let expand = limits::check_sizes(d, &mut p);
+    let mut cx = ChipContext {
+        modes: &modes,
+        vdd: d.vdd,
+        base_dir: &base_dir,
+        expand,
+        synapse_budget: limits::MAX_SYNAPSES,
+    };
     let chips: Vec<ChipIr> = d
         .chips
         .iter()
         .enumerate()
-        .map(|(ci, c)| build_chip(ci, c, &modes, d.vdd, &base_dir, &mut p))
+        .map(|(ci, c)| build_chip(ci, c, &mut cx, &mut p))
         .collect();
+    if !expand {
+        return Err(p.into_diagnostics(loaded));
+    }
 
     let mut b = GraphBuilder {
         graph: StableDiGraph::new(),
@@ -51,7 +65,7 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
     };
     b.add_nodes();
 
-    let mut destinations = 0usize;
+    let mut destinations = 0u64;
     for (ri, route) in d.fpga.router.routes.iter().enumerate() {
         let field = format!("fpga.router.routes[{ri}]");
         let from = b.resolve(
@@ -69,13 +83,18 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
         let (Some((src, sr)), Some((dst, dr))) = (from, to) else {
             continue;
         };
+        // Counted before the pairs are made: an all-to-all route of two large ranges is
+        // refused without allocating its pairs.
+        destinations += route_size(route.pattern, &sr, &dr);
+        if destinations > MAX_ROUTE_DESTINATIONS as u64 {
+            continue;
+        }
         let Some(pairs) = pair_up(route.pattern, sr, dr, &field, &mut p) else {
             continue;
         };
-        destinations += pairs.len();
         b.graph.add_edge(src, dst, Edge::Route { route: ri, pairs });
     }
-    if destinations > MAX_ROUTE_DESTINATIONS {
+    if destinations > MAX_ROUTE_DESTINATIONS as u64 {
         p.push(
             codes::ROUTE_TABLE,
             "fpga.router.routes",
@@ -87,8 +106,8 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
 
     let readout = build_readout(d, &mut b, &base_dir, &mut p);
 
-    if !p.0.is_empty() {
-        return Err(loaded.diagnostics(p.0));
+    if p.count() > 0 {
+        return Err(p.into_diagnostics(loaded));
     }
     Ok(Network {
         name: d.name.clone(),
@@ -106,6 +125,15 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
         names: b.names,
         chips,
     })
+}
+
+/// Destinations a route expands to (in u64: two ranges of 2^32 cannot overflow it).
+fn route_size(pattern: RoutePattern, sr: &Range<u32>, dr: &Range<u32>) -> u64 {
+    let (ns, nd) = (sr.len() as u64, dr.len() as u64);
+    match pattern {
+        RoutePattern::AllToAll => ns * nd,
+        RoutePattern::OneToOne => ns.max(nd),
+    }
 }
 
 /// Pairs source and target indices of one route.

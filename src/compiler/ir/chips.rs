@@ -1,24 +1,32 @@
 //! A chip's populations, tiles and on-chip synapses: modes resolved, ranges checked,
 //! connections expanded (seeded random or explicit).
 
+use super::limits::MAX_SYNAPSES;
 use super::matrix::resolve_matrix;
 use super::validate::{self, Problems};
 use super::*;
 use crate::compiler::codes;
-use crate::compiler::design::{Chip, Connection};
+use crate::compiler::design::{Chip, Connection, RcSpikeTile};
 use crate::device::process::builtin_modes;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
 
-pub(super) fn build_chip(
-    ci: usize,
-    c: &Chip,
-    modes: &BTreeMap<String, NeuronMode>,
-    vdd: f64,
-    base_dir: &Path,
-    p: &mut Problems,
-) -> ChipIr {
+/// What every chip of a design is built with.
+pub(super) struct ChipContext<'a> {
+    /// Built-in and design operating modes by name.
+    pub modes: &'a BTreeMap<String, NeuronMode>,
+    pub vdd: f64,
+    /// Where weight files are looked up.
+    pub base_dir: &'a Path,
+    /// False for a design past a size limit: check, but expand nothing.
+    pub expand: bool,
+    /// On-chip synapses the rest of the design may still have.
+    pub synapse_budget: u64,
+}
+
+pub(super) fn build_chip(ci: usize, c: &Chip, cx: &mut ChipContext, p: &mut Problems) -> ChipIr {
+    let (modes, vdd, base_dir, expand) = (cx.modes, cx.vdd, cx.base_dir, cx.expand);
     let field = format!("chips[{ci}]");
     p.identifier(&format!("{field}.name"), &c.name);
     if c.populations.is_empty() {
@@ -111,6 +119,9 @@ pub(super) fn build_chip(
         .map(|(ti, t)| {
             let f = format!("{field}.rc_spike[{ti}]");
             validate::check_tile(&f, t, vdd, p);
+            if !expand {
+                return tile_ir(t, Vec::new());
+            }
             let weights =
                 resolve_matrix(&t.weights, t.inputs as usize, t.outputs as usize, base_dir)
                     .unwrap_or_else(|e| {
@@ -129,17 +140,7 @@ pub(super) fn build_chip(
                     "a crosspoint is a resistor: weight w gives r_unit_gohm / w, 0 leaves it out",
                 );
             }
-            TileIr {
-                name: t.name.clone(),
-                inputs: t.inputs,
-                outputs: t.outputs,
-                r_unit_gohm: t.r_unit_gohm,
-                c_mem_ff: t.c_mem_ff,
-                vsyn: t.vsyn,
-                threshold_v: t.threshold_v,
-                hysteresis_v: t.hysteresis_v,
-                weights,
-            }
+            tile_ir(t, weights)
         })
         .collect();
 
@@ -149,18 +150,46 @@ pub(super) fn build_chip(
         tiles,
         synapses: Vec::new(),
     };
-    for (k, conn) in c.connections.iter().enumerate() {
-        let synapses = expand_connection(&chip, conn, &format!("{field}.connections[{k}]"), p);
+    for (k, conn) in c.connections.iter().enumerate().filter(|_| expand) {
+        let field = format!("{field}.connections[{k}]");
+        let synapses = expand_connection(&chip, conn, &field, cx.synapse_budget, p);
+        if synapses.len() as u64 > cx.synapse_budget {
+            p.push_help(
+                codes::DESIGN_SIZE,
+                field,
+                format!("the connections expand to more than {MAX_SYNAPSES} on-chip synapses"),
+                "lower the connection probabilities, or split the network",
+            );
+            cx.synapse_budget = 0;
+            break;
+        }
+        cx.synapse_budget -= synapses.len() as u64;
         chip.synapses.extend(synapses);
     }
     chip
 }
 
-/// Turns one connection into chip-local synapses.
+fn tile_ir(t: &RcSpikeTile, weights: Vec<Vec<f64>>) -> TileIr {
+    TileIr {
+        name: t.name.clone(),
+        inputs: t.inputs,
+        outputs: t.outputs,
+        r_unit_gohm: t.r_unit_gohm,
+        c_mem_ff: t.c_mem_ff,
+        vsyn: t.vsyn,
+        threshold_v: t.threshold_v,
+        hysteresis_v: t.hysteresis_v,
+        weights,
+    }
+}
+
+/// Turns one connection into chip-local synapses, stopping one past `budget` (the caller
+/// then reports a design past the limit).
 fn expand_connection(
     chip: &ChipIr,
     conn: &Connection,
     field: &str,
+    budget: u64,
     p: &mut Problems,
 ) -> Vec<Synapse> {
     let mut find = |name: &str, end: &str| {
@@ -207,8 +236,11 @@ fn expand_connection(
             }
             let mut rng = ChaCha8Rng::seed_from_u64(r.seed);
             let mut out = Vec::new();
-            for pre in 0..n_from {
+            'pairs: for pre in 0..n_from {
                 for post in 0..n_to {
+                    if out.len() as u64 > budget {
+                        break 'pairs;
+                    }
                     if from == to && pre == post && !r.self_connections {
                         continue;
                     }
@@ -222,6 +254,7 @@ fn expand_connection(
         }
         (None, Some(list)) => list
             .iter()
+            .take(budget.saturating_add(1).min(usize::MAX as u64) as usize)
             .enumerate()
             .filter_map(|(i, &(pre, post, w))| {
                 let f = format!("{field}.explicit[{i}]");

@@ -53,7 +53,10 @@ impl Endpoint {
                 return Err(format!("range `{a}..{b}` in `{text}` is empty"));
             }
             (Some(a), Some(b)) => Some(a..b),
-            (Some(a), None) => Some(a..a + 1),
+            (Some(a), None) => Some(
+                a..a.checked_add(1)
+                    .ok_or_else(|| format!("index `{a}` in `{text}` is too large"))?,
+            ),
             _ => None,
         };
         Ok(Endpoint {
@@ -82,5 +85,11 @@ mod tests {
         assert_eq!(e.range, Some(3..4));
         assert!(Endpoint::parse("chip0.exc[4..2]").is_err());
         assert!(Endpoint::parse("chip0.exc;rm").is_err());
+        // The last u32 has no successor: no range may wrap around to 0.
+        assert!(Endpoint::parse("input[4294967295]").is_err());
+        assert_eq!(
+            Endpoint::parse("input[4294967294]").unwrap().range,
+            Some(4294967294..4294967295)
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Weight matrices (inline, CSV file or seeded random) and the signed fixed-point format.
 
 use crate::compiler::design::Matrix;
+use crate::support::fs::{MAX_INPUT_BYTES, read_text};
+use crate::support::text::quoted;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use regex::Regex;
@@ -58,16 +60,24 @@ pub fn resolve_matrix(
 }
 
 fn read_csv(path: &Path, shown: &str) -> Result<Vec<Vec<f64>>, String> {
-    let text = std::fs::read_to_string(path)
+    let shown = quoted(shown, 200);
+    let text = read_text(path, MAX_INPUT_BYTES)
         .map_err(|e| format!("cannot read weight file `{shown}`: {e}"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .map(|(n, line)| {
             line.split(',')
                 .map(|v| {
+                    // A file that is no CSV of numbers is quoted by its first few characters
+                    // only: the error should not print a file's contents.
                     v.trim().parse::<f64>().map_err(|_| {
-                        format!("`{shown}` line {}: `{}` is not a number", n + 1, v.trim())
+                        format!(
+                            "`{shown}` line {}: `{}` is not a number",
+                            n + 1,
+                            quoted(v.trim(), 12)
+                        )
                     })
                 })
                 .collect()

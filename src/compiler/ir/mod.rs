@@ -6,6 +6,7 @@ pub mod build;
 mod chips;
 mod endpoint;
 mod graph;
+pub mod limits;
 mod matrix;
 mod readout;
 mod validate;

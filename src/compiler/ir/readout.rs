@@ -2,6 +2,7 @@
 //! enough to score it.
 
 use super::graph::GraphBuilder;
+use super::limits;
 use super::matrix::{QFormat, resolve_matrix};
 use super::validate::{self, Problems};
 use super::*;
@@ -40,7 +41,9 @@ pub(super) fn build_readout(
             "the readout needs at least one feature source",
         );
     }
-    let n_features: u32 = features.iter().map(|(_, r)| r.end - r.start).sum();
+    let features_total: u64 = features.iter().map(|(_, r)| (r.end - r.start) as u64).sum();
+    let fits = limits::check_readout_size(r.classes, r.bins, features_total, p);
+    let n_features = features_total.min(u32::MAX as u64) as u32;
     let format = QFormat::parse(&r.weight_format).unwrap_or_else(|e| {
         p.push(codes::Q_FORMAT, "fpga.readout.weight_format", e);
         QFormat {
@@ -52,9 +55,12 @@ pub(super) fn build_readout(
     // sensible to compare against and stays quiet.
     let bins_valid = (1..=validate::MAX_READOUT_BINS).contains(&r.bins);
     let columns = r.bins.clamp(1, validate::MAX_READOUT_BINS) as usize * n_features as usize;
-    let weights =
+    let weights = if !fits {
+        Vec::new()
+    } else {
         resolve_matrix(&r.weights, r.classes as usize, columns, base_dir).unwrap_or_else(|e| {
-            if bins_valid {
+            // A shape is worth checking only against features that all resolved.
+            if bins_valid && features.len() == r.features.len() {
                 let shape = if r.bins == 1 {
                     format!("{} classes x {n_features} features", r.classes)
                 } else {
@@ -70,7 +76,8 @@ pub(super) fn build_readout(
                 );
             }
             Vec::new()
-        });
+        })
+    };
     let bad: Vec<String> = weights
         .iter()
         .enumerate()

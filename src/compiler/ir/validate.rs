@@ -2,8 +2,9 @@
 //! with the field path; nothing stops at the first problem.
 
 use crate::compiler::codes::{self, Code};
+use crate::compiler::design::LoadedDesign;
 use crate::compiler::design::{AnalogSim, Design, NeuronMode, RcSpikeTile};
-use crate::support::diag::Diagnostic;
+use crate::support::diag::{Diagnostic, Diagnostics, MAX_LISTED};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -15,17 +16,35 @@ pub const MAX_TILE_SIDE: u32 = 256;
 pub const MAX_READOUT_BINS: u32 = 64;
 pub const VDD_RANGE: (f64, f64) = (0.3, 1.8);
 pub const TEMPERATURE_RANGE: (f64, f64) = (-55.0, 150.0);
+/// Shortest transient step of a chip deck (ns).
+pub const MIN_TSTEP_NS: f64 = 1e-6;
 
 static IDENTIFIER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_]{0,39}$").unwrap());
 
+/// A number as a message shows it: plain where that is short, else with an exponent
+/// (`5e-324`, not 324 digits).
+pub fn shown(x: f64) -> String {
+    let plain = format!("{x}");
+    if plain.len() > 12 && x.is_finite() {
+        format!("{x:e}")
+    } else {
+        plain
+    }
+}
+
 /// Collects problems with their field paths.
+/// The first `MAX_LISTED` are kept, the rest counted: a design with a million bad synapses
+/// gets a short answer.
 #[derive(Default)]
-pub struct Problems(pub Vec<Diagnostic>);
+pub struct Problems {
+    pub items: Vec<Diagnostic>,
+    pub omitted: usize,
+}
 
 impl Problems {
     pub fn push(&mut self, code: &Code, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Diagnostic::new(code.id, field, message));
+        self.add(Diagnostic::new(code.id, field, message));
     }
 
     pub fn push_help(
@@ -35,8 +54,25 @@ impl Problems {
         message: impl Into<String>,
         help: &str,
     ) {
-        self.0
-            .push(Diagnostic::new(code.id, field, message).help(help));
+        self.add(Diagnostic::new(code.id, field, message).help(help));
+    }
+
+    fn add(&mut self, d: Diagnostic) {
+        if self.items.len() < MAX_LISTED {
+            self.items.push(d);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// Problems found, listed or not.
+    pub fn count(&self) -> usize {
+        self.items.len() + self.omitted
+    }
+
+    /// The problems as the design file's diagnostics.
+    pub fn into_diagnostics(self, loaded: &LoadedDesign) -> Diagnostics {
+        loaded.diagnostics(self.items, self.omitted)
     }
 
     /// Checks `lo <= value <= hi`; `what` names the quantity and its unit.
@@ -45,7 +81,12 @@ impl Problems {
             self.push(
                 codes::OUT_OF_RANGE,
                 field,
-                format!("{what} must be between {lo} and {hi}, got {value}"),
+                format!(
+                    "{what} must be between {} and {}, got {}",
+                    shown(lo),
+                    shown(hi),
+                    shown(value)
+                ),
             );
         }
     }
@@ -56,7 +97,7 @@ impl Problems {
             self.push_help(
                 codes::NOT_PHYSICAL,
                 field,
-                format!("{what} must be positive, got {value}"),
+                format!("{what} must be positive, got {}", shown(value)),
                 "a non-positive value is not physical",
             );
         }
@@ -191,13 +232,13 @@ fn check_mode(field: &str, name: &str, m: &NeuronMode, vdd: f64, p: &mut Problem
         "membrane capacitance cmem_ff",
         m.cmem_ff,
     );
-    if m.cfb_ff.is_nan() || m.cfb_ff < 0.0 {
+    if !(m.cfb_ff.is_finite() && m.cfb_ff >= 0.0) {
         p.push(
             codes::NOT_PHYSICAL,
             format!("{field}.cfb_ff"),
             format!(
-                "feedback capacitance cfb_ff must not be negative, got {}",
-                m.cfb_ff
+                "feedback capacitance cfb_ff must be finite and not negative, got {}",
+                shown(m.cfb_ff)
             ),
         );
     }
@@ -212,6 +253,18 @@ fn check_analog_sim(a: &AnalogSim, p: &mut Problems) {
         1e5,
     );
     p.positive("analog_sim.tstep_ns", "transient step tstep_ns", a.tstep_ns);
+    // Below a femtosecond the step is no step for ngspice (5e-324 ns is written as 0).
+    if a.tstep_ns > 0.0 && a.tstep_ns < MIN_TSTEP_NS {
+        p.push(
+            codes::OUT_OF_RANGE,
+            "analog_sim.tstep_ns",
+            format!(
+                "transient step {} ns is below {} ns",
+                shown(a.tstep_ns),
+                shown(MIN_TSTEP_NS)
+            ),
+        );
+    }
     if a.tstep_ns * 1e-3 >= a.tstop_us {
         p.push(
             codes::OUT_OF_RANGE,
