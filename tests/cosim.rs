@@ -17,7 +17,7 @@ fn cache() -> Option<PathBuf> {
 
 fn options(cycles: u64, seed: u64, simulator: Simulator) -> SimOptions {
     SimOptions {
-        cycles,
+        cycles: Some(cycles),
         seed,
         simulator,
         cache_dir: cache(),
@@ -221,6 +221,78 @@ fn unreadable_user_files_exit_2_and_name_the_file() {
     let stderr = String::from_utf8_lossy(&no_rtl.stderr);
     assert_eq!(no_rtl.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("single_lif_encoder.v"), "{stderr}");
+}
+
+/// By default a run is long enough for a few readout decisions and, with its phases of
+/// sparse and saturated traffic, reaches every routing-table destination of six_chip
+/// (10,000 cycles and frequent resets used to reach no decision at all).
+#[test]
+fn a_default_run_decides_and_covers_six_chip() {
+    if !require_tool("verilator") {
+        return;
+    }
+    let opts = SimOptions {
+        cache_dir: cache(),
+        require_coverage: true,
+        ..SimOptions::default()
+    };
+    for seed in [1, 2] {
+        let r = cosim::sim_rtl(
+            Path::new("designs/six_chip.yaml"),
+            &SimOptions {
+                seed,
+                ..opts.clone()
+            },
+        )
+        .unwrap();
+        assert!(r.divergence.is_none(), "{:?}", r.divergence);
+        let c = &r.coverage;
+        assert!(c.class_decisions >= 3, "seed {seed}: {c:?}");
+        assert_eq!(c.destinations_reached, c.destinations, "seed {seed}: {c:?}");
+        assert!(c.gaps.is_empty(), "seed {seed}: {c:?}");
+    }
+}
+
+/// A simulation that stops advancing is killed and reported with the cycle it reached;
+/// an empty or absurd stimulus is refused before anything runs.
+#[test]
+fn a_stalled_simulation_is_killed_and_bad_lengths_are_refused() {
+    if !require_tool("verilator") {
+        return;
+    }
+    let design = "designs/two_chip.yaml";
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))
+            .args(["sim", "rtl", design])
+            .args(extra)
+            .env("SNNGEN_CACHE_DIR", cache().unwrap())
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    // Compile (and cache) the model first: the limit below is for the simulation.
+    assert!(run(&["--cycles", "1000", "-q"]).status.success());
+    let stalled = run(&["--cycles", "1000000", "--tool-timeout", "0.3", "-q"]);
+    let stderr = String::from_utf8_lossy(&stalled.stderr);
+    assert_eq!(stalled.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stopped advancing: killed after 0.3 s at cycle"),
+        "{stderr}"
+    );
+    for cycles in ["0", "18446744073709551615"] {
+        let out = run(&["--cycles", cycles]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("a co-simulation runs 1 to 2000000 cycles"),
+            "{stderr}"
+        );
+    }
+    let empty = tempfile::NamedTempFile::new().unwrap();
+    let out = run(&["--stimulus", empty.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("0 cycles; a stimulus has 1 to"), "{stderr}");
 }
 
 #[test]

@@ -336,3 +336,73 @@ fn a_drawn_tile_deck_follows_the_drawn_tile_model() {
     let t = &s.temperatures[0];
     assert!(t.tile_model_error.max <= 1e-3 && t.tile_threshold_time_deviation.count == 8);
 }
+
+/// `--resume` checks every row it keeps: a row with an impossible number, an unknown status
+/// or another sweep's key, or a file that is not text, is refused with its line, and the
+/// file is left as it was (nothing is silently redone or trusted). Bad temperatures and
+/// absurd sweep sizes are refused before anything runs.
+#[test]
+fn a_corrupt_results_file_is_refused_with_its_line_not_trusted_or_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("results.csv");
+    let good = "0,7,27,0,0,regular,ok,31803.1,14.1,35.2,31800.0,31790.5";
+    let resume = |rows: &[u8]| {
+        let mut text = format!("{}\n", montecarlo::CSV_HEADER).into_bytes();
+        text.extend_from_slice(rows);
+        std::fs::write(&csv, &text).unwrap();
+        let opts = McOptions {
+            resume: true,
+            ..options(dir.path(), 1)
+        };
+        let e = montecarlo::mc(Path::new(DESIGN), &opts).unwrap_err();
+        assert_eq!(std::fs::read(&csv).unwrap(), text, "the file is left alone");
+        assert_eq!(e.exit_code(), 2);
+        e.to_string()
+    };
+    // Row 2 is fine; row 3 (run 0 at 85 C) has a rate no neuron has.
+    let hot = good
+        .replace("0,7,27,", "0,7,85,")
+        .replace("31803.1", "1e308");
+    let e = resume(format!("{good}\n{hot}\n").as_bytes());
+    assert!(
+        e.contains("line 3: rate (Hz) `1e308` is not a number"),
+        "{e}"
+    );
+    let e = resume(format!("{}\n", good.replace("31803.1", "inf")).as_bytes());
+    assert!(e.contains("line 2: rate (Hz) `inf`"), "{e}");
+    let e = resume(format!("{}\n", good.replace("31803.1", "abc")).as_bytes());
+    assert!(e.contains("line 2: rate (Hz) `abc`"), "{e}");
+    let e = resume(format!("{}\n", good.replace(",ok,", ",fine,")).as_bytes());
+    assert!(e.contains("line 2: status `fine`"), "{e}");
+    let e = resume(format!("{}\n", good.replace("0,7,27", "0,8,27")).as_bytes());
+    assert!(
+        e.contains("line 2:") && e.contains("another design, seed"),
+        "{e}"
+    );
+    let e = resume(b"0,7,27,0,0,regular,ok,3\xff\n");
+    assert!(
+        e.contains("not UTF-8 text: an invalid byte at line 2"),
+        "{e}"
+    );
+    // Temperatures and sizes.
+    for temps in [vec![f64::NAN], vec![200.0], vec![]] {
+        let opts = McOptions {
+            temperatures: temps,
+            ..options(dir.path(), 1)
+        };
+        assert_eq!(
+            montecarlo::mc(Path::new(DESIGN), &opts)
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+    }
+    let opts = McOptions {
+        runs: u32::MAX,
+        ..options(dir.path(), 1)
+    };
+    let e = montecarlo::mc(Path::new(DESIGN), &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("ngspice runs, at most 10000000"), "{e}");
+}

@@ -24,9 +24,10 @@ pub struct RtlArgs {
     /// RTL, e.g. after editing it by hand.
     #[arg(long, value_name = "DIR")]
     rtl: Option<PathBuf>,
-    /// Cycles of random stimulus.
-    #[arg(long, default_value_t = 10_000)]
-    cycles: u64,
+    /// Cycles of random stimulus [default: enough for 4 readout decisions on the design,
+    /// at least 10,000; at most 2,000,000].
+    #[arg(long)]
+    cycles: Option<u64>,
     /// Seed of the random stimulus.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -39,6 +40,10 @@ pub struct RtlArgs {
     /// The simulator that runs the RTL.
     #[arg(long, value_enum, default_value = "verilator")]
     simulator: SimulatorArg,
+    /// Fail (exit 1) when the run left a block idle: no class decision, a chip without a
+    /// synapse event, no routing-table destination reached.
+    #[arg(long)]
+    require_coverage: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -83,6 +88,14 @@ impl Report for SimReport {
             self.cycles_per_second,
             self.model_seconds
         );
+        let c = &self.coverage;
+        t += &format!(
+            "  coverage: {} class decisions, synapse events per chip {:?}, {} of {} routing-table destinations, {} resets\n",
+            c.class_decisions, c.synapse_events, c.destinations_reached, c.destinations, c.resets
+        );
+        for gap in &c.gaps {
+            t += &format!("  warning: {gap}\n");
+        }
         if let Some(v) = &self.vcd {
             t += &format!("  vcd: {v}\n");
         }
@@ -101,10 +114,17 @@ pub fn run(target: Target, g: &Global) -> Result<()> {
         simulator: a.simulator.into(),
         verbosity: verbosity(g),
         cache_dir: None,
+        require_coverage: a.require_coverage,
     };
     let report = cosim::sim_rtl(&a.design, &opts)?;
     show(&report, g);
     match &report.divergence {
+        None if a.require_coverage && !report.coverage.gaps.is_empty() => {
+            Err(Error::Mismatch(format!(
+                "--require-coverage: {} (run longer, or another --seed)",
+                report.coverage.gaps.join("; ")
+            )))
+        }
         None => Ok(()),
         Some(d) => Err(Error::Mismatch(format!(
             "{} differs from the reference model at cycle {}: {} expected {}, got {}{}",

@@ -88,19 +88,23 @@ fn parse_timeout(seconds: f64) -> Result<u64, String> {
     }
 }
 
-/// The limit of a run of `tool`: `--tool-timeout`, else $SNNGEN_TOOL_TIMEOUT, else the
-/// tool's default.
-pub fn timeout_for(tool: &str) -> Duration {
+/// The one limit set for every tool (`--tool-timeout`, else $SNNGEN_TOOL_TIMEOUT), if any.
+pub fn timeout_override() -> Option<Duration> {
     let ms = TIMEOUT_OVERRIDE_MS.load(Ordering::Relaxed);
     if ms > 0 {
-        return Duration::from_millis(ms);
+        return Some(Duration::from_millis(ms));
     }
-    if let Some(ms) = std::env::var(TIMEOUT_ENV)
+    std::env::var(TIMEOUT_ENV)
         .ok()
         .and_then(|v| v.trim().parse::<f64>().ok())
         .and_then(|s| parse_timeout(s).ok())
-    {
-        return Duration::from_millis(ms);
+        .map(Duration::from_millis)
+}
+
+/// The limit of a run of `tool`: the override, else the tool's default.
+pub fn timeout_for(tool: &str) -> Duration {
+    if let Some(limit) = timeout_override() {
+        return limit;
     }
     if tool == "ngspice" {
         NGSPICE_TIMEOUT
@@ -193,12 +197,24 @@ pub fn run_streaming(
     exe: &Path,
     args: &[String],
     dir: &Path,
+    on_line: impl FnMut(&str),
+) -> Result<String, ToolError> {
+    let limit = timeout_for(&exe.display().to_string());
+    run_streaming_limited(exe, args, dir, limit, on_line)
+}
+
+/// `run_streaming` killed after `timeout` (a `ToolError::Timeout`).
+pub fn run_streaming_limited(
+    exe: &Path,
+    args: &[String],
+    dir: &Path,
+    timeout: Duration,
     mut on_line: impl FnMut(&str),
 ) -> Result<String, ToolError> {
     let name = exe.display().to_string();
     let mut cmd = Command::new(exe);
     cmd.args(args).current_dir(dir);
-    let output = execute(cmd, &name, timeout_for(&name), Some(&mut on_line))?;
+    let output = execute(cmd, &name, timeout, Some(&mut on_line))?;
     let output = check_status(&format!("{name} {}", args.join(" ")), output)?;
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }

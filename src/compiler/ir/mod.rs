@@ -9,7 +9,7 @@ mod graph;
 pub mod limits;
 mod matrix;
 mod readout;
-mod validate;
+pub mod validate;
 
 pub use build::build;
 pub use endpoint::{Endpoint, EndpointKind};

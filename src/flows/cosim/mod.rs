@@ -4,14 +4,16 @@
 
 pub mod cache;
 pub mod compare;
+pub mod coverage;
 pub mod stimulus;
 
 pub use cache::cache_dir;
 pub use compare::Divergence;
+pub use coverage::Coverage;
 pub use stimulus::{format_stimulus, parse_stimulus, random_run};
 
 use crate::compiler::{self, Rendered, emit};
-use crate::model::digital::{Params, SystemModel};
+use crate::model::digital::{Inputs, Outputs, Params, SystemModel};
 use crate::support::error::{Error, Result, ToolError};
 use crate::support::fs::{absolute, read_input, scratch_dir, write};
 use crate::support::progress::{Progress, Verbosity, note};
@@ -40,7 +42,9 @@ impl Simulator {
 pub struct SimOptions {
     /// RTL folder to simulate instead of the design's own emitted RTL.
     pub rtl_dir: Option<PathBuf>,
-    pub cycles: u64,
+    /// Cycles of random stimulus [default: enough for DEFAULT_DECISIONS readout decisions
+    /// on the design, at least 10,000].
+    pub cycles: Option<u64>,
     pub seed: u64,
     pub stimulus: Option<PathBuf>,
     /// Where to write a VCD; on a mismatch one is always written (default `<name>_divergence.vcd`).
@@ -50,19 +54,22 @@ pub struct SimOptions {
     pub verbosity: Verbosity,
     /// Where compiled models are cached (default: `cache_dir()`).
     pub cache_dir: Option<PathBuf>,
+    /// Fail (exit 1) when the run left a block idle (see `coverage`).
+    pub require_coverage: bool,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
         SimOptions {
             rtl_dir: None,
-            cycles: 10_000,
+            cycles: None,
             seed: 1,
             stimulus: None,
             vcd: None,
             simulator: Simulator::Verilator,
             verbosity: Verbosity::Quiet,
             cache_dir: None,
+            require_coverage: false,
         }
     }
 }
@@ -80,6 +87,8 @@ pub struct SimReport {
     pub model_seconds: f64,
     pub synapse_events: u64,
     pub class_decisions: u64,
+    /// What the run exercised, and what it left idle.
+    pub coverage: Coverage,
     pub divergence: Option<Divergence>,
     pub vcd: Option<String>,
 }
@@ -94,17 +103,7 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     let name = rendered.verilog.prefix.clone();
 
     let model_start = Instant::now();
-    let (stimulus, expected) = match &opts.stimulus {
-        Some(path) => {
-            let text = read_input(path)?;
-            let inputs = parse_stimulus(&text, &params)
-                .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-            let mut model = SystemModel::new(params.clone());
-            let expected = inputs.iter().map(|i| model.cycle(i)).collect();
-            (inputs, expected)
-        }
-        None => random_run(&params, opts.cycles, opts.seed),
-    };
+    let (stimulus, expected) = stimulus_and_model(opts, &params)?;
     let model_seconds = model_start.elapsed().as_secs_f64();
 
     let work = scratch_dir("snngen-sim-")?;
@@ -135,6 +134,7 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         model_seconds,
         synapse_events: count_synapse_events(&expected),
         class_decisions: expected.iter().filter(|o| o.class_valid).count() as u64,
+        coverage: coverage::measure(&params, &stimulus, &expected),
         divergence: None,
         vcd: None,
     };
@@ -179,12 +179,24 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         };
         let progress = Progress::new(opts.verbosity, "cycles simulated", stimulus.len() as u64);
         let sim_start = Instant::now();
-        tools::run_streaming(&program, &args, &work, |line| {
+        let limit = watchdog(opts.simulator, stimulus.len() as u64);
+        let ran = tools::run_streaming_limited(&program, &args, &work, limit, |line| {
             if let Some(Ok(n)) = line.strip_prefix("cosim: cycle ").map(|n| n.trim().parse()) {
                 progress.set(n);
             }
-        })?;
+        });
         drop(progress);
+        if let Err(ToolError::Timeout { seconds, .. }) = &ran {
+            // A simulation that stops advancing (a design that spins, a hung simulator) is
+            // a failure of what is simulated: where it got to is in its trace.
+            let reached = std::fs::read_to_string(&trace_path).map_or(0, |t| t.lines().count());
+            return Err(Error::Mismatch(format!(
+                "{} stopped advancing: killed after {seconds} s at cycle {reached} of {}",
+                opts.simulator.name(),
+                stimulus.len()
+            )));
+        }
+        ran?;
         report.sim_seconds = sim_start.elapsed().as_secs_f64();
         std::fs::read_to_string(&trace_path).map_err(|e| {
             Error::Tool(ToolError::Simulation {
@@ -223,6 +235,60 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         report.vcd = Some(path.display().to_string());
     }
     Ok(report)
+}
+
+/// Readout decisions a run with the default length aims for.
+pub const DEFAULT_DECISIONS: u64 = 4;
+/// Fewest cycles of a default run.
+pub const MIN_DEFAULT_CYCLES: u64 = 10_000;
+/// Most cycles of one co-simulation: the stimulus and the model's outputs are kept in
+/// memory (about half a kilobyte a cycle for six_chip).
+pub const MAX_CYCLES: u64 = 2_000_000;
+
+/// The stimulus (random, or read from the file the options name) and the model's outputs
+/// for it, refused when it is empty or too long.
+fn stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<(Vec<Inputs>, Vec<Outputs>)> {
+    match &opts.stimulus {
+        Some(path) => {
+            let text = read_input(path)?;
+            let inputs = parse_stimulus(&text, params)
+                .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+            if inputs.is_empty() || inputs.len() as u64 > MAX_CYCLES {
+                return Err(Error::Usage(format!(
+                    "{}: {} cycles; a stimulus has 1 to {MAX_CYCLES}",
+                    path.display(),
+                    inputs.len()
+                )));
+            }
+            let mut model = SystemModel::new(params.clone());
+            let expected = inputs.iter().map(|i| model.cycle(i)).collect();
+            Ok((inputs, expected))
+        }
+        None => {
+            let cycles = opts.cycles.unwrap_or_else(|| {
+                coverage::cycles_for_decisions(params, DEFAULT_DECISIONS).max(MIN_DEFAULT_CYCLES)
+            });
+            if !(1..=MAX_CYCLES).contains(&cycles) {
+                return Err(Error::Usage(format!(
+                    "--cycles {cycles}: a co-simulation runs 1 to {MAX_CYCLES} cycles"
+                )));
+            }
+            Ok(random_run(params, cycles, opts.seed))
+        }
+    }
+}
+
+/// How long a simulation of `cycles` may run before it counts as stopped: the tool timeout
+/// when one is set, else a minute plus the cycles at a tenth of the simulator's usual speed
+/// (Verilator about 100k cycles/s, Icarus about 400 on six_chip).
+fn watchdog(simulator: Simulator, cycles: u64) -> std::time::Duration {
+    let slowest_cycles_per_s = match simulator {
+        Simulator::Verilator => 10_000.0,
+        Simulator::Iverilog => 40.0,
+    };
+    tools::timeout_override().unwrap_or_else(|| {
+        std::time::Duration::from_secs_f64(60.0 + cycles as f64 / slowest_cycles_per_s)
+    })
 }
 
 /// The RTL to simulate (the design's or `rtl_dir`'s) plus the co-simulation harness, written

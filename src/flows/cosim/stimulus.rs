@@ -6,20 +6,58 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fmt::Write as _;
 
+/// How busy the random stimulus is during one phase: chances per cycle of a valid sample,
+/// of a chip starting a spike event, and of a responder finishing a handshake step.
+#[derive(Debug, Clone, Copy)]
+struct Activity {
+    p_valid: f64,
+    p_event: f64,
+    p_handshake: f64,
+}
+
+impl Activity {
+    fn draw(rng: &mut ChaCha8Rng) -> Activity {
+        let log_uniform = |rng: &mut ChaCha8Rng, lo: f64, hi: f64| {
+            (lo.ln() + (hi.ln() - lo.ln()) * rng.random::<f64>()).exp()
+        };
+        Activity {
+            p_valid: log_uniform(rng, 1e-4, 0.6),
+            p_event: log_uniform(rng, 1e-4, 0.5),
+            p_handshake: rng.random_range(0.3..1.0),
+        }
+    }
+}
+
 /// Random stimulus for `cycles` cycles, generated together with the model's outputs: the chip
 /// responders follow the four-phase protocol against the model's own acks and requests.
 pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outputs>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    // Per-run activity levels, so that seeds cover both sparse and saturated traffic.
-    let p_valid = rng.random_range(0.02..0.6);
-    let p_event = rng.random_range(0.01..0.5);
-    let p_handshake = rng.random_range(0.3..1.0);
-    let p_reset = if rng.random_bool(0.3) { 2e-4 } else { 0.0 };
+    // Activity levels drawn anew every phase, log-uniform from sparse to saturated, so that
+    // one run has both: saturated traffic starves the router's low-priority sources, sparse
+    // traffic lets every route through.
+    let phase = (p.window as u64 * p.bins as u64 / 2).clamp(2_000, 50_000);
+    let mut level = Activity::draw(&mut rng);
+    // Resets at most about once in four readout frames, so that frames complete and the
+    // readout decides (every 5,000 cycles left six_chip's 65,536-cycle frames unscored).
+    let frame = (p.window as f64 * p.bins as f64).max(1.0);
+    let p_reset = if rng.random_bool(0.3) {
+        (0.25 / frame).min(2e-4)
+    } else {
+        0.0
+    };
     let mut model = SystemModel::new(p.clone());
     let mut chips = vec![ChipInputs::default(); p.chip_sources.len()];
     let mut last = model.outputs();
     let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
     for cycle in 0..cycles {
+        if cycle > 0 && cycle % phase == 0 {
+            level = Activity::draw(&mut rng);
+        }
+        let Activity {
+            p_valid,
+            p_event,
+            p_handshake,
+        } = level;
         for (k, c) in chips.iter_mut().enumerate() {
             let out = last.chips[k];
             if !c.req && !out.ack && rng.random_bool(p_event) {

@@ -45,6 +45,11 @@ pub fn jobs(net: &Network, runs: u32, temperatures: &[f64]) -> Vec<Job> {
     v
 }
 
+/// The operating mode `job`'s neuron is in, as results.csv names it.
+pub fn mode_name<'a>(net: &'a Network, job: &Job) -> &'a str {
+    mode_of(net, job.chip, job.neuron).0
+}
+
 fn mode_of(net: &Network, chip: usize, neuron: u32) -> (&str, &NeuronMode) {
     let c = &net.chips[chip];
     let mut first = 0;

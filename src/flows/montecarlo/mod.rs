@@ -21,11 +21,13 @@ pub use summary::{McSummary, TemperatureSummary};
 
 use crate::compiler::compile;
 use crate::compiler::ir::Network;
+use crate::compiler::ir::validate::TEMPERATURE_RANGE;
 use crate::device::mismatch::LIF_TRANSISTORS;
 use crate::support::error::{Error, Result};
-use crate::support::fs::write;
+use crate::support::fs::{MAX_INPUT_BYTES, create_dir, read_text, write};
 use crate::support::parallel::{parallel, parallel_in_order};
 use crate::support::progress::{Progress, Verbosity, note};
+use crate::support::text::quoted;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use summary::{summarize, summarize_tiles, write_summary};
@@ -47,51 +49,148 @@ pub struct McOptions {
     pub inject_hang: Option<u32>,
 }
 
-/// Rows already in results.csv that match the start of `jobs` (for --resume).
-fn finished_rows(path: &Path, jobs: &[Job], seed: u64) -> Result<Vec<String>> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+/// Most rows (draws x temperatures x neurons) one sweep may have: each is an ngspice run
+/// of about 0.1 s, and the run list is kept in memory.
+pub const MAX_ROWS: u64 = 10_000_000;
+
+/// The temperatures and size of a sweep, checked before anything is allocated or run.
+fn check_sweep(net: &Network, opts: &McOptions) -> Result<()> {
+    let (lo, hi) = TEMPERATURE_RANGE;
+    if opts.temperatures.is_empty() {
+        return Err(Error::Usage("--temps names no temperature".into()));
+    }
+    if let Some(t) = opts.temperatures.iter().find(|t| !(lo..=hi).contains(*t)) {
+        return Err(Error::Usage(format!(
+            "--temps: {t} C is outside {lo}..{hi} C"
+        )));
+    }
+    let rows = (opts.runs as u64 + 1)
+        .saturating_mul(opts.temperatures.len() as u64)
+        .saturating_mul(net.neuron_count() as u64);
+    if rows > MAX_ROWS {
+        return Err(Error::Usage(format!(
+            "{} runs x {} temperatures x {} neurons is {rows} ngspice runs, at most {MAX_ROWS}",
+            opts.runs,
+            opts.temperatures.len(),
+            net.neuron_count()
+        )));
+    }
+    Ok(())
+}
+
+/// Rows already in results.csv that match the start of `jobs` (for --resume), each one
+/// checked: its key, its status and its numbers. A file that does not hold them (another
+/// sweep, a corrupt or edited row, bytes that are not text) is refused with the line that
+/// is wrong, so that finished work is never silently dropped or trusted.
+fn finished_rows(net: &Network, path: &Path, jobs: &[Job], seed: u64) -> Result<Vec<String>> {
+    if !path.exists() {
         return Ok(Vec::new());
+    }
+    let bad = |line: usize, why: String| Error::Data {
+        path: path.to_path_buf(),
+        message: format!("line {line}: {why}; not resumed (move the file away to start over)"),
     };
+    let text = read_text(path, MAX_INPUT_BYTES).map_err(|e| bad(1, e))?;
     // A row cut off by a kill (no newline yet) is not finished.
     let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
     let mut lines = complete.lines();
     if lines.next() != Some(CSV_HEADER) {
-        return Err(Error::Usage(format!(
-            "{} is not a results.csv of this snngen version",
-            path.display()
-        )));
+        return Err(bad(
+            1,
+            "not the header of a results.csv of this snngen version".into(),
+        ));
     }
     let mut rows = Vec::new();
-    for (line, job) in lines.zip(jobs) {
-        let f: Vec<&str> = line.split(',').collect();
-        let key = format!(
-            "{},{seed},{},{},{}",
-            job.run, job.temperature, job.chip, job.neuron
-        );
-        if f.len() < 12 || f[..5].join(",") != key {
-            return Err(Error::Usage(format!(
-                "{} does not continue this sweep at row {} (different design, seed or temperatures?)",
-                path.display(),
-                rows.len() + 1
-            )));
-        }
+    for (k, line) in lines.enumerate() {
+        let Some(job) = jobs.get(k) else {
+            return Err(bad(k + 2, "more rows than this sweep has runs".into()));
+        };
+        check_row(net, line, job, seed).map_err(|why| bad(k + 2, why))?;
         rows.push(line.to_string());
     }
     Ok(rows)
+}
+
+/// Whether `line` is the results.csv row `job` writes (see `jobs::run_job`).
+fn check_row(net: &Network, line: &str, job: &Job, seed: u64) -> std::result::Result<(), String> {
+    let f: Vec<&str> = line.split(',').collect();
+    if f.len() != 12 {
+        return Err(format!("{} fields, a row has 12", f.len()));
+    }
+    let key = format!(
+        "{},{seed},{},{},{},{}",
+        job.run,
+        job.temperature,
+        job.chip,
+        job.neuron,
+        jobs::mode_name(net, job)
+    );
+    if f[..6].join(",") != key {
+        return Err(format!(
+            "`{}` is not run,seed,temperature,chip,neuron,mode `{key}` of this sweep (another design, seed or temperatures?)",
+            quoted(&f[..6].join(","), 80)
+        ));
+    }
+    // Measured figures: finite and within what a neuron can do.
+    let measured = |k: usize, what: &str, max: f64| -> std::result::Result<(), String> {
+        match f[k].parse::<f64>() {
+            Ok(x) if x.is_finite() && (0.0..=max).contains(&x) => Ok(()),
+            _ => Err(format!(
+                "{what} `{}` is not a number in 0..{max}",
+                quoted(f[k], 20)
+            )),
+        }
+    };
+    let prediction = |k: usize| -> std::result::Result<(), String> {
+        if f[k].is_empty() || f[k].parse::<f64>().is_ok_and(f64::is_finite) {
+            Ok(())
+        } else {
+            Err(format!("prediction `{}` is not a number", quoted(f[k], 20)))
+        }
+    };
+    let empty = |ks: &[usize]| -> std::result::Result<(), String> {
+        match ks.iter().find(|&&k| !f[k].is_empty()) {
+            Some(&k) => Err(format!(
+                "field {} should be empty for a run that did not spike",
+                k + 1
+            )),
+            None => Ok(()),
+        }
+    };
+    match f[6] {
+        "ok" => {
+            measured(7, "rate (Hz)", 1e9)?;
+            measured(8, "energy per spike (fJ)", 1e9)?;
+            measured(9, "first spike (us)", 1e9)?;
+            prediction(10)?;
+            prediction(11)
+        }
+        s if s.starts_with("silent (") => {
+            if f[7] != "0" {
+                return Err("a silent run has rate 0".into());
+            }
+            empty(&[8, 9])?;
+            prediction(10)?;
+            prediction(11)
+        }
+        s if s.starts_with("failed: ") => empty(&[7, 8, 9, 10, 11]),
+        s => Err(format!(
+            "status `{}` is none of ok, silent, failed",
+            quoted(s, 20)
+        )),
+    }
 }
 
 pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
     let start = std::time::Instant::now();
     let (_, compiled) = compile(design)?;
     let net = &compiled.network;
+    check_sweep(net, opts)?;
     let all = jobs(net, opts.runs, &opts.temperatures);
-    std::fs::create_dir_all(&opts.out).map_err(|source| Error::Output {
-        path: opts.out.clone(),
-        source,
-    })?;
+    create_dir(&opts.out)?;
     let csv_path = opts.out.join("results.csv");
     let done = if opts.resume {
-        finished_rows(&csv_path, &all, opts.seed)?
+        finished_rows(net, &csv_path, &all, opts.seed)?
     } else {
         Vec::new()
     };
