@@ -55,10 +55,11 @@ fn manifest_lists_every_file_with_its_hash() {
     let listed = manifest["files"].as_array().unwrap();
     let tree = read_tree(&out);
     assert_eq!(
-        listed.len() + 1,
+        listed.len() + 2,
         tree.len(),
-        "every file but the manifest is listed"
+        "every file but the manifest and the .snngen-output marker is listed"
     );
+    assert!(out.join(".snngen-output").is_file());
     for entry in listed {
         let path = entry["path"].as_str().unwrap();
         let bytes = fs::read(out.join(path)).unwrap();

@@ -33,7 +33,7 @@ pub const TIMEOUT_ENV: &str = "SNNGEN_TOOL_TIMEOUT";
 static LIVE_GROUPS: Mutex<BTreeSet<libc::pid_t>> = Mutex::new(BTreeSet::new());
 
 /// On Ctrl-C, SIGTERM or SIGHUP: kill every tool run in flight (with everything it started),
-/// then exit 130. The command line installs it; a library user may, or may handle the
+/// remove the staging folders of output being written, then exit 130. The command line installs it; a library user may, or may handle the
 /// signals itself. Without it a tool still dies with snngen, but not what the tool started.
 pub fn kill_tools_on_interrupt() -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -47,6 +47,8 @@ pub fn kill_tools_on_interrupt() -> std::io::Result<()> {
                     libc::kill(-group, libc::SIGKILL);
                 }
             }
+            // Half-written output folders go too.
+            crate::support::output::clean_staging();
             std::process::exit(130);
         }
     });
