@@ -2,7 +2,7 @@
 
 use super::Global;
 use super::report::{Report, show};
-use crate::compiler::compile;
+use crate::compiler::render;
 use crate::support::error::Result;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -32,11 +32,13 @@ impl Report for CheckReport {
 }
 
 pub fn run(a: Args, g: &Global) -> Result<()> {
-    let (loaded, compiled) = compile(&a.design)?;
+    // Rendered in memory, not written: the last pass checks the generated names.
+    let rendered = render(&a.design)?;
+    let (compiled, file) = (&rendered.compiled, a.design.display().to_string());
     let net = &compiled.network;
     show(
         &CheckReport {
-            file: loaded.file,
+            file,
             chips: net.chips.len(),
             neurons: net.neuron_count(),
             synapses: net.synapse_count(),

@@ -41,6 +41,7 @@ codes! {
     WINDOW = "E019": "the readout window is too short to score every class and feature";
     TILE_THRESHOLD = "E020": "an RC-Spike comparator threshold or hysteresis is outside what the column can reach";
     DESIGN_SIZE = "E021": "the design is larger than snngen builds (neurons, synapses, routes, readout weights, transient points: README \"Limits\")";
+    NAME_CLASH = "E022": "two names of the design become the same name in the Verilog or in a netlist (e.g. chips `a` and `a_syn` both give the port `a_syn_req`)";
 }
 
 /// The code with this id (case does not matter).

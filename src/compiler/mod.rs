@@ -12,6 +12,7 @@ pub mod design;
 pub mod emit;
 pub mod ir;
 pub mod lower;
+pub mod names;
 pub mod passes;
 
 use crate::device::process::GENERIC_180_MODELS;
@@ -90,6 +91,10 @@ pub fn render_loaded(loaded: LoadedDesign) -> Result<Rendered> {
     let decks = lower::spice::lower(&compiled, &header);
     let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
     let mut files = emit::render(&verilog, &decks, &models)?;
+    let clashes = names::check(&compiled.network, &files);
+    if !clashes.is_empty() {
+        return Err(Error::Input(loaded.diagnostics(clashes, 0)));
+    }
     files.push(emit::manifest(&header.design, &hash, &files));
     Ok(Rendered {
         compiled,
