@@ -141,7 +141,10 @@ impl LoadedDesign {
     pub fn diagnostics(&self, mut items: Vec<Diagnostic>, omitted: usize) -> Diagnostics {
         for d in &mut items {
             if d.position.is_none() {
-                d.position = self.source_map.position(&d.field);
+                d.position = self
+                    .source_map
+                    .position(&d.field)
+                    .or_else(|| key_position(&self.text, &d.field));
             }
         }
         Diagnostics {
@@ -151,6 +154,34 @@ impl LoadedDesign {
             omitted,
         }
     }
+}
+
+/// Where the text names the field's key, or its nearest enclosing key, else line 1: for
+/// the rare file that serde_yaml reads but the position parser stops early on (the two
+/// disagree on some odd indentation), so that every diagnostic still points somewhere.
+fn key_position(text: &str, field: &str) -> Option<(usize, usize)> {
+    let keys: Vec<&str> = field
+        .split('.')
+        .map(|k| k.split('[').next().unwrap_or(k))
+        .filter(|k| !k.is_empty())
+        .collect();
+    for key in keys.iter().rev() {
+        let pattern = format!(r"(?m)(?:^|[\s{{,])({}\s*:)", regex::escape(key));
+        if let Some(m) = Regex::new(&pattern)
+            .ok()?
+            .captures(text)
+            .and_then(|c| c.get(1))
+        {
+            let line = text[..m.start()].matches('\n').count() + 1;
+            let col = text[..m.start()]
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                + 1;
+            return Some((line, col));
+        }
+    }
+    Some((1, 1))
 }
 
 /// Reads and parses a design file. Errors name the file, line, column and field.
