@@ -193,7 +193,7 @@ fn mutate(text: &str, rng: &mut ChaCha8Rng) -> String {
 
 /// What one input did.
 enum Outcome {
-    Accepted(snngen::compiler::Rendered),
+    Accepted(Box<snngen::compiler::Rendered>),
     Refused,
 }
 
@@ -211,7 +211,7 @@ fn run_one(file: &str, text: &str) -> Result<Outcome, String> {
     }
     match result {
         Err(_) => Err("panicked".into()),
-        Ok(Ok(r)) => Ok(Outcome::Accepted(r)),
+        Ok(Ok(r)) => Ok(Outcome::Accepted(Box::new(r))),
         Ok(Err(Error::Input(d))) => {
             let lines = text.lines().count().max(1);
             match d
