@@ -107,6 +107,34 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
     }
 }
 
+/// The smoke testbench can fail: a readout that never decides (its `class_valid <= 1'b1`
+/// mutated away) makes it stop with $fatal and a non-zero exit, on Verilator and Icarus.
+#[test]
+fn the_smoke_testbench_fails_on_a_readout_that_never_decides() {
+    if !require_tool("verilator") || !require_tool("iverilog") {
+        return;
+    }
+    let (dir, out, r) = build_into_temp(Path::new("designs/single_lif.yaml"));
+    let readout = out.join("rtl/single_lif_readout.v");
+    let text = std::fs::read_to_string(&readout).unwrap();
+    assert!(text.contains("class_valid <= 1'b1;"));
+    std::fs::write(
+        &readout,
+        text.replace("class_valid <= 1'b1;", "class_valid <= 1'b0;"),
+    )
+    .unwrap();
+    let mut files = build::rtl_files(&out, &r.verilog);
+    files.push(absolute(
+        &out.join(snngen::compiler::emit::testbench_path(&r.verilog)),
+    ));
+    let top = format!("{}_tb", r.verilog.prefix);
+    let binary = verilator::build_binary(&files, &top, &dir.path().join("obj")).unwrap();
+    let e = verilator::run_binary(&binary).unwrap_err().to_string();
+    assert!(e.contains("tb: FAIL expected 3 decisions"), "{e}");
+    let icarus = iverilog::simulate(&files, &top, dir.path()).unwrap_or_else(|e| e.to_string());
+    assert!(icarus.contains("tb: FAIL expected 3 decisions"), "{icarus}");
+}
+
 /// Rising crossings of half the supply on every `v(..spk..)` column.
 fn spike_counts(w: &ngspice::Waveforms, vdd: f64) -> Vec<(String, usize)> {
     w.names

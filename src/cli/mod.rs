@@ -116,7 +116,18 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32
     match run(cli) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("{e}");
+            // Errors quote file names and values the user gave: no control character of
+            // theirs reaches the terminal.
+            let text: String = e
+                .to_string()
+                .chars()
+                .flat_map(|c| match c {
+                    '\n' | '\t' => vec![c],
+                    c if c.is_control() => c.escape_default().collect(),
+                    c => vec![c],
+                })
+                .collect();
+            eprintln!("{text}");
             e.exit_code()
         }
     }

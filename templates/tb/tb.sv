@@ -4,6 +4,8 @@
 // responder that acknowledges synapse events (four-phase) and answers each one with a spike of
 // neuron (synapse mod sources). Every class decision is printed; the run ends after
 // {{ v.tb.cycles }} cycles with a summary line. Inputs change on the falling edge only.
+// It fails ($fatal) on a class out of range, a synapse address past its chip's inputs, a
+// request dropped before its acknowledge, or a run without its {{ v.tb.decisions }} decisions{% if v.tb.expect_events %} or synapse events{% endif %}.
 
 `default_nettype none
 module {{ v.prefix }}_tb;
@@ -28,6 +30,7 @@ module {{ v.prefix }}_tb;
     wire [{{ v.top.syn_msb }}:0] {{ c.name }}_syn_addr;
     reg {{ c.name }}_syn_ack = 1'b0;
     reg {{ c.name }}_fire = 1'b0;
+    reg {{ c.name }}_was_req = 1'b0;
     reg [{{ v.top.src_msb }}:0] {{ c.name }}_next = 0;
 {%- endfor %}
 
@@ -45,6 +48,15 @@ module {{ v.prefix }}_tb;
         end
 {%- for c in v.top.chips %}
         // chip {{ c.name }}: acknowledge synapse events, answer each with one spike
+        if ({{ c.name }}_syn_req && { {{ v.tb.syn_pad }}'d0, {{ c.name }}_syn_addr } >= 32'd{{ c.synapses }}) begin
+            $display("tb: FAIL cycle %0d: chip {{ c.name }} sent synapse %0d of {{ c.synapses }}", cycle, {{ c.name }}_syn_addr);
+            $fatal(1);
+        end
+        if ({{ c.name }}_was_req && !{{ c.name }}_syn_req && !{{ c.name }}_syn_ack) begin
+            $display("tb: FAIL cycle %0d: chip {{ c.name }}'s synapse request fell before its acknowledge", cycle);
+            $fatal(1);
+        end
+        {{ c.name }}_was_req = {{ c.name }}_syn_req;
         if ({{ c.name }}_syn_req && !{{ c.name }}_syn_ack) begin
             {{ c.name }}_syn_ack = 1'b1;
             synapse_events = synapse_events + 1;
@@ -66,6 +78,10 @@ module {{ v.prefix }}_tb;
 {%- endfor %}
         if (cycle == {{ v.tb.cycles }}) begin
             $display("tb: cycles %0d decisions %0d synapse_events %0d", cycle, decisions, synapse_events);
+            if (decisions != {{ v.tb.decisions }}{% if v.tb.expect_events %} || synapse_events == 0{% endif %}) begin
+                $display("tb: FAIL expected {{ v.tb.decisions }} decisions{% if v.tb.expect_events %} and synapse events{% endif %}");
+                $fatal(1);
+            end
             $finish;
         end
     end
@@ -74,6 +90,10 @@ module {{ v.prefix }}_tb;
         if (class_valid) begin
             decisions = decisions + 1;
             $display("tb: cycle %0d class %0d score %0d", cycle, class_out, class_score);
+            if (class_out > {{ v.tb.class_max }}) begin
+                $display("tb: FAIL class %0d past the last class {{ v.tb.class_max }}", class_out);
+                $fatal(1);
+            end
         end
     end
 endmodule

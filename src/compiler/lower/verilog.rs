@@ -169,6 +169,8 @@ pub struct TopChip {
     pub name: String,
     pub index: u32,
     pub sources: u32,
+    /// Synapse inputs: every synapse address the chip is sent is below this.
+    pub synapses: u32,
     pub slice: String,
     pub range: String,
 }
@@ -206,6 +208,12 @@ pub struct TbView {
     pub cycles: u64,
     /// Hex fields per stimulus line of the co-simulation harness.
     pub cosim_fields: u32,
+    /// What the smoke run must show, or it fails: this many class decisions (one per
+    /// frame), and synapse events when some route starts at the encoder.
+    pub decisions: u64,
+    pub expect_events: bool,
+    /// The last class number.
+    pub class_max: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -276,6 +284,7 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
                 name: ident(&chip.name),
                 index: i as u32,
                 sources: l.sources,
+                synapses: l.synapse_inputs,
                 slice: format!("{}:{}", l.source_offset + l.sources - 1, l.source_offset),
                 range: format!("{}..{}", l.source_offset, l.source_offset + l.sources - 1),
             })
@@ -301,6 +310,11 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
         cycles: TB_FRAMES * net.readout.bins as u64 * net.readout.window_cycles as u64
             + (net.readout.classes * c.layout.features.len() as u32) as u64
             + 16,
+        decisions: TB_FRAMES,
+        class_max: net.readout.classes - 1,
+        expect_events: c.routing.by_source[..net.encoder.channels as usize]
+            .iter()
+            .any(|d| !d.is_empty()),
     };
 
     VerilogModel {
