@@ -120,8 +120,56 @@ fn neuron_names(chip: &ChipIr) -> Vec<String> {
 }
 
 fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> SpiceDeck {
-    let vdd = net.vdd;
     let names = neuron_names(chip);
+    let (mut biases, mode_lines) = mode_biases(chip);
+    let (neurons, bias_currents) = lower_neurons(chip, &names, &mode_lines);
+    let (synapses, levels) = lower_synapses(chip, &names, routed_inputs);
+    biases.extend(levels.iter().map(|&(exc, level)| Bias {
+        name: bias_line(exc, level),
+        volts: num(synapse_bias(exc, net.vdd, level)),
+        comment: format!(
+            "{} synapse bias, level {level}/{WEIGHT_LEVELS}",
+            if exc { "excitatory" } else { "inhibitory" }
+        ),
+    }));
+    let tiles = lower_tiles(chip, routed_inputs);
+
+    let mut vectors: Vec<String> = names.iter().map(|n| format!("v({n}_spk)")).collect();
+    for t in &tiles {
+        vectors.extend(t.columns.iter().map(|c| format!("v({})", c.spk)));
+        vectors.extend(t.columns.iter().map(|c| format!("v({})", c.mem)));
+    }
+    vectors.push("i(vdd)".into());
+
+    let period = 1e-3 / net.analog_sim.input_rate_khz;
+    let stem = node(&chip.name);
+    SpiceDeck {
+        file_stem: stem.clone(),
+        chip: stem.clone(),
+        neuron_count: chip.neuron_count(),
+        synapse_count: synapses.len(),
+        temperature: num(net.temperature),
+        vdd: num(net.vdd),
+        biases,
+        neurons,
+        bias_currents,
+        synapses,
+        tiles,
+        test_delay: num(period / 2.0),
+        test_period: num(period),
+        test_width: num(TEST_PULSE_WIDTH.min(period / 4.0)),
+        tile_test_width: num(period / 2.0),
+        test_edge: num(TEST_PULSE_EDGE),
+        tstep: num(net.analog_sim.tstep_ns * 1e-9),
+        tstop: num(net.analog_sim.tstop_us * 1e-6),
+        data_file: format!("{stem}.dat"),
+        vectors: vectors.join(" "),
+    }
+}
+
+/// The leak and reset bias lines of every mode the chip uses, in population order, and
+/// each mode's (leak, reset) line names.
+fn mode_biases(chip: &ChipIr) -> (Vec<Bias>, BTreeMap<&str, (String, String)>) {
     let mut biases = Vec::new();
     let mut modes: BTreeMap<&str, (String, String)> = BTreeMap::new();
     for p in &chip.populations {
@@ -141,12 +189,20 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
             (format!("vleak_{m}"), format!("vpw_{m}"))
         });
     }
+    (biases, modes)
+}
 
+/// One `lif` instance per neuron, and the bias current sources of populations that have one.
+fn lower_neurons(
+    chip: &ChipIr,
+    names: &[String],
+    mode_lines: &BTreeMap<&str, (String, String)>,
+) -> (Vec<NeuronInst>, Vec<CurrentSource>) {
     let mut neurons = Vec::new();
     let mut bias_currents = Vec::new();
     let mut idx = 0usize;
     for p in &chip.populations {
-        let (leak, pw) = modes[p.mode_name.as_str()].clone();
+        let (leak, pw) = mode_lines[p.mode_name.as_str()].clone();
         let cell = NeuronCell::of(&p.mode);
         for _ in 0..p.count {
             let n = &names[idx];
@@ -167,8 +223,16 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
             idx += 1;
         }
     }
+    (neurons, bias_currents)
+}
 
-    // Synapse bias lines: one per (kind, level) in use.
+/// The on-chip synapses (a DAC level of 0 is no synapse), then the external input synapse
+/// of every neuron some route reaches; and the (excitatory, level) bias lines they use.
+fn lower_synapses(
+    chip: &ChipIr,
+    names: &[String],
+    routed_inputs: &BTreeSet<u32>,
+) -> (Vec<SynapseInst>, BTreeSet<(bool, u32)>) {
     let mut levels: BTreeSet<(bool, u32)> = BTreeSet::new();
     let mut synapses = Vec::new();
     for (k, s) in chip.synapses.iter().enumerate() {
@@ -210,20 +274,14 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
             input_neuron += 1;
         }
     }
-    for &(exc, level) in &levels {
-        biases.push(Bias {
-            name: bias_line(exc, level),
-            volts: num(synapse_bias(exc, vdd, level)),
-            comment: format!(
-                "{} synapse bias, level {level}/{WEIGHT_LEVELS}",
-                if exc { "excitatory" } else { "inhibitory" }
-            ),
-        });
-    }
+    (synapses, levels)
+}
 
+/// Every RC-Spike tile: its crosspoints, columns, and inputs driven by the test stimulus
+/// where a route reaches them (the rest tied to ground).
+fn lower_tiles(chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Vec<TileView> {
     let mut tile_input_base = chip.neuron_count();
-    let tiles = chip
-        .tiles
+    chip.tiles
         .iter()
         .map(|t| {
             let tn = node(&t.name);
@@ -254,39 +312,7 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
                 crosspoints,
             }
         })
-        .collect::<Vec<_>>();
-
-    let mut vectors: Vec<String> = names.iter().map(|n| format!("v({n}_spk)")).collect();
-    for t in &tiles {
-        vectors.extend(t.columns.iter().map(|c| format!("v({})", c.spk)));
-        vectors.extend(t.columns.iter().map(|c| format!("v({})", c.mem)));
-    }
-    vectors.push("i(vdd)".into());
-
-    let period = 1e-3 / net.analog_sim.input_rate_khz;
-    let stem = node(&chip.name);
-    SpiceDeck {
-        file_stem: stem.clone(),
-        chip: stem.clone(),
-        neuron_count: chip.neuron_count(),
-        synapse_count: synapses.len(),
-        temperature: num(net.temperature),
-        vdd: num(vdd),
-        biases,
-        neurons,
-        bias_currents,
-        synapses,
-        tiles,
-        test_delay: num(period / 2.0),
-        test_period: num(period),
-        test_width: num(TEST_PULSE_WIDTH.min(period / 4.0)),
-        tile_test_width: num(period / 2.0),
-        test_edge: num(TEST_PULSE_EDGE),
-        tstep: num(net.analog_sim.tstep_ns * 1e-9),
-        tstop: num(net.analog_sim.tstop_us * 1e-6),
-        data_file: format!("{stem}.dat"),
-        vectors: vectors.join(" "),
-    }
+        .collect()
 }
 
 fn bias_line(exc: bool, level: u32) -> String {
