@@ -6,7 +6,7 @@ use super::matrix::resolve_matrix;
 use super::validate::{self, Problems};
 use super::*;
 use crate::compiler::codes;
-use crate::compiler::design::{Chip, Connection, RcSpikeTile};
+use crate::compiler::design::{Chip, Connection, Population, RcSpikeTile};
 use crate::device::process::builtin_modes;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -26,7 +26,6 @@ pub(super) struct ChipContext<'a> {
 }
 
 pub(super) fn build_chip(ci: usize, c: &Chip, cx: &mut ChipContext, p: &mut Problems) -> ChipIr {
-    let (modes, vdd, base_dir, expand) = (cx.modes, cx.vdd, cx.base_dir, cx.expand);
     let field = format!("chips[{ci}]");
     p.identifier(&format!("{field}.name"), &c.name);
     if c.populations.is_empty() {
@@ -48,109 +47,25 @@ pub(super) fn build_chip(ci: usize, c: &Chip, cx: &mut ChipContext, p: &mut Prob
                 .map(|(i, t)| (format!("{field}.rc_spike[{i}].name"), t.name.as_str())),
         );
     p.unique("population or tile", names);
-
     let populations = c
         .populations
         .iter()
         .enumerate()
-        .map(|(pi, pop)| {
-            let f = format!("{field}.populations[{pi}]");
-            p.identifier(&format!("{f}.name"), &pop.name);
-            if pop.count == 0 {
-                p.push_help(
-                    codes::EMPTY,
-                    format!("{f}.count"),
-                    format!("population `{}` is empty (count 0)", pop.name),
-                    "remove the population or give it at least one neuron",
-                );
-            } else if pop.count > validate::MAX_NEURONS_PER_POPULATION {
-                p.push(
-                    codes::OUT_OF_RANGE,
-                    format!("{f}.count"),
-                    format!(
-                        "population `{}` has {} neurons, at most {} fit on a chip",
-                        pop.name,
-                        pop.count,
-                        validate::MAX_NEURONS_PER_POPULATION
-                    ),
-                );
-            }
-            let mode = modes.get(&pop.mode).cloned().unwrap_or_else(|| {
-                p.push_help(
-                    codes::UNKNOWN_MODE,
-                    format!("{f}.mode"),
-                    format!("unknown neuron mode `{}`", pop.mode),
-                    &format!(
-                        "known modes: {} (add more under `neuron_modes`)",
-                        modes.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                );
-                builtin_modes()["regular"].clone()
-            });
-            p.range(
-                &format!("{f}.bias_current_na"),
-                "bias current (nA)",
-                pop.bias_current_na,
-                0.0,
-                100.0,
-            );
-            p.range(
-                &format!("{f}.input_weight"),
-                "input synapse weight",
-                pop.input_weight,
-                0.0,
-                1.0,
-            );
-            PopulationIr {
-                name: pop.name.clone(),
-                count: pop.count,
-                mode_name: pop.mode.clone(),
-                mode,
-                bias_current_na: pop.bias_current_na,
-                input_weight: pop.input_weight,
-            }
-        })
-        .collect::<Vec<_>>();
-
+        .map(|(pi, pop)| build_population(&format!("{field}.populations[{pi}]"), pop, cx, p))
+        .collect();
     let tiles = c
         .rc_spike
         .iter()
         .enumerate()
-        .map(|(ti, t)| {
-            let f = format!("{field}.rc_spike[{ti}]");
-            validate::check_tile(&f, t, vdd, p);
-            if !expand {
-                return tile_ir(t, Vec::new());
-            }
-            let weights =
-                resolve_matrix(&t.weights, t.inputs as usize, t.outputs as usize, base_dir)
-                    .unwrap_or_else(|e| {
-                        p.push(
-                            codes::MATRIX,
-                            format!("{f}.weights"),
-                            format!("tile `{}` weights: {e}", t.name),
-                        );
-                        Vec::new()
-                    });
-            if weights.iter().flatten().any(|w| !(0.0..=1.0).contains(w)) {
-                p.push_help(
-                    codes::WEIGHT_RANGE,
-                    format!("{f}.weights"),
-                    format!("tile `{}` has crosspoint weights outside [0, 1]", t.name),
-                    "a crosspoint is a resistor: weight w gives r_unit_gohm / w, 0 leaves it out",
-                );
-            }
-            tile_ir(t, weights)
-        })
+        .map(|(ti, t)| build_tile(&format!("{field}.rc_spike[{ti}]"), t, cx, p))
         .collect();
-
     let mut chip = ChipIr {
         name: c.name.clone(),
         populations,
         tiles,
         synapses: Vec::new(),
     };
-    for (k, conn) in c.connections.iter().enumerate().filter(|_| expand) {
+    for (k, conn) in c.connections.iter().enumerate().filter(|_| cx.expand) {
         let field = format!("{field}.connections[{k}]");
         let synapses = expand_connection(&chip, conn, &field, cx.synapse_budget, p);
         if synapses.len() as u64 > cx.synapse_budget {
@@ -167,6 +82,96 @@ pub(super) fn build_chip(ci: usize, c: &Chip, cx: &mut ChipContext, p: &mut Prob
         chip.synapses.extend(synapses);
     }
     chip
+}
+
+/// One population checked: its name, count, mode, bias current and input weight.
+fn build_population(f: &str, pop: &Population, cx: &ChipContext, p: &mut Problems) -> PopulationIr {
+    let modes = cx.modes;
+    p.identifier(&format!("{f}.name"), &pop.name);
+    if pop.count == 0 {
+        p.push_help(
+            codes::EMPTY,
+            format!("{f}.count"),
+            format!("population `{}` is empty (count 0)", pop.name),
+            "remove the population or give it at least one neuron",
+        );
+    } else if pop.count > validate::MAX_NEURONS_PER_POPULATION {
+        p.push(
+            codes::OUT_OF_RANGE,
+            format!("{f}.count"),
+            format!(
+                "population `{}` has {} neurons, at most {} fit on a chip",
+                pop.name,
+                pop.count,
+                validate::MAX_NEURONS_PER_POPULATION
+            ),
+        );
+    }
+    let mode = modes.get(&pop.mode).cloned().unwrap_or_else(|| {
+        p.push_help(
+            codes::UNKNOWN_MODE,
+            format!("{f}.mode"),
+            format!("unknown neuron mode `{}`", pop.mode),
+            &format!(
+                "known modes: {} (add more under `neuron_modes`)",
+                modes.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        );
+        builtin_modes()["regular"].clone()
+    });
+    p.range(
+        &format!("{f}.bias_current_na"),
+        "bias current (nA)",
+        pop.bias_current_na,
+        0.0,
+        100.0,
+    );
+    p.range(
+        &format!("{f}.input_weight"),
+        "input synapse weight",
+        pop.input_weight,
+        0.0,
+        1.0,
+    );
+    PopulationIr {
+        name: pop.name.clone(),
+        count: pop.count,
+        mode_name: pop.mode.clone(),
+        mode,
+        bias_current_na: pop.bias_current_na,
+        input_weight: pop.input_weight,
+    }
+}
+
+/// One tile checked, with its weights resolved (unless the design is past a size limit).
+fn build_tile(f: &str, t: &RcSpikeTile, cx: &ChipContext, p: &mut Problems) -> TileIr {
+    validate::check_tile(f, t, cx.vdd, p);
+    if !cx.expand {
+        return tile_ir(t, Vec::new());
+    }
+    let weights = resolve_matrix(
+        &t.weights,
+        t.inputs as usize,
+        t.outputs as usize,
+        cx.base_dir,
+    )
+    .unwrap_or_else(|e| {
+        p.push(
+            codes::MATRIX,
+            format!("{f}.weights"),
+            format!("tile `{}` weights: {e}", t.name),
+        );
+        Vec::new()
+    });
+    if weights.iter().flatten().any(|w| !(0.0..=1.0).contains(w)) {
+        p.push_help(
+            codes::WEIGHT_RANGE,
+            format!("{f}.weights"),
+            format!("tile `{}` has crosspoint weights outside [0, 1]", t.name),
+            "a crosspoint is a resistor: weight w gives r_unit_gohm / w, 0 leaves it out",
+        );
+    }
+    tile_ir(t, weights)
 }
 
 fn tile_ir(t: &RcSpikeTile, weights: Vec<Vec<f64>>) -> TileIr {
