@@ -116,12 +116,16 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         let path = work.path().to_path_buf();
         (Some(work), path)
     };
-    let files = harness_files(&rendered, opts.rtl_dir.as_deref(), &work)?;
-    let stimulus_path = work.join("stimulus.hex");
-    write(&stimulus_path, format_stimulus(&stimulus, &params))?;
-    let trace_path = work.join("trace.hex");
-
-    let top = format!("{name}_cosim");
+    let harness = HarnessRun {
+        files: harness_files(&rendered, opts.rtl_dir.as_deref(), &work)?,
+        top: format!("{name}_cosim"),
+        stimulus: work.join("stimulus.hex"),
+        trace: work.join("trace.hex"),
+        cycles: stimulus.len() as u64,
+        work,
+        opts,
+    };
+    write(&harness.stimulus, format_stimulus(&stimulus, &params))?;
     let mut report = SimReport {
         design: name.clone(),
         simulator: opts.simulator.name(),
@@ -138,74 +142,6 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         divergence: None,
         vcd: None,
     };
-    let run = |vcd: Option<(&Path, u64, u64)>, report: &mut SimReport| -> Result<String> {
-        let mut args = vec![
-            format!("+stimulus={}", stimulus_path.display()),
-            format!("+trace={}", trace_path.display()),
-        ];
-        if let Some((path, from, to)) = vcd {
-            args.push(format!("+vcd={}", absolute(path).display()));
-            args.push(format!("+vcd_from={from}"));
-            args.push(format!("+vcd_to={to}"));
-        }
-        note(
-            opts.verbosity,
-            &format!("building the {} model ...", opts.simulator.name()),
-        );
-        let build_start = Instant::now();
-        let exe = match opts.simulator {
-            Simulator::Verilator => {
-                let cache = opts.cache_dir.clone().unwrap_or_else(cache_dir);
-                let (exe, cached) = cached_verilator_model(
-                    &files.paths,
-                    &files.contents,
-                    &top,
-                    vcd.is_some(),
-                    &cache,
-                )?;
-                report.model_cached = cached;
-                exe
-            }
-            Simulator::Iverilog => iverilog::compile(&files.paths, &top, &work)?,
-        };
-        report.build_seconds = build_start.elapsed().as_secs_f64();
-        let (program, args) = match opts.simulator {
-            Simulator::Verilator => (exe, args),
-            Simulator::Iverilog => {
-                let mut a = vec!["-n".to_string(), exe.display().to_string()];
-                a.extend(args);
-                (tools::find("vvp")?, a)
-            }
-        };
-        let progress = Progress::new(opts.verbosity, "cycles simulated", stimulus.len() as u64);
-        let sim_start = Instant::now();
-        let limit = watchdog(opts.simulator, stimulus.len() as u64);
-        let ran = tools::run_streaming_limited(&program, &args, &work, limit, |line| {
-            if let Some(Ok(n)) = line.strip_prefix("cosim: cycle ").map(|n| n.trim().parse()) {
-                progress.set(n);
-            }
-        });
-        drop(progress);
-        if let Err(ToolError::Timeout { seconds, .. }) = &ran {
-            // A simulation that stops advancing (a design that spins, a hung simulator) is
-            // a failure of what is simulated: where it got to is in its trace.
-            let reached = std::fs::read_to_string(&trace_path).map_or(0, |t| t.lines().count());
-            return Err(Error::Mismatch(format!(
-                "{} stopped advancing: killed after {seconds} s at cycle {reached} of {}",
-                opts.simulator.name(),
-                stimulus.len()
-            )));
-        }
-        ran?;
-        report.sim_seconds = sim_start.elapsed().as_secs_f64();
-        std::fs::read_to_string(&trace_path).map_err(|e| {
-            Error::Tool(ToolError::Simulation {
-                tool: opts.simulator.name().into(),
-                message: format!("the harness wrote no readable trace: {e}"),
-                excerpt: String::new(),
-            })
-        })
-    };
     note(
         opts.verbosity,
         &format!(
@@ -214,7 +150,7 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
             opts.simulator.name()
         ),
     );
-    let trace = run(None, &mut report)?;
+    let trace = harness.run(None, &mut report)?;
     report.cycles_per_second = report.cycles as f64 / report.sim_seconds.max(1e-9);
     report.divergence = compare(&trace, &expected, &params);
 
@@ -231,10 +167,111 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     if let Some((path, from, to)) = vcd_window {
         let to = to.min(report.cycles);
         let mut scratch = report.clone();
-        run(Some((&path, from, to)), &mut scratch)?;
+        harness.run(Some((&path, from, to)), &mut scratch)?;
         report.vcd = Some(path.display().to_string());
     }
     Ok(report)
+}
+
+/// One co-simulation's harness: its files, the stimulus written for it and the trace it
+/// writes, in a scratch folder.
+struct HarnessRun<'a> {
+    files: Harness,
+    top: String,
+    stimulus: PathBuf,
+    trace: PathBuf,
+    cycles: u64,
+    work: PathBuf,
+    opts: &'a SimOptions,
+}
+
+impl HarnessRun<'_> {
+    /// Builds (or takes from the cache) and runs the harness, optionally dumping a VCD of
+    /// cycles `from..to`; returns the trace. Build and run times go into `report`.
+    fn run(&self, vcd: Option<(&Path, u64, u64)>, report: &mut SimReport) -> Result<String> {
+        let opts = self.opts;
+        let mut args = vec![
+            format!("+stimulus={}", self.stimulus.display()),
+            format!("+trace={}", self.trace.display()),
+        ];
+        if let Some((path, from, to)) = vcd {
+            args.push(format!("+vcd={}", absolute(path).display()));
+            args.push(format!("+vcd_from={from}"));
+            args.push(format!("+vcd_to={to}"));
+        }
+        note(
+            opts.verbosity,
+            &format!("building the {} model ...", opts.simulator.name()),
+        );
+        let build_start = Instant::now();
+        let (program, args) = self.build(vcd.is_some(), args, report)?;
+        report.build_seconds = build_start.elapsed().as_secs_f64();
+        let sim_start = Instant::now();
+        self.simulate(&program, &args)?;
+        report.sim_seconds = sim_start.elapsed().as_secs_f64();
+        std::fs::read_to_string(&self.trace).map_err(|e| {
+            Error::Tool(ToolError::Simulation {
+                tool: opts.simulator.name().into(),
+                message: format!("the harness wrote no readable trace: {e}"),
+                excerpt: String::new(),
+            })
+        })
+    }
+
+    /// The program that runs the harness and its arguments.
+    fn build(
+        &self,
+        trace: bool,
+        args: Vec<String>,
+        report: &mut SimReport,
+    ) -> Result<(PathBuf, Vec<String>)> {
+        let files = &self.files;
+        match self.opts.simulator {
+            Simulator::Verilator => {
+                let cache = self.opts.cache_dir.clone().unwrap_or_else(cache_dir);
+                let (exe, cached) = cached_verilator_model(
+                    &files.paths,
+                    &files.contents,
+                    &self.top,
+                    trace,
+                    &cache,
+                )?;
+                report.model_cached = cached;
+                Ok((exe, args))
+            }
+            Simulator::Iverilog => {
+                let image = iverilog::compile(&files.paths, &self.top, &self.work)?;
+                let mut a = vec!["-n".to_string(), image.display().to_string()];
+                a.extend(args);
+                Ok((tools::find("vvp")?, a))
+            }
+        }
+    }
+
+    /// Runs the simulation under the watchdog, with its progress on a bar.
+    fn simulate(&self, program: &Path, args: &[String]) -> Result<()> {
+        let opts = self.opts;
+        let progress = Progress::new(opts.verbosity, "cycles simulated", self.cycles);
+        let limit = watchdog(opts.simulator, self.cycles);
+        let ran = tools::run_streaming_limited(program, args, &self.work, limit, |line| {
+            if let Some(Ok(n)) = line.strip_prefix("cosim: cycle ").map(|n| n.trim().parse()) {
+                progress.set(n);
+            }
+        });
+        drop(progress);
+        if let Err(ToolError::Timeout { seconds, .. }) = &ran {
+            // A simulation that stops advancing (a design that spins, a hung simulator) is
+            // a failure of what is simulated: where it got to is in its trace.
+            let reached = std::fs::read_to_string(&self.trace).map_or(0, |t| t.lines().count());
+            return Err(Error::Mismatch(format!(
+                "{} stopped advancing: killed after {seconds} s at cycle {reached} of {}",
+                opts.simulator.name(),
+                self.cycles
+            )));
+        }
+        ran?;
+        Ok(())
+    }
 }
 
 /// Readout decisions a run with the default length aims for.
