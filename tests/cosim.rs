@@ -326,7 +326,10 @@ fn a_stimulus_file_round_trips_and_the_model_is_reused() {
     let params = snngen::model::digital::Params::new(&r.compiled, &r.verilog);
     let (inputs, _) = cosim::random_run(&params, 2_000, 5);
     let text = cosim::format_stimulus(&inputs, &params);
-    assert_eq!(cosim::parse_stimulus(&text, &params).unwrap(), inputs);
+    assert_eq!(
+        cosim::parse_stimulus(&text, &params, cosim::MAX_CYCLES).unwrap(),
+        inputs
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("stim.hex");
     std::fs::write(&file, text).unwrap();

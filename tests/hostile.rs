@@ -147,7 +147,7 @@ fn quoted_user_text_is_short_and_cannot_drive_the_terminal() {
     text.extend(lines[inline + 3..].iter().map(|l| l.to_string()));
     std::fs::write(&passwd, text.join("\n")).unwrap();
     let e = refused(&["check", s(&passwd)], QUICK);
-    assert!(e.contains("is not a number"), "{e}");
+    assert!(e.contains("line 1, value 1: not a number"), "{e}");
     assert!(!e.contains("/bin/"), "{e}");
 }
 

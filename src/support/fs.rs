@@ -30,7 +30,7 @@ pub fn read_text(path: &Path, limit: u64) -> std::result::Result<String, String>
     }
     if meta.len() > limit {
         return Err(format!(
-            "{} bytes, more than the {} snngen reads",
+            "{} bytes, more than the {} bytes snngen reads",
             meta.len(),
             limit
         ));
@@ -41,14 +41,13 @@ pub fn read_text(path: &Path, limit: u64) -> std::result::Result<String, String>
         .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(|e| e.to_string())?;
     if bytes.len() as u64 > limit {
-        return Err(format!(
-            "cannot read: more than the {limit} bytes snngen reads"
-        ));
+        return Err(format!("more than the {limit} bytes snngen reads"));
     }
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
         format!("not UTF-8 text: an invalid byte at line {line}, column {column}")
     })
 }

@@ -20,8 +20,11 @@ const MARKER_TEXT: &str =
 const STAGING_PREFIX: &str = ".snngen-new-";
 const ASIDE_PREFIX: &str = ".snngen-old-";
 
-/// Staging and set-aside folders of writes in progress, removed on an interrupt.
+/// Staging folders of writes in progress, removed on an interrupt.
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Held from the moment a staging folder takes the target's name until its registration
+/// is updated, and by `clean_staging`: an interrupt never deletes a folder mid-rename.
+static COMMIT: Mutex<()> = Mutex::new(());
 
 /// Writes `files` (path inside `target`, '/'-separated, and contents) as the complete
 /// contents of `target`. Refuses to replace an existing non-empty folder without the
@@ -55,6 +58,7 @@ pub fn write_atomic<'a>(
         fs::write(&path, contents).map_err(io(&path))?;
     }
     fs::write(staging.path.join(MARKER), MARKER_TEXT).map_err(io(&staging.path))?;
+    let _commit = COMMIT.lock().unwrap_or_else(|e| e.into_inner());
     if target.exists() {
         // One exchange of names: the new output is the target and the old one sits in the
         // staging folder's place, to be removed.
@@ -99,10 +103,13 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     if !matches!(err.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
         return Err(err);
     }
-    // Two renames: a kill between them leaves the old output in the set-aside folder.
+    // Two renames: a kill between them leaves the old output in the set-aside folder, which
+    // is neither registered for an interrupt nor swept (it may be the only copy).
     let parent = b.parent().unwrap_or(Path::new("."));
-    let aside = Staging::new(parent, ASIDE_PREFIX)?;
-    let old = aside.path.join("out");
+    let aside = tempfile::Builder::new()
+        .prefix(&format!("{ASIDE_PREFIX}{}-", std::process::id()))
+        .tempdir_in(parent)?;
+    let old = aside.path().join("out");
     fs::rename(b, &old)?;
     if let Err(e) = fs::rename(a, b) {
         let _ = fs::rename(&old, b);
@@ -145,8 +152,10 @@ fn in_progress() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Removes the staging folders of writes in progress (an interrupt is ending snngen).
+/// Removes the staging folders of writes in progress (an interrupt is ending snngen),
+/// after any rename in flight has finished.
 pub fn clean_staging() {
+    let _commit = COMMIT.lock().unwrap_or_else(|e| e.into_inner());
     for path in in_progress().drain(..) {
         let _ = fs::remove_dir_all(path);
     }
@@ -161,18 +170,29 @@ fn sweep_abandoned(parent: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let Some(rest) = name
-            .strip_prefix(STAGING_PREFIX)
-            .or_else(|| name.strip_prefix(ASIDE_PREFIX))
-        else {
+        // Only staging folders (a new output that never took the target's place); a
+        // set-aside old output may be the only copy and is left for the user.
+        let Some(rest) = name.strip_prefix(STAGING_PREFIX) else {
             continue;
         };
-        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
-        let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
-        if !alive {
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        if !process_exists(pid) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// Whether a process `pid` runs on this machine (also when it is hidden from /proc or
+/// belongs to another user: kill(pid, 0) answers EPERM then).
+fn process_exists(pid: i32) -> bool {
+    if pid <= 0 {
+        return true;
+    }
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 #[cfg(test)]
@@ -209,6 +229,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // No process has id 2^31 - 2 (pid_max is at most 2^22).
         let dead = dir.path().join(".snngen-new-2147483646-abc");
+        // Neither a name without a process id nor a set-aside old output is touched.
+        let foreign = dir.path().join(".snngen-new-notapid");
+        fs::create_dir(&foreign).unwrap();
+        let aside = dir.path().join(".snngen-old-2147483646-abc");
+        fs::create_dir(&aside).unwrap();
         fs::create_dir(&dead).unwrap();
         let mine = dir
             .path()
@@ -217,5 +242,6 @@ mod tests {
         write_atomic(&dir.path().join("out"), [("a", "b")]).unwrap();
         assert!(!dead.exists());
         assert!(mine.exists(), "a live writer's staging is left alone");
+        assert!(foreign.exists() && aside.exists());
     }
 }

@@ -113,7 +113,16 @@ pub struct McBench {
 }
 
 /// Times `runs` decks through each variant, `repetitions` times, interleaved.
+/// Most decks and repetitions one benchmark runs.
+pub const MAX_RUNS: u32 = 100_000;
+pub const MAX_REPETITIONS: usize = 100;
+
 pub fn run(runs: u32, repetitions: usize, verbosity: Verbosity) -> Result<McBench> {
+    if !(1..=MAX_RUNS).contains(&runs) || repetitions > MAX_REPETITIONS {
+        return Err(Error::Usage(format!(
+            "bench mc runs 1 to {MAX_RUNS} decks and at most {MAX_REPETITIONS} repetitions"
+        )));
+    }
     let mode = &builtin_modes()["regular"];
     let current = REFERENCE_CURRENT_NA * 1e-9;
     let draws: Vec<mismatch::Draw> = (1..=runs as u64).map(|r| mismatch::draw(1, r, 0)).collect();

@@ -81,6 +81,7 @@ pub fn hardware_decision(setup: &Setup, e: &Encoded) -> Option<u32> {
 
 pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
     let start = Instant::now();
+    super::train::check_temperatures(opts.celsius.as_slice())?;
     let (setup, _info) = load_trained(design, &opts.model)?;
     let utts = list_recordings(&opts.data)?;
     let frames = front_end_frames(&setup, &utts, opts.jobs, opts.verbosity)?;

@@ -5,6 +5,7 @@ use super::frontend::FrontEnd;
 use super::reservoir::Timing;
 use super::setup::{Setup, Variant, Weights, load_setup};
 use crate::support::error::{Error, Result};
+use crate::support::fs::read_text;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -28,7 +29,7 @@ pub const MODEL_FILE: &str = "model.json";
 
 pub fn read_model(dir: &Path) -> Result<ModelInfo> {
     let path = dir.join(MODEL_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::Data {
+    let text = read_text(&path, 1 << 20).map_err(|e| Error::Data {
         path: path.clone(),
         message: format!("cannot read the trained model ({e}); run `snngen train` first"),
     })?;

@@ -9,6 +9,7 @@ use super::readout::{Fit, fit_readout, refit, split, weights_csv};
 use super::reservoir::Reservoir;
 use super::robustness;
 use super::setup::{Setup, Variant, Weights, load_setup};
+use crate::compiler::ir::validate::TEMPERATURE_RANGE;
 use crate::support::error::{Error, Result};
 use crate::support::fs::{create_dir, write};
 use crate::support::progress::Verbosity;
@@ -51,8 +52,18 @@ pub struct TrainReport {
     pub robustness: Vec<robustness::Row>,
 }
 
+/// Most chips the robustness sweep draws (each one encodes every recording again).
+pub const MAX_MISMATCH_RUNS: u32 = 10_000;
+
 pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
     let start = Instant::now();
+    check_temperatures(&opts.temperatures)?;
+    if opts.mismatch_runs > MAX_MISMATCH_RUNS {
+        return Err(Error::Usage(format!(
+            "--mismatch-runs {}: at most {MAX_MISMATCH_RUNS}",
+            opts.mismatch_runs
+        )));
+    }
     let setup = load_setup(
         design,
         &opts.variant,
@@ -172,4 +183,15 @@ fn robustness_sweep(
     }
     write(&opts.out.join("robustness.csv"), csv.as_bytes())?;
     Ok(robustness::summarize(&conditions))
+}
+
+/// Temperatures (C) of the sweep or of an evaluation, within the range a design may state.
+pub fn check_temperatures(temps: &[f64]) -> Result<()> {
+    let (lo, hi) = TEMPERATURE_RANGE;
+    match temps.iter().find(|t| !(lo..=hi).contains(*t)) {
+        Some(t) => Err(Error::Usage(format!(
+            "temperature {t} C is outside {lo}..{hi} C"
+        ))),
+        None => Ok(()),
+    }
 }

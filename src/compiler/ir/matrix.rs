@@ -19,7 +19,7 @@ pub fn resolve_matrix(
 ) -> Result<Vec<Vec<f64>>, String> {
     let values = match (&matrix.inline, &matrix.file, &matrix.random) {
         (Some(v), None, None) => v.clone(),
-        (None, Some(path), None) => read_csv(&base_dir.join(path), path)?,
+        (None, Some(path), None) => read_csv(&base_dir.join(path), path, rows, cols)?,
         (None, None, Some(r)) => {
             if r.min.is_nan() || r.max.is_nan() || r.min > r.max {
                 return Err(format!(
@@ -59,30 +59,49 @@ pub fn resolve_matrix(
     Ok(values)
 }
 
-fn read_csv(path: &Path, shown: &str) -> Result<Vec<Vec<f64>>, String> {
+/// A CSV file of `rows` x `cols` numbers. A file larger than such a matrix can be (64
+/// bytes a value, and room for comments) is refused unread; rows and values past the shape
+/// stop the parse, so no file makes more than the matrix in memory.
+fn read_csv(path: &Path, shown: &str, rows: usize, cols: usize) -> Result<Vec<Vec<f64>>, String> {
     let shown = quoted(shown, 200);
-    let text = read_text(path, MAX_INPUT_BYTES)
-        .map_err(|e| format!("cannot read weight file `{shown}`: {e}"))?;
+    let limit = (rows as u64)
+        .saturating_mul(cols as u64)
+        .saturating_mul(64)
+        .saturating_add(1 << 20)
+        .min(MAX_INPUT_BYTES);
+    let text =
+        read_text(path, limit).map_err(|e| format!("cannot read weight file `{shown}`: {e}"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    text.lines()
+    let mut out = Vec::new();
+    let lines = text
+        .lines()
         .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .map(|(n, line)| {
-            line.split(',')
-                .map(|v| {
-                    // A file that is no CSV of numbers is quoted by its first few characters
-                    // only: the error should not print a file's contents.
-                    v.trim().parse::<f64>().map_err(|_| {
-                        format!(
-                            "`{shown}` line {}: `{}` is not a number",
-                            n + 1,
-                            quoted(v.trim(), 12)
-                        )
-                    })
-                })
-                .collect()
-        })
-        .collect()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    for (n, line) in lines {
+        if out.len() == rows {
+            return Err(format!("expected {rows} rows, found more"));
+        }
+        let mut row = Vec::new();
+        for v in line.split(',') {
+            if row.len() == cols {
+                let found = line.split(',').count();
+                return Err(format!(
+                    "expected {cols} values in every row, row {} has {found}",
+                    out.len()
+                ));
+            }
+            // A file that is no CSV of numbers is named by line and field, not echoed.
+            row.push(v.trim().parse::<f64>().map_err(|_| {
+                format!(
+                    "`{shown}` line {}, value {}: not a number",
+                    n + 1,
+                    row.len() + 1
+                )
+            })?);
+        }
+        out.push(row);
+    }
+    Ok(out)
 }
 
 /// Signed two's-complement fixed point `Qm.n`: m integer bits including the sign, n fraction bits.

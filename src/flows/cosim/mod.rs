@@ -288,7 +288,7 @@ fn stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<(Vec<Inputs>
     match &opts.stimulus {
         Some(path) => {
             let text = read_input(path)?;
-            let inputs = parse_stimulus(&text, params)
+            let inputs = parse_stimulus(&text, params, MAX_CYCLES)
                 .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
             if inputs.is_empty() || inputs.len() as u64 > MAX_CYCLES {
                 return Err(Error::Usage(format!(
@@ -302,8 +302,11 @@ fn stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<(Vec<Inputs>
             Ok((inputs, expected))
         }
         None => {
+            // The default is held to the maximum: a design with frames of more than half a
+            // million cycles then reaches fewer decisions (the coverage line says so).
             let cycles = opts.cycles.unwrap_or_else(|| {
-                coverage::cycles_for_decisions(params, DEFAULT_DECISIONS).max(MIN_DEFAULT_CYCLES)
+                coverage::cycles_for_decisions(params, DEFAULT_DECISIONS)
+                    .clamp(MIN_DEFAULT_CYCLES, MAX_CYCLES)
             });
             if !(1..=MAX_CYCLES).contains(&cycles) {
                 return Err(Error::Usage(format!(

@@ -2,6 +2,7 @@
 //! outputs, and the harness's text format (one line per cycle, hex) both ways.
 
 use crate::model::digital::{ChipInputs, Inputs, Outputs, Params, SystemModel};
+use crate::support::text::quoted;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fmt::Write as _;
@@ -115,13 +116,14 @@ fn unpack_hex(text: &str, count: usize, bits: u32) -> std::result::Result<Vec<u3
     for (n, ch) in text.chars().rev().enumerate() {
         let d = ch
             .to_digit(16)
-            .ok_or_else(|| format!("`{text}` is not hex"))?;
+            .ok_or_else(|| format!("`{}` is not hex", quoted(text, 20)))?;
         for b in 0..4 {
             let i = n as u32 * 4 + b;
             if d >> b & 1 == 1 {
                 if i >= count as u32 * bits {
                     return Err(format!(
-                        "`{text}` is wider than {} bits",
+                        "`{}` is wider than {} bits",
+                        quoted(text, 20),
                         count as u32 * bits
                     ));
                 }
@@ -151,12 +153,21 @@ pub fn format_stimulus(inputs: &[Inputs], p: &Params) -> String {
     s
 }
 
-pub fn parse_stimulus(text: &str, p: &Params) -> std::result::Result<Vec<Inputs>, String> {
+/// Reads a stimulus of at most `max_cycles` lines (refused beyond that, before parsing on).
+pub fn parse_stimulus(
+    text: &str,
+    p: &Params,
+    max_cycles: u64,
+) -> std::result::Result<Vec<Inputs>, String> {
     let fields = 3 + 3 * p.chip_sources.len();
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, line)| {
+        .enumerate()
+        .map(|(k, (n, line))| {
+            if k as u64 >= max_cycles {
+                return Err(format!("more than {max_cycles} cycles"));
+            }
             let f: Vec<&str> = line.split_whitespace().collect();
             if f.len() != fields {
                 return Err(format!(
@@ -166,7 +177,8 @@ pub fn parse_stimulus(text: &str, p: &Params) -> std::result::Result<Vec<Inputs>
                 ));
             }
             let num = |s: &str| {
-                u32::from_str_radix(s, 16).map_err(|_| format!("line {}: `{s}` is not hex", n + 1))
+                u32::from_str_radix(s, 16)
+                    .map_err(|_| format!("line {}: `{}` is not hex", n + 1, quoted(s, 20)))
             };
             let chips = f[3..]
                 .chunks(3)

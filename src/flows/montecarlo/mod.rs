@@ -51,7 +51,7 @@ pub struct McOptions {
 
 /// Most rows (draws x temperatures x neurons) one sweep may have: each is an ngspice run
 /// of about 0.1 s, and the run list is kept in memory.
-pub const MAX_ROWS: u64 = 10_000_000;
+pub const MAX_ROWS: u64 = 1_000_000;
 
 /// The temperatures and size of a sweep, checked before anything is allocated or run.
 fn check_sweep(net: &Network, opts: &McOptions) -> Result<()> {
@@ -64,15 +64,21 @@ fn check_sweep(net: &Network, opts: &McOptions) -> Result<()> {
             "--temps: {t} C is outside {lo}..{hi} C"
         )));
     }
+    let tile_columns: u64 = net
+        .chips
+        .iter()
+        .flat_map(|c| &c.tiles)
+        .map(|t| t.outputs as u64)
+        .sum();
     let rows = (opts.runs as u64 + 1)
         .saturating_mul(opts.temperatures.len() as u64)
-        .saturating_mul(net.neuron_count() as u64);
+        .saturating_mul(net.neuron_count() as u64 + tile_columns);
     if rows > MAX_ROWS {
         return Err(Error::Usage(format!(
-            "{} runs x {} temperatures x {} neurons is {rows} ngspice runs, at most {MAX_ROWS}",
+            "{} runs x {} temperatures x {} neurons and tile columns is {rows} rows, at most {MAX_ROWS}",
             opts.runs,
             opts.temperatures.len(),
-            net.neuron_count()
+            net.neuron_count() as u64 + tile_columns
         )));
     }
     Ok(())
@@ -83,14 +89,18 @@ fn check_sweep(net: &Network, opts: &McOptions) -> Result<()> {
 /// sweep, a corrupt or edited row, bytes that are not text) is refused with the line that
 /// is wrong, so that finished work is never silently dropped or trusted.
 fn finished_rows(net: &Network, path: &Path, jobs: &[Job], seed: u64) -> Result<Vec<String>> {
-    if !path.exists() {
+    // No file, or an empty one (a sweep killed before its header), holds no finished row.
+    if std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
         return Ok(Vec::new());
     }
     let bad = |line: usize, why: String| Error::Data {
         path: path.to_path_buf(),
         message: format!("line {line}: {why}; not resumed (move the file away to start over)"),
     };
-    let text = read_text(path, MAX_INPUT_BYTES).map_err(|e| bad(1, e))?;
+    let text = read_text(path, MAX_INPUT_BYTES).map_err(|e| Error::Data {
+        path: path.to_path_buf(),
+        message: format!("{e}; not resumed (move the file away to start over)"),
+    })?;
     // A row cut off by a kill (no newline yet) is not finished.
     let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
     let mut lines = complete.lines();
@@ -200,12 +210,20 @@ pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
         path: csv_path.clone(),
         source,
     };
-    let mut file = std::fs::File::create(&csv_path).map_err(io)?;
-    writeln!(file, "{CSV_HEADER}").map_err(io)?;
+    // The kept rows go to a new file that then replaces the old one: a kill at any moment
+    // leaves either file whole, never a truncated one.
+    let fresh = opts.out.join("results.csv.new");
+    let mut text = format!("{CSV_HEADER}\n");
     for row in &done {
-        writeln!(file, "{row}").map_err(io)?;
+        text.push_str(row);
+        text.push('\n');
     }
-    file.flush().map_err(io)?;
+    write(&fresh, &text)?;
+    std::fs::rename(&fresh, &csv_path).map_err(io)?;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&csv_path)
+        .map_err(io)?;
 
     note(
         opts.verbosity,
