@@ -91,7 +91,8 @@ pub fn render_loaded(loaded: LoadedDesign) -> Result<Rendered> {
     let decks = lower::spice::lower(&compiled, &header);
     let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
     let mut files = emit::render(&verilog, &decks, &models)?;
-    let clashes = names::check(&compiled.network, &files);
+    let mut clashes = names::check(&compiled.network, &files);
+    clashes.extend(names::check_nodes(&compiled.network, &decks));
     if !clashes.is_empty() {
         return Err(Error::Input(loaded.diagnostics(clashes, 0)));
     }

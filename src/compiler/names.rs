@@ -8,6 +8,7 @@
 use super::codes;
 use super::emit::EmittedFile;
 use super::ir::Network;
+use super::lower::spice::SpiceDeck;
 use crate::support::diag::Diagnostic;
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -36,6 +37,58 @@ pub fn check(net: &Network, files: &[EmittedFile]) -> Vec<Diagnostic> {
                 problems.push(clash(&owners, &f.path, &scope, &name, n));
             }
         }
+    }
+    problems
+}
+
+/// Every node of every chip deck made by two different things (a mode's bias line and a
+/// neuron's membrane, say): the netlist would join what the design keeps apart, and no
+/// tool would notice. The things are read off the lowered decks.
+pub fn check_nodes(net: &Network, decks: &[SpiceDeck]) -> Vec<Diagnostic> {
+    let owners = owners(net);
+    let mut problems = Vec::new();
+    for d in decks {
+        let mut made: BTreeMap<String, String> = BTreeMap::new();
+        let mut clashes: Vec<String> = Vec::new();
+        let mut make = |node: String, by: String| match made.get(&node) {
+            Some(first) if *first != by => clashes.push(node),
+            Some(_) => {}
+            None => {
+                made.insert(node, by);
+            }
+        };
+        for fixed in ["0", "vdd", "test_b"] {
+            make(fixed.into(), "the deck".into());
+        }
+        for b in &d.biases {
+            make(b.name.clone(), format!("bias line {}", b.name));
+        }
+        for n in &d.neurons {
+            for end in ["mem", "spk", "spkb"] {
+                make(format!("{}_{end}", n.name), format!("neuron {}", n.name));
+            }
+        }
+        for t in &d.tiles {
+            let by = format!("tile {}", t.name);
+            for i in t.driven_inputs.iter().chain(&t.idle_inputs) {
+                make(i.clone(), by.clone());
+            }
+            for c in &t.columns {
+                make(c.mem.clone(), by.clone());
+                make(c.spk.clone(), by.clone());
+            }
+            for x in &t.crosspoints {
+                make(format!("{}_x", x.name), by.clone());
+            }
+        }
+        clashes.sort();
+        clashes.dedup();
+        let file = format!("spice/{}.cir", d.file_stem);
+        problems.extend(
+            clashes
+                .iter()
+                .map(|node| clash(&owners, &file, "the deck's nodes", node, 2)),
+        );
     }
     problems
 }
