@@ -1,7 +1,9 @@
 //! The oracle every generated block is checked against: `digital` (cycle-exact models of the
 //! emitted FPGA blocks, bit for bit), `chip` (one analog chip in behaviour, from the device
-//! physics) and `system` (a whole design from input samples to class decisions).
+//! physics) and `system` (a whole design from input samples to class decisions) and `ttfs` (the RC-Spike
+//! time-to-first-spike neuron, exact and event-driven, with the gradients of its firing time).
 
 pub mod chip;
 pub mod digital;
 pub mod system;
+pub mod ttfs;
