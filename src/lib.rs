@@ -7,7 +7,7 @@
 //!
 //! | layer      | what it holds |
 //! |------------|---------------|
-//! | `support`  | leaves: errors and diagnostics, file access, atomic output, thread pool, progress, statistics, fitting, plots |
+//! | `support`  | leaves: errors and diagnostics, file access, IDX datasets, atomic output, thread pool, progress, statistics, fitting, plots |
 //! | `device`   | the technology: process and modes, bias DAC, neuron and tile physics, calibration, mismatch draws |
 //! | `compiler` | design -> ir -> passes -> lower -> emit: text in, text out, no external tools |
 //! | `model`    | the oracle: cycle-exact digital blocks, behavioural chips, the whole system |

@@ -1,4 +1,4 @@
-//! Leaves every other layer uses: errors and diagnostics, file access, atomic output, the
+//! Leaves every other layer uses: errors and diagnostics, file access, IDX datasets, atomic output, the
 //! thread pool, progress, statistics, fitting and plots. Nothing here knows what a design
 //! or a device is; `error` holds the error type of a tool run (`ToolError`, one variant of
 //! the library's `Error`) so that every layer can return it, while running the tools is
@@ -8,6 +8,7 @@ pub mod diag;
 pub mod error;
 pub mod fs;
 pub mod hash;
+pub mod idx;
 pub mod optimize;
 pub mod output;
 pub mod parallel;

@@ -42,16 +42,31 @@ pub fn stem(path: &Path) -> String {
     path.file_stem().unwrap().to_string_lossy().into_owned()
 }
 
-/// The FSDD recordings (`SNNGEN_FSDD`, default ../shared/data/fsdd/recordings beside the
-/// project). When missing: under CI the test fails, elsewhere it says why and returns None.
+/// The FSDD recordings (`SNNGEN_FSDD`, default ../shared/data/fsdd/recordings).
 pub fn fsdd_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SNNGEN_FSDD")
+    dataset_dir("SNNGEN_FSDD", "fsdd/recordings", "FSDD recordings")
+}
+
+/// MNIST's training split in IDX files (`SNNGEN_MNIST`, default ../shared/data/mnist).
+pub fn mnist_dir() -> Option<PathBuf> {
+    dataset_dir("SNNGEN_MNIST", "mnist", "MNIST files")
+}
+
+/// Fashion-MNIST's training split (`SNNGEN_FASHION`, default ../shared/data/fashion-mnist).
+pub fn fashion_dir() -> Option<PathBuf> {
+    dataset_dir("SNNGEN_FASHION", "fashion-mnist", "Fashion-MNIST files")
+}
+
+/// A dataset folder: `$var`, else `shared` under ../shared/data beside the project. When
+/// missing: under CI the test fails, elsewhere it says why and returns None.
+fn dataset_dir(var: &str, shared: &str, what: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data/fsdd/recordings"));
+        .unwrap_or_else(|| root().join("../shared/data").join(shared));
     if dir.is_dir() {
         return Some(dir);
     }
-    let why = format!("no FSDD recordings at {} (set SNNGEN_FSDD)", dir.display());
+    let why = format!("no {what} at {} (set {var})", dir.display());
     if std::env::var_os("CI").is_some() {
         panic!("CI is set but {why}");
     }
