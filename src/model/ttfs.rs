@@ -167,7 +167,10 @@ impl RcNeuron {
     /// carried back through every earlier interval), or None when the neuron stays silent.
     pub fn fire(&self, events: &[SynapseEvent], window: f64) -> Option<Firing> {
         let mut order: Vec<usize> = (0..events.len()).collect();
-        order.sort_by(|&a, &b| events[a].time.total_cmp(&events[b].time));
+        // A network passes its events already in time order: no sort per neuron.
+        if !events.is_sorted_by(|a, b| a.time <= b.time) {
+            order.sort_by(|&a, &b| events[a].time.total_cmp(&events[b].time));
+        }
         let mut intervals = vec![Interval {
             start: 0.0,
             v: self.v_start,

@@ -1,0 +1,310 @@
+//! A feed-forward network of RC-Spike TTFS layers: pixels become step times, each layer's
+//! neurons fire once (or never) from the times of the layer below, and the class is the
+//! output neuron that fires first. The backward pass gives the exact gradient of any loss of
+//! the output times, through every layer's firing times ([`RcNeuron::fire`]).
+
+use super::ttfs::{Firing, RcNeuron, SynapseEvent};
+
+/// One layer's crosspoints: conductances (S) row-major, `[output][input]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub g_exc: Vec<f64>,
+    pub g_inh: Vec<f64>,
+}
+
+/// Every layer shares the neuron constants and the window in which a neuron may fire
+/// (all times are measured from the start of the inference).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    pub neuron: RcNeuron,
+    pub window: f64,
+    pub layers: Vec<Layer>,
+}
+
+/// What one layer did: the inputs that fired (in time order) and each neuron's firing.
+#[derive(Debug, Clone)]
+pub struct LayerTrace {
+    /// Indices of the inputs that fired, earliest first: the synapse events of every neuron.
+    pub sources: Vec<usize>,
+    pub firings: Vec<Option<Firing>>,
+}
+
+/// A whole inference: the input times and each layer's trace.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    pub inputs: Vec<Option<f64>>,
+    pub layers: Vec<LayerTrace>,
+}
+
+/// d loss / d conductance for every layer, and d loss / d input time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradients {
+    pub g_exc: Vec<Vec<f64>>,
+    pub g_inh: Vec<Vec<f64>>,
+    pub inputs: Vec<f64>,
+}
+
+/// Pixel intensity to step time: a brighter pixel steps earlier, `t = window (1 - x / 255)`;
+/// a pixel of 0 never steps.
+pub fn encode(pixels: &[u8], window: f64) -> Vec<Option<f64>> {
+    pixels
+        .iter()
+        .map(|&x| (x > 0).then(|| window * (1.0 - f64::from(x) / 255.0)))
+        .collect()
+}
+
+impl LayerTrace {
+    pub fn times(&self) -> Vec<Option<f64>> {
+        self.firings
+            .iter()
+            .map(|f| f.as_ref().map(|f| f.time))
+            .collect()
+    }
+}
+
+impl Trace {
+    /// The output layer's firing times (None: silent in the window).
+    pub fn output_times(&self) -> Vec<Option<f64>> {
+        self.layers
+            .last()
+            .map(LayerTrace::times)
+            .unwrap_or_default()
+    }
+
+    /// The class: the output neuron that fires first; of two that fire at the same time the
+    /// lower index wins; None when no output fires.
+    pub fn class(&self) -> Option<usize> {
+        let times = self.output_times();
+        let mut best: Option<(usize, f64)> = None;
+        for (i, t) in times.iter().enumerate() {
+            if let Some(t) = *t {
+                if best.is_none_or(|(_, b)| t < b) {
+                    best = Some((i, t));
+                }
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
+    /// Spikes per neuron of each layer (the fraction of its neurons that fired).
+    pub fn spikes_per_neuron(&self) -> Vec<f64> {
+        self.layers
+            .iter()
+            .map(|l| {
+                let fired = l.firings.iter().filter(|f| f.is_some()).count();
+                fired as f64 / l.firings.len().max(1) as f64
+            })
+            .collect()
+    }
+}
+
+impl Layer {
+    fn synapse_events(
+        &self,
+        neuron: usize,
+        sources: &[usize],
+        times: &[Option<f64>],
+    ) -> Vec<SynapseEvent> {
+        let row = neuron * self.inputs;
+        sources
+            .iter()
+            .map(|&j| SynapseEvent {
+                time: times[j].unwrap_or(f64::INFINITY),
+                g_exc: self.g_exc[row + j],
+                g_inh: self.g_inh[row + j],
+            })
+            .collect()
+    }
+}
+
+impl Network {
+    /// Runs one inference from the input step times.
+    pub fn forward(&self, inputs: &[Option<f64>]) -> Trace {
+        let mut times = inputs.to_vec();
+        let mut layers = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let mut sources: Vec<usize> = (0..layer.inputs)
+                .filter(|&j| times.get(j).copied().flatten().is_some())
+                .collect();
+            sources.sort_by(|&a, &b| times[a].unwrap().total_cmp(&times[b].unwrap()));
+            let firings: Vec<Option<Firing>> = (0..layer.outputs)
+                .map(|i| {
+                    let events = layer.synapse_events(i, &sources, &times);
+                    self.neuron.fire(&events, self.window)
+                })
+                .collect();
+            let trace = LayerTrace { sources, firings };
+            times = trace.times();
+            layers.push(trace);
+        }
+        Trace {
+            inputs: inputs.to_vec(),
+            layers,
+        }
+    }
+
+    /// The gradient of a loss from `d_output`, its derivative by each output firing time
+    /// (entries of silent outputs are ignored: they have no time to move).
+    pub fn backward(&self, trace: &Trace, d_output: &[f64]) -> Gradients {
+        let mut g_exc = Vec::with_capacity(self.layers.len());
+        let mut g_inh = Vec::with_capacity(self.layers.len());
+        let mut d_times = d_output.to_vec();
+        for (layer, lt) in self.layers.iter().zip(&trace.layers).rev() {
+            let mut ge = vec![0.0; layer.g_exc.len()];
+            let mut gi = vec![0.0; layer.g_inh.len()];
+            let mut d_inputs = vec![0.0; layer.inputs];
+            for (i, firing) in lt.firings.iter().enumerate() {
+                let (Some(f), d) = (firing, d_times[i]) else {
+                    continue;
+                };
+                let row = i * layer.inputs;
+                for (k, &j) in lt.sources.iter().enumerate() {
+                    ge[row + j] += d * f.d_g_exc[k];
+                    gi[row + j] += d * f.d_g_inh[k];
+                    d_inputs[j] += d * f.d_time[k];
+                }
+            }
+            g_exc.push(ge);
+            g_inh.push(gi);
+            d_times = d_inputs;
+        }
+        g_exc.reverse();
+        g_inh.reverse();
+        Gradients {
+            g_exc,
+            g_inh,
+            inputs: d_times,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 12-8-4 network with mixed-sign GOhm crosspoints and strong coupling (Vsyn = 2 Vth).
+    fn network() -> Network {
+        let mut s: u64 = 99;
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut layer = |inputs: usize, outputs: usize, scale: f64| {
+            let n = inputs * outputs;
+            let (mut g_exc, mut g_inh) = (vec![0.0; n], vec![0.0; n]);
+            for k in 0..n {
+                let w = (next() - 0.25) * scale;
+                if w > 0.0 {
+                    g_exc[k] = w;
+                } else {
+                    g_inh[k] = -w;
+                }
+            }
+            Layer {
+                inputs,
+                outputs,
+                g_exc,
+                g_inh,
+            }
+        };
+        Network {
+            neuron: RcNeuron {
+                capacitance: 100e-15,
+                threshold: 0.3,
+                e_exc: 0.6,
+                e_inh: 0.0,
+                v_start: 0.0,
+            },
+            window: 400e-6,
+            layers: vec![layer(12, 8, 1.0e-9), layer(8, 4, 2.0e-9)],
+        }
+    }
+
+    fn pixels() -> Vec<u8> {
+        vec![0, 255, 30, 200, 0, 90, 140, 255, 60, 0, 180, 220]
+    }
+
+    #[test]
+    fn encoding_puts_bright_pixels_first_and_black_ones_never() {
+        let t = encode(&[0, 255, 51], 100e-6);
+        assert_eq!(t[0], None);
+        assert_eq!(t[1], Some(0.0));
+        assert!((t[2].unwrap() - 80e-6).abs() < 1e-18);
+    }
+
+    fn nudge(n: &mut Network, layer: usize, k: usize, exc: bool, h: f64) {
+        let layer = &mut n.layers[layer];
+        if exc {
+            layer.g_exc[k] += h;
+        } else {
+            layer.g_inh[k] += h;
+        }
+    }
+
+    #[test]
+    fn backward_matches_central_differences_through_both_layers() {
+        let net = network();
+        let inputs = encode(&pixels(), 100e-6);
+        let trace = net.forward(&inputs);
+        let outputs = trace.output_times();
+        assert!(
+            outputs.iter().filter(|t| t.is_some()).count() >= 3,
+            "{outputs:?}"
+        );
+        // Loss = sum of c_i t_i over the outputs that fire, with distinct weights.
+        let c = [1.0, -2.0, 0.5, 3.0];
+        let loss = |n: &Network| -> f64 {
+            let t = n.forward(&inputs).output_times();
+            t.iter().zip(c).filter_map(|(t, c)| t.map(|t| c * t)).sum()
+        };
+        let grads = net.backward(&trace, &c);
+        let mut checked = 0;
+        for l in 0..2 {
+            for k in (0..net.layers[l].g_exc.len()).step_by(5) {
+                for exc in [true, false] {
+                    let h = 1e-16;
+                    let (mut up, mut down) = (net.clone(), net.clone());
+                    nudge(&mut up, l, k, exc, h);
+                    nudge(&mut down, l, k, exc, -h);
+                    let numeric = (loss(&up) - loss(&down)) / (2.0 * h);
+                    let analytic = if exc {
+                        grads.g_exc[l][k]
+                    } else {
+                        grads.g_inh[l][k]
+                    };
+                    // The difference of two losses rounds to ~eps |loss| / h (here ~5e-4
+                    // s/S against gradients of 10 to 1e5 s/S); truncation (h^2) is far below.
+                    let rounding = f64::EPSILON * loss(&net).abs() / h;
+                    assert!(
+                        (analytic - numeric).abs() <= 10.0 * rounding,
+                        "layer {l} crosspoint {k} exc {exc}: {analytic} vs {numeric}"
+                    );
+                    checked += usize::from(analytic.abs() > 1.0);
+                }
+            }
+        }
+        assert!(checked >= 10, "only {checked} sizeable gradients");
+    }
+
+    #[test]
+    fn the_first_output_spike_is_the_class_and_ties_go_to_the_lower_index() {
+        let net = network();
+        let trace = net.forward(&encode(&pixels(), 100e-6));
+        let times = trace.output_times();
+        let first = (0..4)
+            .filter(|&i| times[i].is_some())
+            .min_by(|&a, &b| times[a].unwrap().total_cmp(&times[b].unwrap()));
+        assert_eq!(trace.class(), first);
+        let mut tied = trace.clone();
+        let last = tied.layers.len() - 1;
+        for f in tied.layers[last].firings.iter_mut().flatten() {
+            f.time = 1e-6;
+        }
+        let lowest = tied.layers[last].firings.iter().position(Option::is_some);
+        assert_eq!(tied.class(), lowest);
+    }
+}
