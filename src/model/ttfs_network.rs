@@ -79,10 +79,10 @@ impl Trace {
         let times = self.output_times();
         let mut best: Option<(usize, f64)> = None;
         for (i, t) in times.iter().enumerate() {
-            if let Some(t) = *t {
-                if best.is_none_or(|(_, b)| t < b) {
-                    best = Some((i, t));
-                }
+            if let Some(t) = *t
+                && best.is_none_or(|(_, b)| t < b)
+            {
+                best = Some((i, t));
             }
         }
         best.map(|(i, _)| i)
