@@ -148,35 +148,51 @@ impl Network {
     /// The gradient of a loss from `d_output`, its derivative by each output firing time
     /// (entries of silent outputs are ignored: they have no time to move).
     pub fn backward(&self, trace: &Trace, d_output: &[f64]) -> Gradients {
-        let mut g_exc = Vec::with_capacity(self.layers.len());
-        let mut g_inh = Vec::with_capacity(self.layers.len());
+        let mut grads = self.zero_gradients();
+        self.accumulate(trace, d_output, &mut grads);
+        grads
+    }
+
+    /// Gradients of the right shape, all zero.
+    pub fn zero_gradients(&self) -> Gradients {
+        Gradients {
+            g_exc: self
+                .layers
+                .iter()
+                .map(|l| vec![0.0; l.g_exc.len()])
+                .collect(),
+            g_inh: self
+                .layers
+                .iter()
+                .map(|l| vec![0.0; l.g_inh.len()])
+                .collect(),
+            inputs: vec![0.0; self.layers.first().map_or(0, |l| l.inputs)],
+        }
+    }
+
+    /// Adds this inference's gradient to `grads` (a batch sums into one buffer; the input
+    /// entry holds the last inference's).
+    pub fn accumulate(&self, trace: &Trace, d_output: &[f64], grads: &mut Gradients) {
         let mut d_times = d_output.to_vec();
-        for (layer, lt) in self.layers.iter().zip(&trace.layers).rev() {
-            let mut ge = vec![0.0; layer.g_exc.len()];
-            let mut gi = vec![0.0; layer.g_inh.len()];
+        for (l, (layer, lt)) in self.layers.iter().zip(&trace.layers).enumerate().rev() {
             let mut d_inputs = vec![0.0; layer.inputs];
             for (i, firing) in lt.firings.iter().enumerate() {
                 let (Some(f), d) = (firing, d_times[i]) else {
                     continue;
                 };
+                if d == 0.0 {
+                    continue;
+                }
                 let row = i * layer.inputs;
                 for (k, &j) in lt.sources.iter().enumerate() {
-                    ge[row + j] += d * f.d_g_exc[k];
-                    gi[row + j] += d * f.d_g_inh[k];
+                    grads.g_exc[l][row + j] += d * f.d_g_exc[k];
+                    grads.g_inh[l][row + j] += d * f.d_g_inh[k];
                     d_inputs[j] += d * f.d_time[k];
                 }
             }
-            g_exc.push(ge);
-            g_inh.push(gi);
             d_times = d_inputs;
         }
-        g_exc.reverse();
-        g_inh.reverse();
-        Gradients {
-            g_exc,
-            g_inh,
-            inputs: d_times,
-        }
+        grads.inputs = d_times;
     }
 }
 

@@ -1,0 +1,84 @@
+//! Training a small RC-Spike TTFS network on MNIST with exact spike-time gradients: it learns
+//! (a floor on held-out validation accuracy) and is deterministic whatever the thread count.
+
+mod common;
+
+use snngen::apps::rcspike::train::{TrainConfig, train};
+use snngen::model::ttfs::RcNeuron;
+use snngen::support::idx;
+
+/// 784-32-10 at strong coupling (Vsyn = 2 Vth): 100 fF membranes, pixels stepping within
+/// 100 us, a weight of 1 = C / (2 T_in) = 0.5 nS (2 GOhm), so a few bright pixels at weight 1
+/// charge a membrane to threshold within the input window.
+fn config(epochs: usize, workers: usize) -> TrainConfig {
+    let (c, t_in) = (100e-15, 100e-6);
+    TrainConfig {
+        sizes: vec![784, 32, 10],
+        neuron: RcNeuron {
+            capacitance: c,
+            threshold: 0.3,
+            e_exc: 0.6,
+            e_inh: 0.0,
+            v_start: 0.0,
+        },
+        input_window: t_in,
+        window: 4.0 * t_in,
+        g_unit: c / t_in / 2.0,
+        softmax_tau: 0.1 * t_in,
+        learning_rate: 1e-3,
+        batch: 32,
+        epochs,
+        seed: 7,
+        workers,
+    }
+}
+
+#[test]
+fn a_small_network_learns_mnist_and_holds_out_its_validation_images() {
+    let Some(dir) = common::mnist_dir() else {
+        return;
+    };
+    let data = idx::read_split(&dir).unwrap();
+    // Validation is carved from the end of the training split; the official test split is
+    // never used for tuning.
+    let (train_set, validation): (Vec<usize>, Vec<usize>) =
+        ((0..3000).collect(), (59_000..60_000).collect());
+    let cfg = config(2, 2);
+    let (_, history) = train(
+        &cfg,
+        cfg.initial_weights(),
+        &data,
+        &train_set,
+        &validation,
+        |_, _| {},
+    );
+    let last = history.last().unwrap();
+    // Measured 0.895 after 2 epochs on 3,000 images (0.866 after 1); the floor of 0.80
+    // leaves room for other seeds and is far above chance (0.10).
+    assert!(last.validation.accuracy >= 0.80, "{history:?}");
+    assert!(history[1].loss < history[0].loss, "{history:?}");
+    let hidden = last.validation.spikes_per_neuron[0];
+    assert!(hidden > 0.05 && hidden <= 1.0, "{hidden}");
+}
+
+#[test]
+fn training_does_not_depend_on_the_thread_count() {
+    let Some(dir) = common::mnist_dir() else {
+        return;
+    };
+    let data = idx::read_split(&dir).unwrap();
+    let items: Vec<usize> = (0..300).collect();
+    let run = |workers| {
+        let cfg = config(1, workers);
+        train(
+            &cfg,
+            cfg.initial_weights(),
+            &data,
+            &items,
+            &items[..50],
+            |_, _| {},
+        )
+        .0
+    };
+    assert_eq!(run(1), run(2));
+}
