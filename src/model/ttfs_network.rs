@@ -199,16 +199,13 @@ impl Network {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
 
     /// A 12-8-4 network with mixed-sign GOhm crosspoints and strong coupling (Vsyn = 2 Vth).
     fn network() -> Network {
-        let mut s: u64 = 99;
-        let mut next = move || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        let mut next = move || rng.random::<f64>();
         let mut layer = |inputs: usize, outputs: usize, scale: f64| {
             let n = inputs * outputs;
             let (mut g_exc, mut g_inh) = (vec![0.0; n], vec![0.0; n]);
