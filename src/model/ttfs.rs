@@ -58,15 +58,38 @@ impl fmt::Display for DomainError {
 
 impl std::error::Error for DomainError {}
 
-/// The firing time of a neuron and the exact sensitivities of that time.
+/// The derivatives of one quantity (a firing time, a membrane voltage) by each synapse
+/// event's time and conductances, one entry per event in the order given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sensitivities {
+    pub d_time: Vec<f64>,
+    pub d_g_exc: Vec<f64>,
+    pub d_g_inh: Vec<f64>,
+}
+
+/// The firing time of a neuron and its exact sensitivities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Firing {
     pub time: f64,
-    /// d time / d (event time), one per synapse event, in the order given.
-    pub d_time: Vec<f64>,
-    /// d time / d g_exc and d time / d g_inh, one per synapse event.
-    pub d_g_exc: Vec<f64>,
-    pub d_g_inh: Vec<f64>,
+    pub grad: Sensitivities,
+}
+
+/// The membrane voltage of a neuron that has not fired, at a given time, with its
+/// sensitivities: the gradient path of a silent neuron (a penalty on Vth - v pulls it
+/// toward firing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membrane {
+    pub value: f64,
+    pub grad: Sensitivities,
+}
+
+/// The membrane's history up to a time: the events in time order, the intervals of
+/// constant conductance they start (interval k + 1 starts at event `order[k]`), and the
+/// crossing if one came before the last event taken.
+struct Run {
+    order: Vec<usize>,
+    intervals: Vec<Interval>,
+    fired: Option<f64>,
 }
 
 /// One stretch of constant conductance: from `start` with membrane `v` under (A, G).
@@ -166,6 +189,50 @@ impl RcNeuron {
     /// The firing time with its exact gradient (implicit-function rule at the crossing,
     /// carried back through every earlier interval), or None when the neuron stays silent.
     pub fn fire(&self, events: &[SynapseEvent], window: f64) -> Option<Firing> {
+        let run = self.run(events, window);
+        let time = match run.fired {
+            Some(t) => t,
+            None => self
+                .crossing(run.intervals.last()?)
+                .filter(|&t| t < window)?,
+        };
+        let (iv, last) = run.interval_at(time);
+        let end = self.relax(&iv, time - iv.start);
+        if end.d_dt <= 0.0 {
+            // Crossing at the start of an interval (v already at threshold): no smooth path.
+            let zero = vec![0.0; events.len()];
+            let grad = Sensitivities {
+                d_time: zero.clone(),
+                d_g_exc: zero.clone(),
+                d_g_inh: zero,
+            };
+            return Some(Firing { time, grad });
+        }
+        // v(time) = threshold defines time: d time = -(d v) / slope.
+        let grad = self.backprop(events.len(), &run, last, &end, -1.0 / end.d_dt);
+        Some(Firing { time, grad })
+    }
+
+    /// The membrane at `at` with its gradient, or None if the neuron fires before `at`.
+    pub fn membrane_at(&self, events: &[SynapseEvent], at: f64) -> Option<Membrane> {
+        let run = self.run(events, at);
+        let fires =
+            run.fired.is_some() || self.crossing(run.intervals.last()?).is_some_and(|t| t < at);
+        if fires {
+            return None;
+        }
+        let (iv, last) = run.interval_at(at);
+        let end = self.relax(&iv, at - iv.start);
+        let grad = self.backprop(events.len(), &run, last, &end, 1.0);
+        Some(Membrane {
+            value: end.value,
+            grad,
+        })
+    }
+
+    /// The intervals from 0 up to `until` (events at or after it are not taken), stopping
+    /// early at a crossing.
+    fn run(&self, events: &[SynapseEvent], until: f64) -> Run {
         let mut order: Vec<usize> = (0..events.len()).collect();
         // A network passes its events already in time order: no sort per neuron.
         if !events.is_sorted_by(|a, b| a.time <= b.time) {
@@ -177,11 +244,10 @@ impl RcNeuron {
             a: 0.0,
             g: 0.0,
         }];
-        // Interval k + 1 starts at event order[k].
         let mut fired = None;
         for (k, &j) in order.iter().enumerate() {
             let ev = &events[j];
-            if ev.time >= window {
+            if ev.time >= until {
                 break;
             }
             let last = intervals[k];
@@ -200,61 +266,62 @@ impl RcNeuron {
                 g: last.g + ev.g_exc + ev.g_inh,
             });
         }
-        let time = match fired {
-            Some(t) => t,
-            None => self.crossing(intervals.last()?).filter(|&t| t < window)?,
-        };
-        Some(self.gradient(events, &order, &intervals, time))
+        Run {
+            order,
+            intervals,
+            fired,
+        }
     }
 
-    /// Reverse-mode sensitivities of the firing time `time`, reached in the last interval
-    /// whose start precedes it.
-    fn gradient(
+    /// Reverse-mode sensitivities of `scale` times the membrane `end` reached in interval
+    /// `last` (scale -1/slope turns a membrane change into a shift of the crossing time),
+    /// carried back through every earlier interval.
+    fn backprop(
         &self,
-        events: &[SynapseEvent],
-        order: &[usize],
-        intervals: &[Interval],
-        time: f64,
-    ) -> Firing {
-        let n = events.len();
-        let mut firing = Firing {
-            time,
+        n: usize,
+        run: &Run,
+        last: usize,
+        end: &Partials,
+        scale: f64,
+    ) -> Sensitivities {
+        let mut grad = Sensitivities {
             d_time: vec![0.0; n],
             d_g_exc: vec![0.0; n],
             d_g_inh: vec![0.0; n],
         };
-        let last = intervals
-            .iter()
-            .rposition(|iv| iv.start <= time)
-            .unwrap_or(0);
-        let iv = intervals[last];
-        let end = self.relax(&iv, time - iv.start);
-        if end.d_dt <= 0.0 {
-            // Crossing at the start of an interval (v already at threshold): no smooth path.
-            return firing;
-        }
-        // v(time) = threshold defines time: d time = -(d v) / slope.
-        let scale = -1.0 / end.d_dt;
         let mut adj_v = end.d_v * scale;
         let (mut adj_a, mut adj_g) = (end.d_a * scale, end.d_g * scale);
+        // The end is `dt` after the last interval's start: moving that start moves it back.
         let mut adj_start = -end.d_dt * scale;
         for k in (1..=last).rev() {
             // Interval k began at event order[k - 1], which added its conductances to A and G
             // of intervals k..=last: their adjoints accumulate in adj_a and adj_g.
-            let j = order[k - 1];
-            firing.d_g_exc[j] = adj_a * self.e_exc + adj_g;
-            firing.d_g_inh[j] = adj_a * self.e_inh + adj_g;
-            let prev = intervals[k - 1];
-            let p = self.relax(&prev, intervals[k].start - prev.start);
+            let j = run.order[k - 1];
+            grad.d_g_exc[j] = adj_a * self.e_exc + adj_g;
+            grad.d_g_inh[j] = adj_a * self.e_inh + adj_g;
+            let prev = run.intervals[k - 1];
+            let p = self.relax(&prev, run.intervals[k].start - prev.start);
             // intervals[k].v = relax(prev, start_k - start_{k-1}).
             adj_start += adj_v * p.d_dt;
-            firing.d_time[j] = adj_start;
+            grad.d_time[j] = adj_start;
             adj_start = -adj_v * p.d_dt;
             adj_a += adj_v * p.d_a;
             adj_g += adj_v * p.d_g;
             adj_v *= p.d_v;
         }
-        firing
+        grad
+    }
+}
+
+impl Run {
+    /// The last interval that starts at or before `time`, and its index.
+    fn interval_at(&self, time: f64) -> (Interval, usize) {
+        let k = self
+            .intervals
+            .iter()
+            .rposition(|iv| iv.start <= time)
+            .unwrap_or(0);
+        (self.intervals[k], k)
     }
 }
 
@@ -426,13 +493,79 @@ mod tests {
                 // (analytic, numeric, typical size): d t / d t_j ~ 1, d t / d g ~ t / g.
                 let per_g = f.time / 1e-9;
                 let pairs = [
-                    (f.d_time[j], numeric(&|e, h| e.time += h, 1e-12), 1.0),
-                    (f.d_g_exc[j], numeric(&|e, h| e.g_exc += h, 1e-16), per_g),
-                    (f.d_g_inh[j], numeric(&|e, h| e.g_inh += h, 1e-16), per_g),
+                    (f.grad.d_time[j], numeric(&|e, h| e.time += h, 1e-12), 1.0),
+                    (
+                        f.grad.d_g_exc[j],
+                        numeric(&|e, h| e.g_exc += h, 1e-16),
+                        per_g,
+                    ),
+                    (
+                        f.grad.d_g_inh[j],
+                        numeric(&|e, h| e.g_inh += h, 1e-16),
+                        per_g,
+                    ),
                 ];
                 for (analytic, numeric, typical) in pairs {
                     // Central differences: rounding ~1e-16 t / h is ~1e-8 of the typical
                     // size for both steps, truncation ~h^2 smaller still; 1e-6 of it.
+                    assert!(
+                        (analytic - numeric).abs() <= 1e-6 * typical,
+                        "seed {seed} event {j}: analytic {analytic} vs numeric {numeric}"
+                    );
+                    checked += usize::from(analytic != 0.0);
+                }
+            }
+        }
+        assert!(checked >= 12, "only {checked} non-zero sensitivities");
+    }
+
+    #[test]
+    fn a_silent_membranes_gradient_matches_central_differences() {
+        let n = neuron(0.6);
+        // A fifth of the conductances: these mixes stay below threshold in the window.
+        let weak = |seed| -> Vec<SynapseEvent> {
+            let scale = |e: SynapseEvent| SynapseEvent {
+                g_exc: e.g_exc / 5.0,
+                g_inh: e.g_inh / 5.0,
+                ..e
+            };
+            events(seed, 12).into_iter().map(scale).collect()
+        };
+        let mut checked = 0;
+        for seed in 1..=5 {
+            let ev = weak(seed);
+            let Some(m) = n.membrane_at(&ev, 200e-6) else {
+                continue;
+            };
+            assert!(n.fire_time(&ev, 200e-6).is_none());
+            let v = |ev: &[SynapseEvent]| n.membrane_at(ev, 200e-6).unwrap().value;
+            for j in 0..ev.len() {
+                let numeric = |apply: &dyn Fn(&mut SynapseEvent, f64), h: f64| {
+                    let (mut up, mut down) = (ev.clone(), ev.clone());
+                    apply(&mut up[j], h);
+                    apply(&mut down[j], -h);
+                    (v(&up) - v(&down)) / (2.0 * h)
+                };
+                // (analytic, numeric, typical size): dv/dt_j ~ Vth / window, dv/dg ~ Vth / g.
+                let pairs = [
+                    (
+                        m.grad.d_time[j],
+                        numeric(&|e, h| e.time += h, 1e-12),
+                        0.3 / 200e-6,
+                    ),
+                    (
+                        m.grad.d_g_exc[j],
+                        numeric(&|e, h| e.g_exc += h, 1e-16),
+                        0.3 / 1e-9,
+                    ),
+                    (
+                        m.grad.d_g_inh[j],
+                        numeric(&|e, h| e.g_inh += h, 1e-16),
+                        0.3 / 1e-9,
+                    ),
+                ];
+                for (analytic, numeric, typical) in pairs {
+                    // As for firing times: rounding ~1e-8 of the typical size; 1e-6 of it.
                     assert!(
                         (analytic - numeric).abs() <= 1e-6 * typical,
                         "seed {seed} event {j}: analytic {analytic} vs numeric {numeric}"

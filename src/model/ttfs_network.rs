@@ -185,9 +185,9 @@ impl Network {
                 }
                 let row = i * layer.inputs;
                 for (k, &j) in lt.sources.iter().enumerate() {
-                    grads.g_exc[l][row + j] += d * f.d_g_exc[k];
-                    grads.g_inh[l][row + j] += d * f.d_g_inh[k];
-                    d_inputs[j] += d * f.d_time[k];
+                    grads.g_exc[l][row + j] += d * f.grad.d_g_exc[k];
+                    grads.g_inh[l][row + j] += d * f.grad.d_g_inh[k];
+                    d_inputs[j] += d * f.grad.d_time[k];
                 }
             }
             d_times = d_inputs;
