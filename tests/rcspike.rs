@@ -25,6 +25,7 @@ fn config(epochs: usize, workers: usize) -> TrainConfig {
         window: 4.0 * t_in,
         g_unit: c / t_in / 2.0,
         softmax_tau: 0.1 * t_in,
+        silent_penalty: 1.0,
         learning_rate: 1e-3,
         batch: 32,
         epochs,

@@ -3,7 +3,7 @@
 //! output neuron that fires first. The backward pass gives the exact gradient of any loss of
 //! the output times, through every layer's firing times ([`RcNeuron::fire`]).
 
-use super::ttfs::{Firing, RcNeuron, SynapseEvent};
+use super::ttfs::{Firing, Membrane, RcNeuron, SynapseEvent};
 
 /// One layer's crosspoints: conductances (S) row-major, `[output][input]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,12 +145,24 @@ impl Network {
         }
     }
 
-    /// The gradient of a loss from `d_output`, its derivative by each output firing time
-    /// (entries of silent outputs are ignored: they have no time to move).
-    pub fn backward(&self, trace: &Trace, d_output: &[f64]) -> Gradients {
+    /// The gradient of a loss from its derivatives by each output: `d_output` by the firing
+    /// time of the outputs that fire, `d_silent` by the membrane at the window's end of those
+    /// that stay silent (the other entry of each output is ignored).
+    pub fn backward(&self, trace: &Trace, d_output: &[f64], d_silent: &[f64]) -> Gradients {
         let mut grads = self.zero_gradients();
-        self.accumulate(trace, d_output, &mut grads);
+        self.accumulate(trace, d_output, d_silent, &mut grads);
         grads
+    }
+
+    /// The membrane of output `i` at the window's end, with its gradient, if it is silent.
+    pub fn silent_output(&self, trace: &Trace, i: usize) -> Option<Membrane> {
+        let l = self.layers.len().checked_sub(1)?;
+        let times = match l {
+            0 => trace.inputs.clone(),
+            _ => trace.layers[l - 1].times(),
+        };
+        let events = self.layers[l].synapse_events(i, &trace.layers[l].sources, &times);
+        self.neuron.membrane_at(&events, self.window)
     }
 
     /// Gradients of the right shape, all zero.
@@ -171,23 +183,38 @@ impl Network {
     }
 
     /// Adds this inference's gradient to `grads` (a batch sums into one buffer; the input
-    /// entry holds the last inference's).
-    pub fn accumulate(&self, trace: &Trace, d_output: &[f64], grads: &mut Gradients) {
+    /// entry holds the last inference's). See [`Network::backward`].
+    pub fn accumulate(
+        &self,
+        trace: &Trace,
+        d_output: &[f64],
+        d_silent: &[f64],
+        grads: &mut Gradients,
+    ) {
+        let last = self.layers.len().saturating_sub(1);
         let mut d_times = d_output.to_vec();
         for (l, (layer, lt)) in self.layers.iter().zip(&trace.layers).enumerate().rev() {
             let mut d_inputs = vec![0.0; layer.inputs];
             for (i, firing) in lt.firings.iter().enumerate() {
-                let (Some(f), d) = (firing, d_times[i]) else {
-                    continue;
+                // A firing neuron passes d loss / d time; a silent output its membrane's.
+                let silent: Option<Membrane>;
+                let (grad, d) = match firing {
+                    Some(f) => (&f.grad, d_times[i]),
+                    None if l == last && d_silent.get(i).is_some_and(|&d| d != 0.0) => {
+                        silent = self.silent_output(trace, i);
+                        let Some(m) = &silent else { continue };
+                        (&m.grad, d_silent[i])
+                    }
+                    None => continue,
                 };
                 if d == 0.0 {
                     continue;
                 }
                 let row = i * layer.inputs;
                 for (k, &j) in lt.sources.iter().enumerate() {
-                    grads.g_exc[l][row + j] += d * f.grad.d_g_exc[k];
-                    grads.g_inh[l][row + j] += d * f.grad.d_g_inh[k];
-                    d_inputs[j] += d * f.grad.d_time[k];
+                    grads.g_exc[l][row + j] += d * grad.d_g_exc[k];
+                    grads.g_inh[l][row + j] += d * grad.d_g_inh[k];
+                    d_inputs[j] += d * grad.d_time[k];
                 }
             }
             d_times = d_inputs;
@@ -274,7 +301,7 @@ mod tests {
             let t = n.forward(&inputs).output_times();
             t.iter().zip(c).filter_map(|(t, c)| t.map(|t| c * t)).sum()
         };
-        let grads = net.backward(&trace, &c);
+        let grads = net.backward(&trace, &c, &[0.0; 4]);
         let mut checked = 0;
         for l in 0..2 {
             for k in (0..net.layers[l].g_exc.len()).step_by(5) {
@@ -297,6 +324,52 @@ mod tests {
                         "layer {l} crosspoint {k} exc {exc}: {analytic} vs {numeric}"
                     );
                     checked += usize::from(analytic.abs() > 1.0);
+                }
+            }
+        }
+        assert!(checked >= 10, "only {checked} sizeable gradients");
+    }
+
+    #[test]
+    fn silent_outputs_pass_their_membranes_gradient_through_both_layers() {
+        let mut net = network();
+        // Outputs mostly inhibited (signs swapped): their membranes settle below threshold.
+        let out = &mut net.layers[1];
+        std::mem::swap(&mut out.g_exc, &mut out.g_inh);
+        let inputs = encode(&pixels(), 100e-6);
+        let trace = net.forward(&inputs);
+        let silent = trace.output_times().iter().filter(|t| t.is_none()).count();
+        assert!(silent >= 2, "{:?}", trace.output_times());
+        let c = [1.0, -2.0, 0.5, 3.0];
+        // Loss = sum of c_i v_i(window) over the silent outputs (a firing one has no term).
+        let loss = |n: &Network| -> f64 {
+            let t = n.forward(&inputs);
+            (0..4)
+                .filter_map(|i| n.silent_output(&t, i).map(|m| c[i] * m.value))
+                .sum()
+        };
+        let grads = net.backward(&trace, &[0.0; 4], &c);
+        let mut checked = 0;
+        for l in 0..2 {
+            for k in (0..net.layers[l].g_exc.len()).step_by(3) {
+                for exc in [true, false] {
+                    let h = 1e-16;
+                    let (mut up, mut down) = (net.clone(), net.clone());
+                    nudge(&mut up, l, k, exc, h);
+                    nudge(&mut down, l, k, exc, -h);
+                    let numeric = (loss(&up) - loss(&down)) / (2.0 * h);
+                    let analytic = if exc {
+                        grads.g_exc[l][k]
+                    } else {
+                        grads.g_inh[l][k]
+                    };
+                    // Rounding of the difference ~eps |loss| / h; truncation far below.
+                    let rounding = f64::EPSILON * loss(&net).abs().max(0.3) / h;
+                    assert!(
+                        (analytic - numeric).abs() <= 10.0 * rounding,
+                        "layer {l} crosspoint {k} exc {exc}: {analytic} vs {numeric}"
+                    );
+                    checked += usize::from(analytic.abs() > 100.0 * rounding);
                 }
             }
         }

@@ -27,6 +27,9 @@ pub struct TrainConfig {
     pub g_unit: f64,
     /// Temperature (s) of the softmax over negative output times.
     pub softmax_tau: f64,
+    /// Weight of the penalty (Vth - v) / Vth on a target output that stays silent, v its
+    /// membrane at the window's end: without it a silent target gets no gradient at all.
+    pub silent_penalty: f64,
     pub learning_rate: f64,
     pub batch: usize,
     pub epochs: usize,
@@ -176,8 +179,16 @@ fn shard(
     for &i in items {
         let label = usize::from(data.labels[i]);
         let trace = net.forward(&encode(data.images.image(i), cfg.input_window));
-        let (l, d) = loss(&trace.output_times(), label, cfg.window, cfg.softmax_tau);
-        net.accumulate(&trace, &d, &mut grads);
+        let (mut l, d) = loss(&trace.output_times(), label, cfg.window, cfg.softmax_tau);
+        let mut d_silent = vec![0.0; d.len()];
+        if cfg.silent_penalty > 0.0
+            && let Some(m) = net.silent_output(&trace, label)
+        {
+            let vth = cfg.neuron.threshold;
+            l += cfg.silent_penalty * (vth - m.value) / vth;
+            d_silent[label] = -cfg.silent_penalty / vth;
+        }
+        net.accumulate(&trace, &d, &d_silent, &mut grads);
         total += l;
         correct += usize::from(trace.class() == Some(label));
     }
