@@ -272,6 +272,25 @@ pub fn evaluate(net: &Network, cfg: &TrainConfig, data: &Split, items: &[usize])
     }
 }
 
+/// The weights on a crossbar whose crosspoints hold `bits` bits: each sign has its own
+/// crosspoint, whose conductance is one of 2^bits evenly spaced levels from 0 (no device)
+/// to the layer's largest |w|; a weight takes the nearest level of its sign.
+pub fn quantized(weights: &[Vec<f64>], bits: u32) -> Vec<Vec<f64>> {
+    let steps = f64::from((1u32 << bits.min(31)) - 1);
+    weights
+        .iter()
+        .map(|w| {
+            let top = w.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            if top == 0.0 {
+                return w.clone();
+            }
+            w.iter()
+                .map(|&x| (x / top * steps).round() / steps * top)
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +317,17 @@ mod tests {
         // A silent output is pushed by its softmax share alone (no target): -p / tau.
         let expected = -softmax_share(&times, 1) / 5e-6;
         assert!((d[1] - expected).abs() <= 1e-12 * expected.abs());
+    }
+
+    #[test]
+    fn quantized_weights_sit_on_evenly_spaced_levels_of_each_sign() {
+        let w = vec![vec![0.9, -0.3, 0.05, -0.9, 0.44]];
+        // 2 bits: levels 0, 0.3, 0.6, 0.9 of either sign.
+        let expected = [0.9, -0.3, 0.0, -0.9, 0.3];
+        let q = quantized(&w, 2);
+        for (q, e) in q[0].iter().zip(expected) {
+            assert!((q - e).abs() < 1e-15, "{q} vs {e}");
+        }
     }
 
     fn softmax_share(times: &[Option<f64>], i: usize) -> f64 {
