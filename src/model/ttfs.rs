@@ -67,6 +67,16 @@ pub struct Sensitivities {
     pub d_g_inh: Vec<f64>,
 }
 
+impl Sensitivities {
+    fn zeros(n: usize) -> Sensitivities {
+        Sensitivities {
+            d_time: vec![0.0; n],
+            d_g_exc: vec![0.0; n],
+            d_g_inh: vec![0.0; n],
+        }
+    }
+}
+
 /// The firing time of a neuron and its exact sensitivities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Firing {
@@ -200,12 +210,7 @@ impl RcNeuron {
         let end = self.relax(&iv, time - iv.start);
         if end.d_dt <= 0.0 {
             // Crossing at the start of an interval (v already at threshold): no smooth path.
-            let zero = vec![0.0; events.len()];
-            let grad = Sensitivities {
-                d_time: zero.clone(),
-                d_g_exc: zero.clone(),
-                d_g_inh: zero,
-            };
+            let grad = Sensitivities::zeros(events.len());
             return Some(Firing { time, grad });
         }
         // v(time) = threshold defines time: d time = -(d v) / slope.
@@ -284,11 +289,7 @@ impl RcNeuron {
         end: &Partials,
         scale: f64,
     ) -> Sensitivities {
-        let mut grad = Sensitivities {
-            d_time: vec![0.0; n],
-            d_g_exc: vec![0.0; n],
-            d_g_inh: vec![0.0; n],
-        };
+        let mut grad = Sensitivities::zeros(n);
         let mut adj_v = end.d_v * scale;
         let (mut adj_a, mut adj_g) = (end.d_a * scale, end.d_g * scale);
         // The end is `dt` after the last interval's start: moving that start moves it back.
@@ -473,6 +474,46 @@ mod tests {
         );
     }
 
+    /// Checks `grad` against central differences of `quantity` by each event's time and
+    /// conductances; `per_time` and `per_g` are the typical sizes of those derivatives.
+    /// Returns how many entries were non-zero.
+    fn check_sensitivities(
+        ev: &[SynapseEvent],
+        grad: &Sensitivities,
+        quantity: impl Fn(&[SynapseEvent]) -> f64,
+        per_time: f64,
+        per_g: f64,
+    ) -> usize {
+        let mut non_zero = 0;
+        for j in 0..ev.len() {
+            let numeric = |apply: &dyn Fn(&mut SynapseEvent, f64), h: f64| {
+                let (mut up, mut down) = (ev.to_vec(), ev.to_vec());
+                apply(&mut up[j], h);
+                apply(&mut down[j], -h);
+                (quantity(&up) - quantity(&down)) / (2.0 * h)
+            };
+            let pairs = [
+                (
+                    grad.d_time[j],
+                    numeric(&|e, h| e.time += h, 1e-12),
+                    per_time,
+                ),
+                (grad.d_g_exc[j], numeric(&|e, h| e.g_exc += h, 1e-16), per_g),
+                (grad.d_g_inh[j], numeric(&|e, h| e.g_inh += h, 1e-16), per_g),
+            ];
+            for (analytic, numeric, typical) in pairs {
+                // Central differences: rounding ~1e-16 of the quantity / h is ~1e-8 of the
+                // typical size for both steps, truncation ~h^2 smaller still; 1e-6 of it.
+                assert!(
+                    (analytic - numeric).abs() <= 1e-6 * typical,
+                    "event {j}: analytic {analytic} vs numeric {numeric}"
+                );
+                non_zero += usize::from(analytic != 0.0);
+            }
+        }
+        non_zero
+    }
+
     #[test]
     fn gradients_match_central_differences() {
         let n = neuron(0.6);
@@ -483,38 +524,8 @@ mod tests {
                 continue;
             };
             let t = |ev: &[SynapseEvent]| n.fire_time(ev, 200e-6).unwrap();
-            for j in 0..ev.len() {
-                let numeric = |apply: &dyn Fn(&mut SynapseEvent, f64), h: f64| {
-                    let (mut up, mut down) = (ev.clone(), ev.clone());
-                    apply(&mut up[j], h);
-                    apply(&mut down[j], -h);
-                    (t(&up) - t(&down)) / (2.0 * h)
-                };
-                // (analytic, numeric, typical size): d t / d t_j ~ 1, d t / d g ~ t / g.
-                let per_g = f.time / 1e-9;
-                let pairs = [
-                    (f.grad.d_time[j], numeric(&|e, h| e.time += h, 1e-12), 1.0),
-                    (
-                        f.grad.d_g_exc[j],
-                        numeric(&|e, h| e.g_exc += h, 1e-16),
-                        per_g,
-                    ),
-                    (
-                        f.grad.d_g_inh[j],
-                        numeric(&|e, h| e.g_inh += h, 1e-16),
-                        per_g,
-                    ),
-                ];
-                for (analytic, numeric, typical) in pairs {
-                    // Central differences: rounding ~1e-16 t / h is ~1e-8 of the typical
-                    // size for both steps, truncation ~h^2 smaller still; 1e-6 of it.
-                    assert!(
-                        (analytic - numeric).abs() <= 1e-6 * typical,
-                        "seed {seed} event {j}: analytic {analytic} vs numeric {numeric}"
-                    );
-                    checked += usize::from(analytic != 0.0);
-                }
-            }
+            // d t / d t_j ~ 1, d t / d g ~ t / g.
+            checked += check_sensitivities(&ev, &f.grad, t, 1.0, f.time / 1e-9);
         }
         assert!(checked >= 12, "only {checked} non-zero sensitivities");
     }
@@ -539,40 +550,8 @@ mod tests {
             };
             assert!(n.fire_time(&ev, 200e-6).is_none());
             let v = |ev: &[SynapseEvent]| n.membrane_at(ev, 200e-6).unwrap().value;
-            for j in 0..ev.len() {
-                let numeric = |apply: &dyn Fn(&mut SynapseEvent, f64), h: f64| {
-                    let (mut up, mut down) = (ev.clone(), ev.clone());
-                    apply(&mut up[j], h);
-                    apply(&mut down[j], -h);
-                    (v(&up) - v(&down)) / (2.0 * h)
-                };
-                // (analytic, numeric, typical size): dv/dt_j ~ Vth / window, dv/dg ~ Vth / g.
-                let pairs = [
-                    (
-                        m.grad.d_time[j],
-                        numeric(&|e, h| e.time += h, 1e-12),
-                        0.3 / 200e-6,
-                    ),
-                    (
-                        m.grad.d_g_exc[j],
-                        numeric(&|e, h| e.g_exc += h, 1e-16),
-                        0.3 / 1e-9,
-                    ),
-                    (
-                        m.grad.d_g_inh[j],
-                        numeric(&|e, h| e.g_inh += h, 1e-16),
-                        0.3 / 1e-9,
-                    ),
-                ];
-                for (analytic, numeric, typical) in pairs {
-                    // As for firing times: rounding ~1e-8 of the typical size; 1e-6 of it.
-                    assert!(
-                        (analytic - numeric).abs() <= 1e-6 * typical,
-                        "seed {seed} event {j}: analytic {analytic} vs numeric {numeric}"
-                    );
-                    checked += usize::from(analytic != 0.0);
-                }
-            }
+            // dv/dt_j ~ Vth / window, dv/dg ~ Vth / g.
+            checked += check_sensitivities(&ev, &m.grad, v, 0.3 / 200e-6, 0.3 / 1e-9);
         }
         assert!(checked >= 12, "only {checked} non-zero sensitivities");
     }

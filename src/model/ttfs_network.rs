@@ -285,6 +285,43 @@ mod tests {
         }
     }
 
+    /// Checks every `stride`-th crosspoint's gradient in both layers against central
+    /// differences of `loss`; returns how many stand well above the rounding noise. The
+    /// difference of two losses rounds to ~eps max(|loss|, `loss_floor`) / h; truncation
+    /// (h^2) is far below.
+    fn check_conductance_gradients(
+        net: &Network,
+        grads: &Gradients,
+        loss: impl Fn(&Network) -> f64,
+        stride: usize,
+        loss_floor: f64,
+    ) -> usize {
+        let h = 1e-16;
+        let rounding = f64::EPSILON * loss(net).abs().max(loss_floor) / h;
+        let mut sizeable = 0;
+        for l in 0..net.layers.len() {
+            for k in (0..net.layers[l].g_exc.len()).step_by(stride) {
+                for exc in [true, false] {
+                    let (mut up, mut down) = (net.clone(), net.clone());
+                    nudge(&mut up, l, k, exc, h);
+                    nudge(&mut down, l, k, exc, -h);
+                    let numeric = (loss(&up) - loss(&down)) / (2.0 * h);
+                    let analytic = if exc {
+                        grads.g_exc[l][k]
+                    } else {
+                        grads.g_inh[l][k]
+                    };
+                    assert!(
+                        (analytic - numeric).abs() <= 10.0 * rounding,
+                        "layer {l} crosspoint {k} exc {exc}: {analytic} vs {numeric}"
+                    );
+                    sizeable += usize::from(analytic.abs() > (100.0 * rounding).max(1.0));
+                }
+            }
+        }
+        sizeable
+    }
+
     #[test]
     fn backward_matches_central_differences_through_both_layers() {
         let net = network();
@@ -302,31 +339,7 @@ mod tests {
             t.iter().zip(c).filter_map(|(t, c)| t.map(|t| c * t)).sum()
         };
         let grads = net.backward(&trace, &c, &[0.0; 4]);
-        let mut checked = 0;
-        for l in 0..2 {
-            for k in (0..net.layers[l].g_exc.len()).step_by(5) {
-                for exc in [true, false] {
-                    let h = 1e-16;
-                    let (mut up, mut down) = (net.clone(), net.clone());
-                    nudge(&mut up, l, k, exc, h);
-                    nudge(&mut down, l, k, exc, -h);
-                    let numeric = (loss(&up) - loss(&down)) / (2.0 * h);
-                    let analytic = if exc {
-                        grads.g_exc[l][k]
-                    } else {
-                        grads.g_inh[l][k]
-                    };
-                    // The difference of two losses rounds to ~eps |loss| / h (here ~5e-4
-                    // s/S against gradients of 10 to 1e5 s/S); truncation (h^2) is far below.
-                    let rounding = f64::EPSILON * loss(&net).abs() / h;
-                    assert!(
-                        (analytic - numeric).abs() <= 10.0 * rounding,
-                        "layer {l} crosspoint {k} exc {exc}: {analytic} vs {numeric}"
-                    );
-                    checked += usize::from(analytic.abs() > 1.0);
-                }
-            }
-        }
+        let checked = check_conductance_gradients(&net, &grads, loss, 5, 0.0);
         assert!(checked >= 10, "only {checked} sizeable gradients");
     }
 
@@ -349,30 +362,7 @@ mod tests {
                 .sum()
         };
         let grads = net.backward(&trace, &[0.0; 4], &c);
-        let mut checked = 0;
-        for l in 0..2 {
-            for k in (0..net.layers[l].g_exc.len()).step_by(3) {
-                for exc in [true, false] {
-                    let h = 1e-16;
-                    let (mut up, mut down) = (net.clone(), net.clone());
-                    nudge(&mut up, l, k, exc, h);
-                    nudge(&mut down, l, k, exc, -h);
-                    let numeric = (loss(&up) - loss(&down)) / (2.0 * h);
-                    let analytic = if exc {
-                        grads.g_exc[l][k]
-                    } else {
-                        grads.g_inh[l][k]
-                    };
-                    // Rounding of the difference ~eps |loss| / h; truncation far below.
-                    let rounding = f64::EPSILON * loss(&net).abs().max(0.3) / h;
-                    assert!(
-                        (analytic - numeric).abs() <= 10.0 * rounding,
-                        "layer {l} crosspoint {k} exc {exc}: {analytic} vs {numeric}"
-                    );
-                    checked += usize::from(analytic.abs() > 100.0 * rounding);
-                }
-            }
-        }
+        let checked = check_conductance_gradients(&net, &grads, loss, 3, 0.3);
         assert!(checked >= 10, "only {checked} sizeable gradients");
     }
 
