@@ -2,9 +2,13 @@
 
 use super::Global;
 use super::report::{Report, show, verbosity};
+use crate::apps::rcspike::{
+    self,
+    run::{EvalOptions as TtfsEvalOptions, EvalReport as TtfsEvalReport, layer_figures},
+};
 use crate::apps::speech::energy;
 use crate::apps::speech::eval::{self, EvalOptions, EvalReport};
-use crate::support::error::Result;
+use crate::support::error::{Error, Result};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -23,9 +27,40 @@ pub struct Args {
     /// Chip temperature (C) [default: the design's].
     #[arg(long, allow_hyphen_values = true)]
     temp: Option<f64>,
+    /// TTFS designs: classify only the last N images (e.g. the validation part of train-*).
+    #[arg(long, value_name = "N")]
+    last: Option<usize>,
+    /// TTFS designs: the weights as trained, not on the crossbar's levels (`bits`).
+    #[arg(long)]
+    full_precision: bool,
     /// Worker threads.
     #[arg(long, default_value_t = 2)]
     jobs: usize,
+}
+
+/// Per class, the decisions, spikes per neuron; the last line is `accuracy: 0.xxxx`.
+impl Report for TtfsEvalReport {
+    fn table(&self) -> String {
+        let r = self;
+        let mut t = String::from("class  images  correct  accuracy\n");
+        for c in &r.per_class {
+            t.push_str(&format!(
+                "{:>5}  {:>6}  {:>7}  {:>8.4}\n",
+                c.class, c.images, c.correct, c.accuracy
+            ));
+        }
+        t.push_str(&format!(
+            "{} {} images of `{}` on {}; {} with no output spike\n",
+            r.images, r.split, r.design, r.weights, r.undecided
+        ));
+        t.push_str(&format!(
+            "spikes per neuron: {:.3} over hidden neurons (per layer {})\n",
+            r.spikes_per_neuron,
+            layer_figures(&r.spikes_per_neuron_per_layer)
+        ));
+        t.push_str(&format!("accuracy: {:.4}\n", r.accuracy));
+        t
+    }
 }
 
 /// Per digit, the decisions, the energy; the last line is `accuracy: 0.xxxx`.
@@ -72,6 +107,30 @@ impl Report for EvalReport {
 }
 
 pub fn run(a: Args, g: &Global) -> Result<()> {
+    if let Some(task) = super::train::ttfs_task(&a.design)? {
+        if a.out.is_some() || a.temp.is_some() {
+            return Err(Error::Usage(format!(
+                "--out and --temp are for reservoir designs; {} is a TTFS network",
+                a.design.display()
+            )));
+        }
+        let opts = TtfsEvalOptions {
+            model: a.model,
+            data: a.data,
+            last: a.last,
+            full_precision: a.full_precision,
+            jobs: a.jobs,
+            verbosity: verbosity(g),
+        };
+        show(&rcspike::run::eval(&task, &a.design, &opts)?, g);
+        return Ok(());
+    }
+    if a.last.is_some() || a.full_precision {
+        return Err(Error::Usage(format!(
+            "--last and --full-precision are for TTFS designs; {} is a reservoir design",
+            a.design.display()
+        )));
+    }
     let opts = EvalOptions {
         model: a.model,
         data: a.data,

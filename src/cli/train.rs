@@ -1,7 +1,13 @@
-//! `snngen train`: the spoken-digit readout trained on the design's chips as a reservoir.
+//! `snngen train`: a TTFS design's crossbar weights trained on images, or the spoken-digit
+//! readout trained on the design's chips as a reservoir.
 
 use super::Global;
 use super::report::{Report, show, verbosity};
+use crate::apps::rcspike::{
+    self,
+    run::{TrainOptions, TrainReport, layer_figures},
+    task::{Hyper, Task},
+};
 use crate::apps::speech::robustness::Row;
 use crate::apps::speech::{self, FrontEnd, train};
 use crate::compiler::design::load_design;
@@ -13,15 +19,19 @@ use std::path::PathBuf;
 pub struct Args {
     /// The design file (YAML).
     design: PathBuf,
-    /// Folder of FSDD recordings ({digit}_{speaker}_{index}.wav).
+    /// Folder of FSDD recordings ({digit}_{speaker}_{index}.wav), or for a TTFS design a
+    /// folder in the MNIST layout (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
     /// Output folder [default: out/<design name>/model].
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Shift every random connectivity seed of the design (an independent reservoir).
+    /// Shift every random connectivity seed of the design (an independent reservoir); for a
+    /// TTFS design, the seed of the initial weights and the batch order [default: 1].
     #[arg(long)]
     seed: Option<u64>,
+    #[command(flatten)]
+    ttfs: TtfsArgs,
     /// Put every population in this operating mode (the mixed-modes ablation).
     #[arg(long, value_name = "MODE")]
     mode: Option<String>,
@@ -48,6 +58,96 @@ pub struct Args {
     jobs: usize,
 }
 
+/// Options of a TTFS design's training (defaults: `Hyper::default`).
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "TTFS designs")]
+struct TtfsArgs {
+    /// Passes over the training images [default: 20].
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Images per Adam step [default: 32].
+    #[arg(long)]
+    batch: Option<usize>,
+    /// Adam's first learning rate [default: 1e-3]; it falls along a half cosine.
+    #[arg(long)]
+    learning_rate: Option<f64>,
+    /// The learning rate at the last step [default: 2e-5].
+    #[arg(long)]
+    final_learning_rate: Option<f64>,
+    /// Softmax temperature over output firing times, as a fraction of the input window
+    /// [default: 0.05].
+    #[arg(long)]
+    softmax_tau: Option<f64>,
+    /// Weight of the penalty that pulls a silent target output towards firing [default: 1].
+    #[arg(long)]
+    silent_penalty: Option<f64>,
+    /// Images carved from the end of the training split for validation.
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    validation: usize,
+    /// Train on only the first N images of the training split (quick runs).
+    #[arg(long, value_name = "N")]
+    train_limit: Option<usize>,
+    /// Go on from the checkpoint that an interrupted run left in the output folder.
+    #[arg(long)]
+    resume: bool,
+}
+
+impl TtfsArgs {
+    fn given(&self) -> bool {
+        self.epochs.is_some()
+            || self.batch.is_some()
+            || self.learning_rate.is_some()
+            || self.final_learning_rate.is_some()
+            || self.softmax_tau.is_some()
+            || self.silent_penalty.is_some()
+            || self.validation != 5000
+            || self.train_limit.is_some()
+            || self.resume
+    }
+
+    fn hyper(&self, seed: Option<u64>) -> Hyper {
+        let d = Hyper::default();
+        Hyper {
+            epochs: self.epochs.unwrap_or(d.epochs),
+            batch: self.batch.unwrap_or(d.batch),
+            learning_rate: self.learning_rate.unwrap_or(d.learning_rate),
+            final_learning_rate: self.final_learning_rate.unwrap_or(d.final_learning_rate),
+            softmax_tau: self.softmax_tau.unwrap_or(d.softmax_tau),
+            silent_penalty: self.silent_penalty.unwrap_or(d.silent_penalty),
+            seed: seed.unwrap_or(d.seed),
+        }
+    }
+}
+
+impl Report for TrainReport {
+    fn table(&self) -> String {
+        let mut t =
+            String::from("epoch  loss    train acc  val acc  spikes per neuron (per layer)\n");
+        for (i, e) in self.epochs.iter().enumerate() {
+            t.push_str(&format!(
+                "{:>5}  {:.4}  {:>9.4}  {:>7.4}  {}\n",
+                i + 1,
+                e.loss,
+                e.train_accuracy,
+                e.validation.accuracy,
+                layer_figures(&e.validation.spikes_per_neuron)
+            ));
+        }
+        t.push_str(&format!(
+            "trained on {} images, validated on the last {} of the training split: validation accuracy {:.4}",
+            self.train_images, self.validation_images, self.validation_accuracy
+        ));
+        if let (Some(q), Some(bits)) = (self.quantized_validation_accuracy, self.bits) {
+            t.push_str(&format!(", {q:.4} on {bits}-bit crosspoints"));
+        }
+        t.push_str(&format!(
+            "; {:.1} s\n  written to {}\n",
+            self.seconds, self.model_dir
+        ));
+        t
+    }
+}
+
 impl Report for train::TrainReport {
     fn table(&self) -> String {
         let mut t = format!(
@@ -69,6 +169,15 @@ impl Report for train::TrainReport {
 }
 
 pub fn run(a: Args, g: &Global) -> Result<()> {
+    if let Some(task) = ttfs_task(&a.design)? {
+        return run_ttfs(a, task, g);
+    }
+    if a.ttfs.given() {
+        return Err(Error::Usage(format!(
+            "the TTFS training options are for TTFS designs; {} is a reservoir design",
+            a.design.display()
+        )));
+    }
     let name = load_design(&a.design).map_err(Error::Input)?.design.name;
     let opts = train::TrainOptions {
         data: a.data,
@@ -89,6 +198,43 @@ pub fn run(a: Args, g: &Global) -> Result<()> {
         verbosity: verbosity(g),
     };
     show(&train::train(&a.design, &opts)?, g);
+    Ok(())
+}
+
+/// The learning task of a TTFS design, or None for any other design.
+pub(super) fn ttfs_task(design: &std::path::Path) -> Result<Option<Task>> {
+    let (_, compiled) = crate::compiler::compile(design)?;
+    if compiled.network.ttfs.is_none() {
+        return Ok(None);
+    }
+    Task::new(&compiled.network, design).map(Some)
+}
+
+fn run_ttfs(a: Args, task: Task, g: &Global) -> Result<()> {
+    let reservoir_only = a.mode.is_some()
+        || a.no_refit
+        || a.mismatch_runs > 0
+        || !a.temps.is_empty()
+        || a.sample_period != speech::setup::DEFAULT_SAMPLE_PERIOD;
+    if reservoir_only {
+        return Err(Error::Usage(format!(
+            "--mode, --no-refit, --mismatch-runs, --temps and --sample-period are for reservoir designs; {} is a TTFS network",
+            a.design.display()
+        )));
+    }
+    let opts = TrainOptions {
+        data: a.data,
+        out: a
+            .out
+            .unwrap_or_else(|| default_out_dir(&task.design).join("model")),
+        hyper: a.ttfs.hyper(a.seed),
+        validation: a.ttfs.validation,
+        train_limit: a.ttfs.train_limit,
+        resume: a.ttfs.resume,
+        jobs: a.jobs,
+        verbosity: verbosity(g),
+    };
+    show(&rcspike::run::train(&task, &opts)?, g);
     Ok(())
 }
 

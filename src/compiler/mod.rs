@@ -39,10 +39,10 @@ pub fn compile_loaded(loaded: LoadedDesign) -> Result<(LoadedDesign, Compiled)> 
 /// Points a loaded design's readout at the weight matrix in `csv` (what `snngen train`
 /// writes), as if the design named that file.
 pub fn with_readout_weights(mut loaded: LoadedDesign, csv: &Path) -> LoadedDesign {
-    loaded.design.fpga.readout.weights = design::Matrix {
+    loaded.design.fpga.readout.weights = Some(design::Matrix {
         file: Some(absolute(csv).display().to_string()),
         ..Default::default()
-    };
+    });
     loaded
 }
 
@@ -56,7 +56,8 @@ pub fn design_hash(loaded: &LoadedDesign) -> String {
         .chips
         .iter()
         .flat_map(|c| c.rc_spike.iter().map(|t| &t.weights))
-        .chain(std::iter::once(&d.fpga.readout.weights));
+        .chain(std::iter::once(&d.fpga.readout.weights))
+        .flatten();
     for m in matrices {
         if let Some(f) = &m.file {
             bytes.extend_from_slice(b"\0file\0");

@@ -28,6 +28,8 @@ pub struct Progress {
     total: u64,
     start: Instant,
     done: AtomicU64,
+    /// What the work says about itself besides its count (e.g. the loss so far).
+    detail: Mutex<String>,
     how: Display,
 }
 
@@ -62,6 +64,7 @@ impl Progress {
             total,
             start: Instant::now(),
             done: AtomicU64::new(0),
+            detail: Mutex::new(String::new()),
             how,
         }
     }
@@ -76,6 +79,14 @@ impl Progress {
     pub fn set(&self, done: u64) {
         self.done.store(done, Ordering::Relaxed);
         self.show(done);
+    }
+
+    /// Replaces the detail shown after the label (the bar's message, or in plain lines).
+    pub fn set_detail(&self, detail: &str) {
+        if let Display::Bar(bar) = &self.how {
+            bar.set_message(format!("{} ({detail})", self.label));
+        }
+        *self.detail.lock().expect("no progress holder panicked") = detail.to_string();
     }
 
     fn show(&self, done: u64) {
@@ -96,8 +107,14 @@ impl Progress {
     fn line(&self, done: u64) -> String {
         let rate = done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
         let left = self.total.saturating_sub(done) as f64 / rate.max(1e-9);
+        let detail = self.detail.lock().expect("no progress holder panicked");
+        let detail = if detail.is_empty() {
+            String::new()
+        } else {
+            format!(", {detail}")
+        };
         format!(
-            "  {}: {done}/{} ({rate:.1}/s, ETA {left:.0} s)",
+            "  {}: {done}/{} ({rate:.1}/s, ETA {left:.0} s{detail})",
             self.label, self.total
         )
     }

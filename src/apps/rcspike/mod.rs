@@ -1,5 +1,8 @@
-//! RC-Spike TTFS networks on image datasets (MNIST layout): training with exact spike-time
-//! gradients (`train`). The design format, `snngen train/eval` for these networks, the
-//! crossbar netlists and the ngspice check are still to come (issue 13).
+//! RC-Spike TTFS networks on image datasets (MNIST layout): the design as a learning task
+//! (`task`), training with exact spike-time gradients (`train`), trained models on disk
+//! (`model`) and the `snngen train` / `snngen eval` flows (`run`).
 
+pub mod model;
+pub mod run;
+pub mod task;
 pub mod train;

@@ -12,6 +12,7 @@ use crate::support::parallel::parallel;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
 /// Everything that fixes a training run.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +31,14 @@ pub struct TrainConfig {
     /// Weight of the penalty (Vth - v) / Vth on a target output that stays silent, v its
     /// membrane at the window's end: without it a silent target gets no gradient at all.
     pub silent_penalty: f64,
+    /// Largest |weight| a crosspoint can hold (its smallest resistor); Adam's steps are
+    /// clipped to it.
+    pub weight_limit: f64,
+    /// Whether weights may be negative (inhibitory lines); if not they stay at 0 or above.
+    pub signed: bool,
     pub learning_rate: f64,
+    /// Rate at the last step: the rate falls from `learning_rate` along a half cosine.
+    pub final_learning_rate: f64,
     pub batch: usize,
     pub epochs: usize,
     pub seed: u64,
@@ -38,7 +46,7 @@ pub struct TrainConfig {
 }
 
 /// One epoch's figures.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochStats {
     pub loss: f64,
     pub train_accuracy: f64,
@@ -46,7 +54,7 @@ pub struct EpochStats {
 }
 
 /// Accuracy and activity on a set of images.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub accuracy: f64,
     /// Mean over images of the fraction of each layer's neurons that fired.
@@ -75,6 +83,20 @@ impl TrainConfig {
             window: self.window,
             layers,
         }
+    }
+
+    /// The weights a crosspoint can hold: [-limit, limit], or [0, limit] without
+    /// inhibitory lines.
+    pub fn weight_range(&self) -> (f64, f64) {
+        let low = if self.signed { -self.weight_limit } else { 0.0 };
+        (low, self.weight_limit)
+    }
+
+    /// The cosine-annealed learning rate at optimizer step `step` of `total`.
+    pub fn rate_at(&self, step: usize, total: usize) -> f64 {
+        let progress = step as f64 / total.max(1) as f64;
+        let (a, b) = (self.learning_rate, self.final_learning_rate);
+        b + 0.5 * (a - b) * (1.0 + (std::f64::consts::PI * progress).cos())
     }
 
     /// Gaussian weights with a positive mean, so that most neurons fire from the start.
@@ -113,9 +135,10 @@ fn loss(times: &[Option<f64>], label: usize, window: f64, tau: f64) -> (f64, Vec
 }
 
 /// Adam's moments.
-struct Adam {
-    m: Vec<Vec<f64>>,
-    v: Vec<Vec<f64>>,
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Adam {
+    pub(super) m: Vec<Vec<f64>>,
+    pub(super) v: Vec<Vec<f64>>,
     step: i32,
 }
 
@@ -129,7 +152,13 @@ impl Adam {
         }
     }
 
-    fn update(&mut self, weights: &mut [Vec<f64>], grads: &[Vec<f64>], rate: f64) {
+    fn update(
+        &mut self,
+        weights: &mut [Vec<f64>],
+        grads: &[Vec<f64>],
+        rate: f64,
+        range: (f64, f64),
+    ) {
         const B1: f64 = 0.9;
         const B2: f64 = 0.999;
         self.step += 1;
@@ -141,6 +170,7 @@ impl Adam {
                 *m = B1 * *m + (1.0 - B1) * g;
                 *v = B2 * *v + (1.0 - B2) * g * g;
                 *w -= rate * (*m / c1) / ((*v / c2).sqrt() + 1e-8);
+                *w = w.clamp(range.0, range.1);
             }
         }
     }
@@ -195,8 +225,91 @@ fn shard(
     (grads, total, correct)
 }
 
-/// Trains from `initial` weights on `train` images, evaluating on `validation` after each
-/// epoch; `on_epoch` sees each epoch's figures as they come.
+/// Where training stands after some epochs: all it needs to go on exactly as if it had
+/// never stopped (the order of each epoch is drawn from the seed and the epoch's number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainState {
+    pub weights: Vec<Vec<f64>>,
+    pub adam: Adam,
+    pub history: Vec<EpochStats>,
+}
+
+impl TrainState {
+    pub fn new(initial: Vec<Vec<f64>>) -> TrainState {
+        TrainState {
+            adam: Adam::new(&initial),
+            weights: initial,
+            history: Vec::new(),
+        }
+    }
+}
+
+/// How far an epoch has come: batches done of all, and the mean loss and accuracy so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchProgress {
+    pub done: usize,
+    pub total: usize,
+    pub loss: f64,
+    pub accuracy: f64,
+}
+
+/// Runs the next epoch on `train` images, then evaluates on `validation`; `on_batch` sees
+/// each batch as it is done.
+pub fn train_epoch(
+    cfg: &TrainConfig,
+    state: &mut TrainState,
+    data: &Split,
+    train: &[usize],
+    validation: &[usize],
+    mut on_batch: impl FnMut(BatchProgress),
+) -> EpochStats {
+    let epoch = state.history.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5eed);
+    rng.set_stream(epoch as u64);
+    let mut order = train.to_vec();
+    order.shuffle(&mut rng);
+    let batch_size = cfg.batch.max(1);
+    let steps_per_epoch = order.len().div_ceil(batch_size);
+    let total_steps = steps_per_epoch * cfg.epochs;
+    let (mut total, mut correct, mut seen) = (0.0, 0, 0);
+    for (b, batch) in order.chunks(batch_size).enumerate() {
+        let net = cfg.network(&state.weights);
+        let shards: Vec<&[usize]> = batch.chunks(batch.len().div_ceil(SHARDS)).collect();
+        let parts = parallel(&shards, cfg.workers, |items| shard(cfg, &net, data, items));
+        let mut sum = net.zero_gradients();
+        for (g, l, c) in parts {
+            add(&mut sum, &g);
+            total += l;
+            correct += c;
+        }
+        seen += batch.len();
+        let mut grads = weight_gradient(cfg, &state.weights, &sum);
+        grads
+            .iter_mut()
+            .flatten()
+            .for_each(|g| *g /= batch.len() as f64);
+        let rate = cfg.rate_at(epoch * steps_per_epoch + b, total_steps);
+        state
+            .adam
+            .update(&mut state.weights, &grads, rate, cfg.weight_range());
+        on_batch(BatchProgress {
+            done: b + 1,
+            total: steps_per_epoch,
+            loss: total / seen as f64,
+            accuracy: correct as f64 / seen as f64,
+        });
+    }
+    let stats = EpochStats {
+        loss: total / order.len().max(1) as f64,
+        train_accuracy: correct as f64 / order.len().max(1) as f64,
+        validation: evaluate(&cfg.network(&state.weights), cfg, data, validation),
+    };
+    state.history.push(stats.clone());
+    stats
+}
+
+/// Trains from `initial` weights for `cfg.epochs` epochs, evaluating on `validation` after
+/// each; `on_epoch` sees each epoch's figures as they come.
 pub fn train(
     cfg: &TrainConfig,
     initial: Vec<Vec<f64>>,
@@ -205,40 +318,12 @@ pub fn train(
     validation: &[usize],
     mut on_epoch: impl FnMut(usize, &EpochStats),
 ) -> (Vec<Vec<f64>>, Vec<EpochStats>) {
-    let mut weights = initial;
-    let mut adam = Adam::new(&weights);
-    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5eed);
-    let mut order = train.to_vec();
-    let mut history = Vec::new();
+    let mut state = TrainState::new(initial);
     for epoch in 0..cfg.epochs {
-        order.shuffle(&mut rng);
-        let (mut total, mut correct) = (0.0, 0);
-        for batch in order.chunks(cfg.batch.max(1)) {
-            let net = cfg.network(&weights);
-            let shards: Vec<&[usize]> = batch.chunks(batch.len().div_ceil(SHARDS)).collect();
-            let parts = parallel(&shards, cfg.workers, |items| shard(cfg, &net, data, items));
-            let mut sum = net.zero_gradients();
-            for (g, l, c) in parts {
-                add(&mut sum, &g);
-                total += l;
-                correct += c;
-            }
-            let mut grads = weight_gradient(cfg, &weights, &sum);
-            grads
-                .iter_mut()
-                .flatten()
-                .for_each(|g| *g /= batch.len() as f64);
-            adam.update(&mut weights, &grads, cfg.learning_rate);
-        }
-        let stats = EpochStats {
-            loss: total / order.len().max(1) as f64,
-            train_accuracy: correct as f64 / order.len().max(1) as f64,
-            validation: evaluate(&cfg.network(&weights), cfg, data, validation),
-        };
+        let stats = train_epoch(cfg, &mut state, data, train, validation, |_| {});
         on_epoch(epoch, &stats);
-        history.push(stats);
     }
-    (weights, history)
+    (state.weights, state.history)
 }
 
 fn add(sum: &mut Gradients, g: &Gradients) {
@@ -254,21 +339,74 @@ fn add(sum: &mut Gradients, g: &Gradients) {
 
 /// Accuracy and spikes per neuron of `net` on the images `items`.
 pub fn evaluate(net: &Network, cfg: &TrainConfig, data: &Split, items: &[usize]) -> Evaluation {
-    let runs = parallel(items, cfg.workers, |&i| {
-        let trace = net.forward(&encode(data.images.image(i), cfg.input_window));
-        (
-            trace.class() == Some(usize::from(data.labels[i])),
-            trace.spikes_per_neuron(),
-        )
-    });
-    let n = runs.len().max(1) as f64;
-    let mut spikes = vec![0.0; net.layers.len()];
-    for (_, s) in &runs {
-        spikes.iter_mut().zip(s).for_each(|(a, b)| *a += b / n);
+    let mut tally = Tally::new(net.layers.len(), 10);
+    for run in parallel(items, cfg.workers, |&i| classify(net, cfg, data, i)) {
+        tally.add(&run);
     }
-    Evaluation {
-        accuracy: runs.iter().filter(|r| r.0).count() as f64 / n,
-        spikes_per_neuron: spikes,
+    tally.evaluation()
+}
+
+/// One image through the network: its label, the decided class and each layer's share of
+/// neurons that fired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classified {
+    pub label: usize,
+    pub class: Option<usize>,
+    pub spikes_per_neuron: Vec<f64>,
+}
+
+pub fn classify(net: &Network, cfg: &TrainConfig, data: &Split, i: usize) -> Classified {
+    let trace = net.forward(&encode(data.images.image(i), cfg.input_window));
+    Classified {
+        label: usize::from(data.labels[i]),
+        class: trace.class(),
+        spikes_per_neuron: trace.spikes_per_neuron(),
+    }
+}
+
+/// Running sums over classified images.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    /// Per label: (correct, seen).
+    pub per_class: Vec<(usize, usize)>,
+    /// Images no output fired for.
+    pub undecided: usize,
+    spikes: Vec<f64>,
+}
+
+impl Tally {
+    pub fn new(layers: usize, classes: usize) -> Tally {
+        Tally {
+            per_class: vec![(0, 0); classes],
+            undecided: 0,
+            spikes: vec![0.0; layers],
+        }
+    }
+
+    pub fn add(&mut self, c: &Classified) {
+        if self.per_class.len() <= c.label {
+            self.per_class.resize(c.label + 1, (0, 0));
+        }
+        let slot = &mut self.per_class[c.label];
+        slot.0 += usize::from(c.class == Some(c.label));
+        slot.1 += 1;
+        self.undecided += usize::from(c.class.is_none());
+        self.spikes
+            .iter_mut()
+            .zip(&c.spikes_per_neuron)
+            .for_each(|(a, b)| *a += b);
+    }
+
+    pub fn seen(&self) -> usize {
+        self.per_class.iter().map(|c| c.1).sum()
+    }
+
+    pub fn evaluation(&self) -> Evaluation {
+        let n = self.seen().max(1) as f64;
+        Evaluation {
+            accuracy: self.per_class.iter().map(|c| c.0).sum::<usize>() as f64 / n,
+            spikes_per_neuron: self.spikes.iter().map(|s| s / n).collect(),
+        }
     }
 }
 

@@ -131,7 +131,7 @@ pub fn load_setup(
         Weights::Design => loaded,
         Weights::File(w) => compiler::with_readout_weights(loaded, w),
         Weights::Untrained => {
-            loaded.design.fpga.readout.weights = crate::compiler::design::Matrix {
+            loaded.design.fpga.readout.weights = Some(crate::compiler::design::Matrix {
                 random: Some(crate::compiler::design::RandomMatrix {
                     seed: 0,
                     min: 0.0,
@@ -139,7 +139,7 @@ pub fn load_setup(
                     density: 1.0,
                 }),
                 ..Default::default()
-            };
+            });
             loaded
         }
     };

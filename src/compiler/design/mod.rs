@@ -56,6 +56,8 @@ fn default_temperature() -> f64 {
 #[serde(deny_unknown_fields)]
 pub struct Chip {
     pub name: String,
+    /// Neuron populations (a chip of RC-Spike tiles alone may leave this out).
+    #[serde(default)]
     pub populations: Vec<Population>,
     /// On-chip recurrent synapses between populations of this chip.
     #[serde(default)]
@@ -137,12 +139,38 @@ pub struct RcSpikeTile {
     /// Comparator hysteresis (V): the reset lets go below threshold - hysteresis.
     #[serde(default = "default_hysteresis")]
     pub hysteresis_v: f64,
-    /// Crosspoint weights in [0, 1], `inputs` rows of `outputs` columns; 0 = no device.
-    pub weights: Matrix,
+    /// How a weight's sign reaches the membrane (see `WeightSigns`).
+    #[serde(default)]
+    pub signs: WeightSigns,
+    /// Rail (V) an inhibitory line steps down to (with `signs: excitatory_inhibitory`).
+    #[serde(default)]
+    pub e_inh_v: f64,
+    /// Conductance levels of a crosspoint: 2^bits evenly spaced levels per sign from 0 (no
+    /// device) to the layer's largest weight. Omitted: weights as given (full precision).
+    pub bits: Option<u32>,
+    /// Crosspoint weights, `inputs` rows of `outputs` columns; 0 = no device. In [0, 1], or
+    /// [-1, 1] with `signs: excitatory_inhibitory`. Omitted in a TTFS network, whose weights
+    /// come from a trained model (`snngen train`, then `--model DIR`).
+    pub weights: Option<Matrix>,
 }
 
 fn default_hysteresis() -> f64 {
     0.05
+}
+
+/// How signed weights map onto conductances.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightSigns {
+    /// One line per input stepping from 0 V to vsyn: weights in [0, 1], one resistor and
+    /// one diode per crosspoint.
+    #[default]
+    Excitatory,
+    /// Two lines per input: an excitatory one (0 V -> vsyn, diode into the membrane) and an
+    /// inhibitory one (idles at vsyn, steps to e_inh_v, diode out of the membrane). A weight
+    /// w > 0 is a crosspoint on the first, w < 0 on the second: still one resistor and one
+    /// diode per non-zero weight, but two line drivers per input.
+    ExcitatoryInhibitory,
 }
 
 /// A weight matrix: exactly one of `inline` (rows of numbers), `file` (a CSV file, one row per
@@ -191,6 +219,22 @@ fn default_clock() -> f64 {
 pub struct Encoder {
     pub channels: u32,
     pub sample_bits: u32,
+    #[serde(default)]
+    pub coding: Coding,
+    /// Time-to-first-spike coding: clock cycles per sample level. A sample x steps its
+    /// channel at cycle (2^sample_bits - 1 - x) * step_cycles; x = 0 never steps.
+    pub step_cycles: Option<u32>,
+}
+
+/// How the encoder turns samples into spikes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coding {
+    /// Sigma-delta: each channel accumulates its sample and spikes on overflow.
+    #[default]
+    Rate,
+    /// Time to first spike: each channel steps once, brighter samples earlier.
+    Ttfs,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -228,18 +272,45 @@ pub struct Readout {
     /// Spike sources used as features, in order (same endpoint syntax as routes).
     pub features: Vec<String>,
     pub classes: u32,
-    /// Length of the counting window in FPGA clock cycles.
+    /// How a class is decided.
+    #[serde(default)]
+    pub decision: Decision,
+    /// Length of the counting window (first_spike: of the decision window, from the
+    /// encoder's first possible step) in FPGA clock cycles.
     pub window_cycles: u32,
     /// Time bins per decision: a frame of `bins` consecutive windows is scored as one
     /// `bins x features` vector (1..=64, default 1: one decision per window).
     #[serde(default = "default_bins")]
     pub bins: u32,
-    /// Width of the saturating spike counters.
+    /// Width of the saturating spike counters (linear decisions only).
+    #[serde(default = "default_count_bits")]
     pub count_bits: u32,
-    /// Signed weight format `Qm.n`: m integer bits (sign included), n fraction bits.
+    /// Signed weight format `Qm.n`: m integer bits (sign included), n fraction bits
+    /// (linear decisions only).
+    #[serde(default = "default_weight_format")]
     pub weight_format: String,
-    /// `classes` rows of `bins x features` weights, bin-major (column = bin * features + feature).
-    pub weights: Matrix,
+    /// `classes` rows of `bins x features` weights, bin-major (column = bin * features +
+    /// feature). Needed by, and only by, a linear decision.
+    pub weights: Option<Matrix>,
+}
+
+/// How the readout decides a class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Spike counts times fixed-point weights, then argmax.
+    #[default]
+    Linear,
+    /// The feature that spikes first is the class (ties: the lower index), as a TTFS
+    /// network decides; `classes` must equal the number of features.
+    FirstSpike,
+}
+
+fn default_count_bits() -> u32 {
+    8
+}
+fn default_weight_format() -> String {
+    "Q2.6".into()
 }
 
 fn default_bins() -> u32 {

@@ -105,6 +105,7 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
     }
 
     let readout = build_readout(d, &mut b, &base_dir, &mut p);
+    let ttfs = super::ttfs::check_ttfs(d, &chips, &b.graph, &readout, &mut p);
 
     if p.count() > 0 {
         return Err(p.into_diagnostics(loaded));
@@ -118,8 +119,11 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
         encoder: EncoderIr {
             channels: d.fpga.encoder.channels,
             sample_bits: d.fpga.encoder.sample_bits,
+            coding: d.fpga.encoder.coding,
+            step_cycles: d.fpga.encoder.step_cycles.unwrap_or(0),
         },
         readout,
+        ttfs,
         analog_sim: d.analog_sim.clone(),
         graph: b.graph,
         names: b.names,

@@ -6,7 +6,7 @@ use super::matrix::resolve_matrix;
 use super::validate::{self, Problems};
 use super::*;
 use crate::compiler::codes;
-use crate::compiler::design::{Chip, Connection, Population, RcSpikeTile};
+use crate::compiler::design::{Chip, Connection, Population, RcSpikeTile, WeightSigns};
 use crate::device::process::builtin_modes;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -28,11 +28,14 @@ pub(super) struct ChipContext<'a> {
 pub(super) fn build_chip(ci: usize, c: &Chip, cx: &mut ChipContext, p: &mut Problems) -> ChipIr {
     let field = format!("chips[{ci}]");
     p.identifier(&format!("{field}.name"), &c.name);
-    if c.populations.is_empty() {
+    if c.populations.is_empty() && c.rc_spike.is_empty() {
         p.push(
             codes::EMPTY,
             format!("{field}.populations"),
-            format!("chip `{}` has no neuron population", c.name),
+            format!(
+                "chip `{}` has neither a neuron population nor a tile",
+                c.name
+            ),
         );
     }
     let names = c
@@ -146,29 +149,36 @@ fn build_population(f: &str, pop: &Population, cx: &ChipContext, p: &mut Problem
 /// One tile checked, with its weights resolved (unless the design is past a size limit).
 fn build_tile(f: &str, t: &RcSpikeTile, cx: &ChipContext, p: &mut Problems) -> TileIr {
     validate::check_tile(f, t, cx.vdd, p);
-    if !cx.expand {
+    let Some(matrix) = t.weights.as_ref().filter(|_| cx.expand) else {
         return tile_ir(t, Vec::new());
-    }
-    let weights = resolve_matrix(
-        &t.weights,
-        t.inputs as usize,
-        t.outputs as usize,
-        cx.base_dir,
-    )
-    .unwrap_or_else(|e| {
-        p.push(
-            codes::MATRIX,
-            format!("{f}.weights"),
-            format!("tile `{}` weights: {e}", t.name),
-        );
-        Vec::new()
-    });
-    if weights.iter().flatten().any(|w| !(0.0..=1.0).contains(w)) {
+    };
+    let weights = resolve_matrix(matrix, t.inputs as usize, t.outputs as usize, cx.base_dir)
+        .unwrap_or_else(|e| {
+            p.push(
+                codes::MATRIX,
+                format!("{f}.weights"),
+                format!("tile `{}` weights: {e}", t.name),
+            );
+            Vec::new()
+        });
+    let lowest = match t.signs {
+        WeightSigns::Excitatory => 0.0,
+        WeightSigns::ExcitatoryInhibitory => -1.0,
+    };
+    if weights
+        .iter()
+        .flatten()
+        .any(|w| !(lowest..=1.0).contains(w))
+    {
         p.push_help(
             codes::WEIGHT_RANGE,
             format!("{f}.weights"),
-            format!("tile `{}` has crosspoint weights outside [0, 1]", t.name),
-            "a crosspoint is a resistor: weight w gives r_unit_gohm / w, 0 leaves it out",
+            format!(
+                "tile `{}` has crosspoint weights outside [{lowest}, 1]",
+                t.name
+            ),
+            "a crosspoint is a resistor: weight w gives r_unit_gohm / |w|, 0 leaves it out; \
+             negative weights need `signs: excitatory_inhibitory`",
         );
     }
     tile_ir(t, weights)
@@ -184,6 +194,9 @@ fn tile_ir(t: &RcSpikeTile, weights: Vec<Vec<f64>>) -> TileIr {
         vsyn: t.vsyn,
         threshold_v: t.threshold_v,
         hysteresis_v: t.hysteresis_v,
+        signs: t.signs,
+        e_inh_v: t.e_inh_v,
+        bits: t.bits,
         weights,
     }
 }

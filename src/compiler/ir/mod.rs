@@ -9,14 +9,16 @@ mod graph;
 pub mod limits;
 mod matrix;
 mod readout;
+mod ttfs;
 pub mod validate;
 
 pub use build::build;
 pub use endpoint::{Endpoint, EndpointKind};
 pub use matrix::{QFormat, resolve_matrix};
 pub use readout::READOUT_OVERHEAD_CYCLES;
+pub use ttfs::TtfsIr;
 
-use crate::compiler::design::{AnalogSim, NeuronMode, Technology};
+use crate::compiler::design::{AnalogSim, Coding, Decision, NeuronMode, Technology, WeightSigns};
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -32,6 +34,8 @@ pub struct Network {
     pub encoder: EncoderIr,
     pub chips: Vec<ChipIr>,
     pub readout: ReadoutIr,
+    /// The layer chain, when the design is a time-to-first-spike network.
+    pub ttfs: Option<TtfsIr>,
     pub analog_sim: AnalogSim,
     pub graph: StableDiGraph<Node, Edge>,
     /// `input`, `chip.population`, `chip.tile.in`, `chip.tile.out` to their nodes.
@@ -42,6 +46,9 @@ pub struct Network {
 pub struct EncoderIr {
     pub channels: u32,
     pub sample_bits: u32,
+    pub coding: Coding,
+    /// Cycles per sample level (TTFS coding; 0 for rate coding).
+    pub step_cycles: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -97,7 +104,12 @@ pub struct TileIr {
     pub vsyn: f64,
     pub threshold_v: f64,
     pub hysteresis_v: f64,
-    /// `inputs` rows of `outputs` weights in [0, 1].
+    pub signs: WeightSigns,
+    pub e_inh_v: f64,
+    /// Bits per crosspoint (None: full precision).
+    pub bits: Option<u32>,
+    /// `inputs` rows of `outputs` weights in [0, 1] ([-1, 1] with inhibitory lines); empty
+    /// when the design leaves them to a trained model.
     pub weights: Vec<Vec<f64>>,
 }
 
@@ -106,6 +118,7 @@ pub struct ReadoutIr {
     /// Feature sources in order: a node and the index range within it.
     pub features: Vec<(NodeIndex, Range<u32>)>,
     pub classes: u32,
+    pub decision: Decision,
     pub window_cycles: u32,
     /// Windows (time bins) per decision.
     pub bins: u32,
@@ -163,25 +176,29 @@ impl Network {
     }
     /// Routes in design order.
     pub fn routes(&self) -> Vec<RouteEdge<'_>> {
-        let mut routes: Vec<(usize, RouteEdge<'_>)> = self
-            .graph
-            .edge_indices()
-            .filter_map(|e| match &self.graph[e] {
-                Edge::Route { route, pairs } => {
-                    let (source, target) = self.graph.edge_endpoints(e)?;
-                    Some((
-                        *route,
-                        RouteEdge {
-                            source,
-                            target,
-                            pairs,
-                        },
-                    ))
-                }
-                _ => None,
-            })
-            .collect();
-        routes.sort_by_key(|r| r.0);
-        routes.into_iter().map(|(_, r)| r).collect()
+        route_edges(&self.graph)
     }
+}
+
+/// The route edges of a graph in design order.
+pub fn route_edges(graph: &StableDiGraph<Node, Edge>) -> Vec<RouteEdge<'_>> {
+    let mut routes: Vec<(usize, RouteEdge<'_>)> = graph
+        .edge_indices()
+        .filter_map(|e| match &graph[e] {
+            Edge::Route { route, pairs } => {
+                let (source, target) = graph.edge_endpoints(e)?;
+                Some((
+                    *route,
+                    RouteEdge {
+                        source,
+                        target,
+                        pairs,
+                    },
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    routes.sort_by_key(|r| r.0);
+    routes.into_iter().map(|(_, r)| r).collect()
 }

@@ -7,7 +7,7 @@ use super::matrix::{QFormat, resolve_matrix};
 use super::validate::{self, Problems};
 use super::*;
 use crate::compiler::codes;
-use crate::compiler::design::Design;
+use crate::compiler::design::{Decision, Design};
 use std::path::Path;
 
 /// Cycles the readout needs after a window closes beyond one per multiply-accumulate:
@@ -55,28 +55,64 @@ pub(super) fn build_readout(
     // sensible to compare against and stays quiet.
     let bins_valid = (1..=validate::MAX_READOUT_BINS).contains(&r.bins);
     let columns = r.bins.clamp(1, validate::MAX_READOUT_BINS) as usize * n_features as usize;
-    let weights = if !fits {
-        Vec::new()
-    } else {
-        resolve_matrix(&r.weights, r.classes as usize, columns, base_dir).unwrap_or_else(|e| {
-            // A shape is worth checking only against features that all resolved.
-            if bins_valid && features.len() == r.features.len() {
-                let shape = if r.bins == 1 {
-                    format!("{} classes x {n_features} features", r.classes)
-                } else {
-                    format!(
-                        "{} classes x ({} bins x {n_features} features)",
-                        r.classes, r.bins
-                    )
-                };
-                p.push(
+    let matrix = match (r.decision, &r.weights) {
+        (Decision::Linear, None) => {
+            p.push_help(
+                codes::MATRIX,
+                "fpga.readout.weights",
+                "a linear readout needs its weights",
+                "give `weights:` (inline, file or random), or `decision: first_spike` for a TTFS network",
+            );
+            None
+        }
+        (Decision::FirstSpike, Some(_)) => {
+            p.push_help(
+                codes::MATRIX,
+                "fpga.readout.weights",
+                "a first_spike readout has no weights",
+                "leave `weights:` out: the first feature to spike is the class",
+            );
+            None
+        }
+        (Decision::FirstSpike, None) => {
+            if u64::from(r.classes) != features_total && features.len() == r.features.len() {
+                p.push_help(
                     codes::MATRIX,
-                    "fpga.readout.weights",
-                    format!("readout weights ({shape}): {e}"),
+                    "fpga.readout.classes",
+                    format!(
+                        "a first_spike readout has one class per feature: {} classes, {features_total} features",
+                        r.classes
+                    ),
+                    "make `classes` the number of output neurons",
                 );
             }
-            Vec::new()
-        })
+            None
+        }
+        (Decision::Linear, Some(m)) => Some(m),
+    };
+    let weights = match matrix {
+        Some(m) if fits => {
+            resolve_matrix(m, r.classes as usize, columns, base_dir).unwrap_or_else(|e| {
+                // A shape is worth checking only against features that all resolved.
+                if bins_valid && features.len() == r.features.len() {
+                    let shape = if r.bins == 1 {
+                        format!("{} classes x {n_features} features", r.classes)
+                    } else {
+                        format!(
+                            "{} classes x ({} bins x {n_features} features)",
+                            r.classes, r.bins
+                        )
+                    };
+                    p.push(
+                        codes::MATRIX,
+                        "fpga.readout.weights",
+                        format!("readout weights ({shape}): {e}"),
+                    );
+                }
+                Vec::new()
+            })
+        }
+        _ => Vec::new(),
     };
     let bad: Vec<String> = weights
         .iter()
@@ -104,7 +140,7 @@ pub(super) fn build_readout(
         .classes
         .saturating_mul(n_features)
         .saturating_add(READOUT_OVERHEAD_CYCLES);
-    if r.window_cycles <= mac_cycles {
+    if r.decision == Decision::Linear && r.window_cycles <= mac_cycles {
         p.push_help(
             codes::WINDOW,
             "fpga.readout.window_cycles",
@@ -118,6 +154,7 @@ pub(super) fn build_readout(
     ReadoutIr {
         features,
         classes: r.classes,
+        decision: r.decision,
         window_cycles: r.window_cycles,
         bins: r.bins,
         count_bits: r.count_bits,

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 pub const MAX_CHIPS: usize = 6;
 pub const MAX_NEURONS_PER_POPULATION: u32 = 4096;
-pub const MAX_TILE_SIDE: u32 = 256;
+pub const MAX_TILE_SIDE: u32 = 1024;
 /// Most time bins (windows) one readout decision may span.
 pub const MAX_READOUT_BINS: u32 = 64;
 pub const VDD_RANGE: (f64, f64) = (0.3, 1.8);
@@ -293,6 +293,15 @@ pub fn check_tile(field: &str, t: &RcSpikeTile, vdd: f64, p: &mut Problems) {
             v as f64,
             1.0,
             MAX_TILE_SIDE as f64,
+        );
+    }
+    if let Some(bits) = t.bits {
+        p.range(
+            &format!("{field}.bits"),
+            "bits per crosspoint",
+            bits as f64,
+            1.0,
+            16.0,
         );
     }
     p.positive(

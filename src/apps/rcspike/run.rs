@@ -1,0 +1,316 @@
+//! `snngen train` and `snngen eval` for a TTFS design: data checked against the design,
+//! a validation split carved from the end of the training split, checkpoints after every
+//! epoch, and the reports both commands print.
+
+use super::model::{self, Checkpoint, ModelInfo};
+use super::task::{Hyper, Task};
+use super::train::{
+    EpochStats, Tally, TrainConfig, TrainState, classify, evaluate, quantized, train_epoch,
+};
+use crate::support::error::{Error, Result};
+use crate::support::idx::{self, Split};
+use crate::support::output::write_atomic;
+use crate::support::parallel::parallel;
+use crate::support::progress::{Progress, Verbosity, note};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// How `snngen train` runs on a TTFS design.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub data: PathBuf,
+    pub out: PathBuf,
+    pub hyper: Hyper,
+    /// Images carved from the end of the training split for validation.
+    pub validation: usize,
+    /// Train on only the first N images (quick runs, tests).
+    pub train_limit: Option<usize>,
+    pub resume: bool,
+    pub jobs: usize,
+    pub verbosity: Verbosity,
+}
+
+/// What `snngen train` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    pub design: String,
+    pub train_images: usize,
+    pub validation_images: usize,
+    pub epochs: Vec<EpochStats>,
+    pub validation_accuracy: f64,
+    pub quantized_validation_accuracy: Option<f64>,
+    pub bits: Option<u32>,
+    pub seconds: f64,
+    pub model_dir: String,
+}
+
+/// The training split of `dir`, checked against the task's input layer.
+fn read_data(task: &Task, dir: &Path, split: Option<&str>) -> Result<Split> {
+    let data = match split {
+        Some(name) => idx::read_named_split(dir, name)?,
+        None => idx::read_split(dir)?,
+    };
+    let pixels = data.images.rows * data.images.cols;
+    if pixels != task.sizes[0] {
+        return Err(Error::Data {
+            path: dir.to_path_buf(),
+            message: format!(
+                "the {} images are {}x{} = {pixels} pixels, but the first layer of `{}` has {} inputs",
+                data.name, data.images.rows, data.images.cols, task.design, task.sizes[0]
+            ),
+        });
+    }
+    Ok(data)
+}
+
+/// Trains (or resumes training) and writes the model folder after every epoch.
+pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
+    let data = read_data(task, &o.data, Some("train"))?;
+    let n = data.labels.len();
+    if o.validation == 0 || o.validation >= n {
+        return Err(Error::Usage(format!(
+            "--validation must be between 1 and {} (the training split has {n} images)",
+            n - 1
+        )));
+    }
+    let train_images = o.train_limit.unwrap_or(n).min(n - o.validation);
+    let train_idx: Vec<usize> = (0..train_images).collect();
+    let validation_idx: Vec<usize> = (n - o.validation..n).collect();
+    let cfg = task.config(&o.hyper, o.jobs);
+    let (mut state, earlier_seconds) = start(task, o, &cfg, train_images)?;
+    let start_time = Instant::now();
+    let steps = train_images.div_ceil(cfg.batch.max(1));
+    let remaining = cfg.epochs.saturating_sub(state.history.len());
+    let progress = Progress::new(o.verbosity, "training", (steps * remaining) as u64);
+    let mut done = 0u64;
+    while state.history.len() < cfg.epochs {
+        let epoch = state.history.len();
+        let stats = train_epoch(&cfg, &mut state, &data, &train_idx, &validation_idx, |b| {
+            progress.set_detail(&format!(
+                "epoch {}/{}, loss {:.3}, accuracy {:.3}",
+                epoch + 1,
+                cfg.epochs,
+                b.loss,
+                b.accuracy
+            ));
+            progress.set(done + b.done as u64);
+        });
+        done += steps as u64;
+        note(o.verbosity, &epoch_line(epoch, cfg.epochs, &stats));
+        let seconds = earlier_seconds + start_time.elapsed().as_secs_f64();
+        let checkpoint = Checkpoint {
+            structure: task.structure(),
+            hyper: o.hyper.clone(),
+            train_images,
+            validation_images: o.validation,
+            train_seconds: seconds,
+            state: state.clone(),
+        };
+        let info = info(task, o, &state, train_images, None, seconds);
+        write_model(&o.out, task, &state.weights, &info, Some(&checkpoint))?;
+    }
+    drop(progress);
+    // The final figures are those of the weights as written, which `eval` reads back.
+    let saved = model::as_saved(task, &state.weights);
+    let full = evaluate(&cfg.network(&saved), &cfg, &data, &validation_idx);
+    let quantized_accuracy = task.bits.map(|bits| {
+        let net = cfg.network(&quantized(&saved, bits));
+        evaluate(&net, &cfg, &data, &validation_idx).accuracy
+    });
+    let seconds = earlier_seconds + start_time.elapsed().as_secs_f64();
+    let mut info = info(task, o, &state, train_images, quantized_accuracy, seconds);
+    info.validation_accuracy = full.accuracy;
+    write_model(&o.out, task, &state.weights, &info, None)?;
+    Ok(TrainReport {
+        design: task.design.clone(),
+        train_images,
+        validation_images: o.validation,
+        validation_accuracy: info.validation_accuracy,
+        quantized_validation_accuracy: quantized_accuracy,
+        bits: task.bits,
+        epochs: state.history,
+        seconds,
+        model_dir: o.out.display().to_string(),
+    })
+}
+
+/// A fresh state, or the checkpoint's when resuming (with the same options and data).
+fn start(
+    task: &Task,
+    o: &TrainOptions,
+    cfg: &TrainConfig,
+    train_images: usize,
+) -> Result<(TrainState, f64)> {
+    if !o.resume {
+        return Ok((TrainState::new(cfg.initial_weights()), 0.0));
+    }
+    let c = model::read_checkpoint(&o.out, task)?;
+    if c.hyper != o.hyper || c.train_images != train_images || c.validation_images != o.validation {
+        return Err(Error::Usage(format!(
+            "the checkpoint in {} was written with other options ({:?}, {} training and {} validation images); resume with the same options",
+            o.out.display(),
+            c.hyper,
+            c.train_images,
+            c.validation_images
+        )));
+    }
+    note(
+        o.verbosity,
+        &format!(
+            "resuming after epoch {} of {}",
+            c.state.history.len(),
+            o.hyper.epochs
+        ),
+    );
+    Ok((c.state, c.train_seconds))
+}
+
+fn info(
+    task: &Task,
+    o: &TrainOptions,
+    state: &TrainState,
+    train_images: usize,
+    quantized_validation_accuracy: Option<f64>,
+    train_seconds: f64,
+) -> ModelInfo {
+    ModelInfo {
+        design: task.design.clone(),
+        structure: task.structure(),
+        sizes: task.sizes.clone(),
+        layers: task.layer_names.clone(),
+        hyper: o.hyper.clone(),
+        train_images,
+        validation_images: o.validation,
+        validation_accuracy: state.history.last().map_or(0.0, |h| h.validation.accuracy),
+        history: state.history.clone(),
+        quantized_validation_accuracy,
+        bits: task.bits,
+        train_seconds,
+    }
+}
+
+fn write_model(
+    out: &Path,
+    task: &Task,
+    weights: &[Vec<f64>],
+    info: &ModelInfo,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<()> {
+    let files = model::model_files(task, weights, info, checkpoint);
+    write_atomic(out, files.iter().map(|(n, c)| (n.as_str(), c.as_str())))
+}
+
+fn epoch_line(epoch: usize, epochs: usize, s: &EpochStats) -> String {
+    format!(
+        "epoch {}/{epochs}: loss {:.4}, training accuracy {:.4}, validation accuracy {:.4}, spikes per neuron {}",
+        epoch + 1,
+        s.loss,
+        s.train_accuracy,
+        s.validation.accuracy,
+        layer_figures(&s.validation.spikes_per_neuron)
+    )
+}
+
+/// Per-layer figures as `0.27 / 0.59 / 0.96`.
+pub fn layer_figures(x: &[f64]) -> String {
+    x.iter()
+        .map(|v| format!("{v:.3}"))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// How `snngen eval` runs on a TTFS design.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    pub model: PathBuf,
+    pub data: PathBuf,
+    /// Classify only the last N images of the split (e.g. the validation part of train-*).
+    pub last: Option<usize>,
+    /// Use the weights as trained instead of on the crossbar's levels.
+    pub full_precision: bool,
+    pub jobs: usize,
+    pub verbosity: Verbosity,
+}
+
+/// One class's score.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassScore {
+    pub class: usize,
+    pub correct: usize,
+    pub images: usize,
+    pub accuracy: f64,
+}
+
+/// What `snngen eval` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    pub design: String,
+    pub split: String,
+    pub images: usize,
+    /// "4-bit crosspoints" or "full precision".
+    pub weights: String,
+    pub per_class: Vec<ClassScore>,
+    /// Images for which no output fired before the window's end.
+    pub undecided: usize,
+    /// Mean over samples of the fraction of hidden neurons that fired.
+    pub spikes_per_neuron: f64,
+    /// The same per layer, the output layer last.
+    pub spikes_per_neuron_per_layer: Vec<f64>,
+    pub accuracy: f64,
+}
+
+/// Classifies every image of the folder's split (t10k-* if there, else train-*).
+pub fn eval(task: &Task, design: &Path, o: &EvalOptions) -> Result<EvalReport> {
+    model::read_info(&o.model, task, design)?;
+    let weights = model::read_weights(&o.model, task)?;
+    let data = read_data(task, &o.data, None)?;
+    let n = data.labels.len();
+    let first = o.last.map_or(0, |k| n.saturating_sub(k));
+    let items: Vec<usize> = (first..n).collect();
+    let cfg = task.config(&Hyper::default(), o.jobs);
+    let (weights, label) = match (task.bits, o.full_precision) {
+        (Some(bits), false) => (quantized(&weights, bits), format!("{bits}-bit crosspoints")),
+        _ => (weights, "full precision".to_string()),
+    };
+    let net = cfg.network(&weights);
+    let mut tally = Tally::new(net.layers.len(), *task.sizes.last().unwrap_or(&10));
+    let progress = Progress::new(o.verbosity, "images", items.len() as u64);
+    for chunk in items.chunks(500) {
+        for c in parallel(chunk, o.jobs, |&i| classify(&net, &cfg, &data, i)) {
+            tally.add(&c);
+        }
+        progress.set(tally.seen() as u64);
+    }
+    drop(progress);
+    let e = tally.evaluation();
+    let hidden = &task.sizes[1..task.sizes.len() - 1];
+    let hidden_neurons: usize = hidden.iter().sum();
+    let spikes = hidden
+        .iter()
+        .zip(&e.spikes_per_neuron)
+        .map(|(&n, s)| n as f64 * s)
+        .sum::<f64>()
+        / hidden_neurons.max(1) as f64;
+    Ok(EvalReport {
+        design: task.design.clone(),
+        split: data.name.clone(),
+        images: items.len(),
+        weights: label,
+        per_class: tally
+            .per_class
+            .iter()
+            .enumerate()
+            .map(|(class, &(correct, images))| ClassScore {
+                class,
+                correct,
+                images,
+                accuracy: correct as f64 / images.max(1) as f64,
+            })
+            .collect(),
+        undecided: tally.undecided,
+        spikes_per_neuron: spikes,
+        spikes_per_neuron_per_layer: e.spikes_per_neuron,
+        accuracy: e.accuracy,
+    })
+}

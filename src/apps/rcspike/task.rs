@@ -1,0 +1,175 @@
+//! A TTFS design as a learning task: the layer sizes, the neuron and the time windows the
+//! compiled design fixes, and the scale between the trainer's weights and the crossbar's.
+
+use super::train::TrainConfig;
+use crate::compiler::design::WeightSigns;
+use crate::compiler::ir::{Network, TileIr};
+use crate::model::ttfs::RcNeuron;
+use crate::support::error::{Error, Result};
+use crate::support::hash::sha256_hex;
+use std::path::Path;
+
+/// What a TTFS design fixes for training and evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub design: String,
+    /// Tile names, first layer first (the model's weight files are named after them).
+    pub layer_names: Vec<String>,
+    /// Layer sizes, input first.
+    pub sizes: Vec<usize>,
+    pub neuron: RcNeuron,
+    /// Pixels step within [0, input_window) seconds.
+    pub input_window: f64,
+    /// Outputs may fire within [0, window) seconds.
+    pub window: f64,
+    /// Conductance (S) of a design weight of 1: 1 / r_unit.
+    pub g_unit: f64,
+    /// Bits per crosspoint (None: full precision).
+    pub bits: Option<u32>,
+    /// Whether weights may be negative (inhibitory lines).
+    pub signed: bool,
+}
+
+/// Training choices that are not the hardware's: they go on the command line.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Hyper {
+    pub epochs: usize,
+    pub batch: usize,
+    pub learning_rate: f64,
+    pub final_learning_rate: f64,
+    /// Softmax temperature as a fraction of the input window.
+    pub softmax_tau: f64,
+    pub silent_penalty: f64,
+    pub seed: u64,
+}
+
+impl Default for Hyper {
+    fn default() -> Self {
+        Hyper {
+            epochs: 20,
+            batch: 32,
+            learning_rate: 1e-3,
+            final_learning_rate: 2e-5,
+            softmax_tau: 0.05,
+            silent_penalty: 1.0,
+            seed: 1,
+        }
+    }
+}
+
+impl Task {
+    /// The task of a compiled TTFS design; a usage error names `file` when it is not one.
+    pub fn new(net: &Network, file: &Path) -> Result<Task> {
+        let ttfs = net.ttfs.as_ref().ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is not a TTFS network (encoder `coding: ttfs`, readout `decision: first_spike`)",
+                file.display()
+            ))
+        })?;
+        let tiles: Vec<&TileIr> = ttfs
+            .layers
+            .iter()
+            .map(|&(c, t)| &net.chips[c].tiles[t])
+            .collect();
+        let first = tiles[0];
+        let clock = net.clock_mhz * 1e6;
+        let levels = (1u64 << net.encoder.sample_bits) - 1;
+        let mut sizes = vec![first.inputs as usize];
+        sizes.extend(tiles.iter().map(|t| t.outputs as usize));
+        Ok(Task {
+            design: net.name.clone(),
+            layer_names: tiles.iter().map(|t| t.name.clone()).collect(),
+            sizes,
+            neuron: RcNeuron {
+                capacitance: first.c_mem_ff * 1e-15,
+                threshold: first.threshold_v,
+                e_exc: first.vsyn,
+                e_inh: first.e_inh_v,
+                v_start: 0.0,
+            },
+            input_window: levels as f64 * f64::from(net.encoder.step_cycles) / clock,
+            window: f64::from(net.readout.window_cycles) / clock,
+            g_unit: 1.0 / (first.r_unit_gohm * 1e9),
+            bits: first.bits,
+            signed: first.signs == WeightSigns::ExcitatoryInhibitory,
+        })
+    }
+
+    /// The conductance the trainer calls 1: C / (2 T_in), which lets a handful of early
+    /// inputs charge a membrane to threshold within the input window whatever the units of
+    /// the design. Trainer weight x is design weight x * trainer_unit / g_unit.
+    pub fn trainer_unit(&self) -> f64 {
+        self.neuron.capacitance / (2.0 * self.input_window)
+    }
+
+    pub fn config(&self, h: &Hyper, workers: usize) -> TrainConfig {
+        TrainConfig {
+            sizes: self.sizes.clone(),
+            neuron: self.neuron,
+            input_window: self.input_window,
+            window: self.window,
+            g_unit: self.trainer_unit(),
+            softmax_tau: h.softmax_tau * self.input_window,
+            silent_penalty: h.silent_penalty,
+            weight_limit: self.g_unit / self.trainer_unit(),
+            signed: self.signed,
+            learning_rate: h.learning_rate,
+            final_learning_rate: h.final_learning_rate,
+            batch: h.batch,
+            epochs: h.epochs,
+            seed: h.seed,
+            workers,
+        }
+    }
+
+    /// Trainer weights ([out][in] per layer) as design weights (inputs rows x outputs).
+    pub fn to_design(&self, weights: &[Vec<f64>]) -> Vec<Vec<Vec<f64>>> {
+        let scale = self.trainer_unit() / self.g_unit;
+        weights
+            .iter()
+            .zip(self.sizes.windows(2))
+            .map(|(w, s)| {
+                (0..s[0])
+                    .map(|i| (0..s[1]).map(|o| w[o * s[0] + i] * scale).collect())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Design weights back as trainer weights.
+    pub fn from_design(&self, layers: &[Vec<Vec<f64>>]) -> Vec<Vec<f64>> {
+        let scale = self.g_unit / self.trainer_unit();
+        layers
+            .iter()
+            .zip(self.sizes.windows(2))
+            .map(|(m, s)| {
+                let mut w = vec![0.0; s[0] * s[1]];
+                for (i, row) in m.iter().enumerate() {
+                    for (o, x) in row.iter().enumerate() {
+                        w[o * s[0] + i] = x * scale;
+                    }
+                }
+                w
+            })
+            .collect()
+    }
+
+    /// A digest of everything a trained model depends on: a model trained for another
+    /// network (sizes, neuron, timing, crosspoint scale) does not fit this one.
+    pub fn structure(&self) -> String {
+        let text = format!(
+            "sizes {:?} layers {:?} C {:e} Vth {:e} Vsyn {:e} Einh {:e} Tin {:e} T {:e} g {:e} signed {}",
+            self.sizes,
+            self.layer_names,
+            self.neuron.capacitance,
+            self.neuron.threshold,
+            self.neuron.e_exc,
+            self.neuron.e_inh,
+            self.input_window,
+            self.window,
+            self.g_unit,
+            self.signed
+        );
+        sha256_hex(text.as_bytes())[..16].to_string()
+    }
+}
