@@ -26,6 +26,7 @@ fn config(epochs: usize, workers: usize) -> TrainConfig {
         g_unit: c / t_in / 2.0,
         softmax_tau: 0.1 * t_in,
         silent_penalty: 1.0,
+        shift: 0,
         weight_limit: 4.0,
         signed: true,
         learning_rate: 1e-3,

@@ -310,3 +310,67 @@ fn model_json(design: &Path, data: &Path) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     std::fs::read_to_string(model.join("model.json")).unwrap()
 }
+
+#[test]
+fn the_netlists_agree_with_the_model_in_ngspice() {
+    let Some(mnist) = common::mnist_dir() else {
+        return;
+    };
+    if !common::require_tool("ngspice") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (model, out, spice) = (
+        tmp.path().join("model"),
+        tmp.path().join("build"),
+        tmp.path().join("spice"),
+    );
+    json(&train_args(s(&mnist), s(&model), "2"));
+
+    // The build's chip deck holds one resistor and one diode per crosspoint that is not 0 on
+    // the crossbar's 4-bit levels, on the line of its sign.
+    let built = snngen(&["build", SMALL, "--model", s(&model), "-o", s(&out), "-q"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let deck = std::fs::read_to_string(out.join("spice/xbar.cir")).unwrap();
+    let diodes = deck.lines().filter(|l| l.starts_with('d')).count();
+    let (_, tiles) =
+        snngen::apps::rcspike::circuit::trained_tiles(&root().join(SMALL), &model).unwrap();
+    let nonzero: usize = tiles
+        .iter()
+        .map(|t| t.weights.iter().flatten().filter(|w| **w != 0.0).count())
+        .sum();
+    assert_eq!(diodes, nonzero);
+    assert!(
+        deck.contains(" drect"),
+        "TTFS crosspoints use the ideal rectifier"
+    );
+    assert!(!out.join("rtl").exists(), "no RTL of the wrong coding");
+
+    // Three images through both layers: measured median 0.18 %, worst 0.30 % (the circuit
+    // fires later by the rectifier's ~2 mV forward drop), every class the model's. The
+    // command itself fails beyond 2 % or below 98 % agreement (issue 13's targets).
+    let report = json(&[
+        "sim",
+        "spice",
+        SMALL,
+        "--model",
+        s(&model),
+        "--data",
+        s(&mnist),
+        "--images",
+        "3",
+        "-o",
+        s(&spice),
+        "--json",
+    ]);
+    assert_eq!(report["class_agreement"].as_f64().unwrap(), 1.0, "{report}");
+    let worst = report["worst_timing_error"].as_f64().unwrap();
+    assert!(worst > 0.0 && worst <= 0.01, "{report}");
+    assert!(spice.join("spice_times.png").exists());
+    let energy = report["energy_per_inference_pj"].as_f64().unwrap();
+    assert!(energy > 0.0, "{report}");
+}

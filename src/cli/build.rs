@@ -20,6 +20,10 @@ pub struct Args {
     /// readout_weights.csv that `snngen train` writes).
     #[arg(long, value_name = "CSV")]
     weights: Option<PathBuf>,
+    /// A TTFS design's crossbar weights from this model folder (what `snngen train` writes),
+    /// instead of the design's own.
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
     /// Also lint the RTL with `verilator --lint-only -Wall` and `yosys check -assert`.
     #[arg(long)]
     lint: bool,
@@ -60,7 +64,11 @@ impl Report for BuildReport {
 }
 
 pub fn run(a: Args, g: &Global) -> Result<()> {
-    let (summary, rendered) = build::build_with(&a.design, a.weights.as_deref(), a.out.as_deref())?;
+    let inputs = build::BuildInputs {
+        readout_weights: a.weights.as_deref(),
+        model: a.model.as_deref(),
+    };
+    let (summary, rendered) = build::build_with(&a.design, &inputs, a.out.as_deref())?;
     let mut report = BuildReport {
         summary,
         lint_clean: None,

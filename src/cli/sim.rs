@@ -1,7 +1,10 @@
-//! `snngen sim rtl`: the emitted (or a hand-edited) RTL against the cycle-exact model.
+//! `snngen sim rtl`: the emitted (or a hand-edited) RTL against the cycle-exact model;
+//! `snngen sim spice`: a TTFS design's crossbar netlists in ngspice against its model.
 
 use super::Global;
 use super::report::{Report, show, verbosity};
+use crate::apps::rcspike::circuit::{self, CircuitOptions, CircuitReport};
+use crate::flows::build::default_out_dir;
 use crate::flows::cosim::{self, SimOptions, SimReport, Simulator};
 use crate::support::error::{Error, Result};
 use std::path::PathBuf;
@@ -14,6 +17,108 @@ pub enum Target {
     /// Compiled Verilator models are cached by content hash in $SNNGEN_CACHE_DIR
     /// (default ~/.cache/snngen): an unchanged design does not recompile.
     Rtl(RtlArgs),
+    /// Run images through a TTFS design's crossbar netlists in ngspice, layer by layer, and
+    /// compare every neuron's firing time and each image's class with the model.
+    ///
+    /// Each layer is driven by the firing times the circuit's previous layer produced; the
+    /// model of each layer gets the same inputs. Writes spice_times.csv and spice_times.png
+    /// (ngspice against model) into the output folder.
+    Spice(SpiceArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SpiceArgs {
+    /// The design file (YAML) of a TTFS network.
+    design: PathBuf,
+    /// Folder written by `snngen train` (its weights go onto the crossbar's levels).
+    #[arg(long, value_name = "DIR")]
+    model: PathBuf,
+    /// Folder in the MNIST layout; the first N images of its t10k split (else train).
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// Images to run.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    images: usize,
+    /// Folder for spice_times.csv and spice_times.png [default: out/<design name>/spice].
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// ngspice runs at once.
+    #[arg(long, default_value_t = 2)]
+    jobs: usize,
+    /// Simulate every crosspoint, also those on lines that never step in an image (whose
+    /// diodes only leak): about 4x slower; measured times move by up to 0.24 %.
+    #[arg(long)]
+    full_netlist: bool,
+    /// Fail (exit 1) when a firing time is off by more than this fraction of the model's.
+    #[arg(long, default_value_t = 0.02)]
+    max_timing_error: f64,
+    /// Fail (exit 1) when ngspice and the model decide the same class on fewer images.
+    #[arg(long, default_value_t = 0.98)]
+    min_class_agreement: f64,
+}
+
+fn run_spice(a: SpiceArgs, g: &Global) -> Result<()> {
+    let (task, tiles) = circuit::trained_tiles(&a.design, &a.model)?;
+    let opts = CircuitOptions {
+        model: a.model,
+        data: a.data,
+        images: a.images,
+        full_netlist: a.full_netlist,
+        out: a
+            .out
+            .unwrap_or_else(|| default_out_dir(&task.design).join("spice")),
+        jobs: a.jobs,
+        verbosity: verbosity(g),
+    };
+    let r = circuit::sim_spice(&task, &tiles, &opts)?;
+    show(&r, g);
+    if r.worst_timing_error > a.max_timing_error || r.class_agreement < a.min_class_agreement {
+        return Err(Error::Mismatch(format!(
+            "ngspice against the model: worst timing error {:.3} % (at most {:.3} %), class agreement {:.1} % (at least {:.1} %)",
+            100.0 * r.worst_timing_error,
+            100.0 * a.max_timing_error,
+            100.0 * r.class_agreement,
+            100.0 * a.min_class_agreement
+        )));
+    }
+    Ok(())
+}
+
+impl Report for CircuitReport {
+    fn table(&self) -> String {
+        let mut t = format!(
+            "sim spice {}: {} {} images through the crossbar netlists in ngspice, {:.1} s\n",
+            self.design, self.images, self.split, self.seconds
+        );
+        t += "layer     neurons compared  median error  worst error  fired in one only\n";
+        for l in &self.layers {
+            t += &format!(
+                "{:<9} {:>16}  {:>11.4} %  {:>10.4} %  {:>17}\n",
+                l.layer,
+                l.compared,
+                100.0 * l.median_timing_error,
+                100.0 * l.worst_timing_error,
+                l.fire_mismatches
+            );
+        }
+        t += &format!(
+            "firing times: median error {:.4} %, worst {:.4} % (ngspice against the model, same inputs)\n",
+            100.0 * self.median_timing_error,
+            100.0 * self.worst_timing_error
+        );
+        t += &format!(
+            "class: ngspice agrees with the model on {:.1} % of images; accuracy {:.4} (ngspice), {:.4} (model)\n",
+            100.0 * self.class_agreement,
+            self.circuit_accuracy,
+            self.model_accuracy
+        );
+        t += &format!(
+            "energy per inference {:.2} pJ from the excitatory line drivers: {:.2} fJ per conducting crosspoint, against C Vth Vsyn / N = {:.2} fJ\n",
+            self.energy_per_inference_pj, self.energy_per_mac_fj, self.c_vth_vsyn_over_n_fj
+        );
+        t += &format!("  written to {} and {}\n", self.times_csv, self.plot);
+        t
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,7 +209,10 @@ impl Report for SimReport {
 }
 
 pub fn run(target: Target, g: &Global) -> Result<()> {
-    let Target::Rtl(a) = target;
+    let a = match target {
+        Target::Rtl(a) => a,
+        Target::Spice(a) => return run_spice(a, g),
+    };
     let opts = SimOptions {
         rtl_dir: a.rtl,
         cycles: a.cycles,

@@ -81,6 +81,9 @@ struct TtfsArgs {
     /// Weight of the penalty that pulls a silent target output towards firing [default: 1].
     #[arg(long)]
     silent_penalty: Option<f64>,
+    /// Move each training image by up to N pixels each way, anew every epoch [default: 0].
+    #[arg(long, value_name = "N")]
+    shift: Option<usize>,
     /// Images carved from the end of the training split for validation.
     #[arg(long, default_value_t = 5000, value_name = "N")]
     validation: usize,
@@ -100,6 +103,7 @@ impl TtfsArgs {
             || self.final_learning_rate.is_some()
             || self.softmax_tau.is_some()
             || self.silent_penalty.is_some()
+            || self.shift.is_some()
             || self.validation != 5000
             || self.train_limit.is_some()
             || self.resume
@@ -114,6 +118,7 @@ impl TtfsArgs {
             final_learning_rate: self.final_learning_rate.unwrap_or(d.final_learning_rate),
             softmax_tau: self.softmax_tau.unwrap_or(d.softmax_tau),
             silent_penalty: self.silent_penalty.unwrap_or(d.silent_penalty),
+            shift: self.shift.unwrap_or(d.shift),
             seed: seed.unwrap_or(d.seed),
         }
     }

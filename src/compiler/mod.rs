@@ -46,6 +46,26 @@ pub fn with_readout_weights(mut loaded: LoadedDesign, csv: &Path) -> LoadedDesig
     loaded
 }
 
+/// Points the TTFS tiles of a loaded design at a trained model's weight files
+/// (`<dir>/<tile>.csv`, what `snngen train` writes), as if the design named them.
+pub fn with_tile_weights(mut loaded: LoadedDesign, dir: &Path) -> LoadedDesign {
+    let ttfs = loaded.design.fpga.encoder.coding == design::Coding::Ttfs;
+    for tile in loaded
+        .design
+        .chips
+        .iter_mut()
+        .flat_map(|c| c.rc_spike.iter_mut())
+        .filter(|_| ttfs)
+    {
+        let file = absolute(&dir.join(format!("{}.csv", tile.name)));
+        tile.weights = Some(design::Matrix {
+            file: Some(file.display().to_string()),
+            ..Default::default()
+        });
+    }
+    loaded
+}
+
 /// sha256 over the design text and every weight file it names, so that editing a CSV file
 /// changes the hash (and invalidates anything cached under it).
 pub fn design_hash(loaded: &LoadedDesign) -> String {
@@ -91,7 +111,13 @@ pub fn render_loaded(loaded: LoadedDesign) -> Result<Rendered> {
     let verilog = lower::verilog::lower(&compiled, &header);
     let decks = lower::spice::lower(&compiled, &header);
     let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
-    let mut files = emit::render(&verilog, &decks, &models)?;
+    // The RTL of a TTFS network (its encoder steps and first-spike readout) is not generated
+    // yet: its build holds the crossbar netlists alone, never RTL of the wrong coding.
+    let mut files = if compiled.network.ttfs.is_some() {
+        emit::render_spice(&header, &decks, &models)?
+    } else {
+        emit::render(&verilog, &decks, &models)?
+    };
     let mut clashes = names::check(&compiled.network, &files);
     clashes.extend(names::check_nodes(&compiled.network, &decks));
     if !clashes.is_empty() {

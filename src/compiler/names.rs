@@ -70,8 +70,8 @@ pub fn check_nodes(net: &Network, decks: &[SpiceDeck]) -> Vec<Diagnostic> {
         }
         for t in &d.tiles {
             let by = format!("tile {}", t.name);
-            for i in t.driven_inputs.iter().chain(&t.idle_inputs) {
-                make(i.clone(), by.clone());
+            for l in &t.lines {
+                make(l.name.clone(), by.clone());
             }
             for c in &t.columns {
                 make(c.mem.clone(), by.clone());

@@ -1,7 +1,9 @@
 //! RC-Spike TTFS networks on image datasets (MNIST layout): the design as a learning task
 //! (`task`), training with exact spike-time gradients (`train`), trained models on disk
-//! (`model`) and the `snngen train` / `snngen eval` flows (`run`).
+//! (`model`), the `snngen train` / `snngen eval` flows (`run`) and the netlists checked in
+//! ngspice (`circuit`).
 
+pub mod circuit;
 pub mod model;
 pub mod run;
 pub mod task;

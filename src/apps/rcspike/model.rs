@@ -55,8 +55,14 @@ pub fn as_saved(task: &Task, weights: &[Vec<f64>]) -> Vec<Vec<f64>> {
         .iter_mut()
         .flatten()
         .flatten()
-        .for_each(|x| *x = f64::from(*x as f32));
+        .for_each(|x| *x = saved(*x));
     task.from_design(&layers)
+}
+
+/// A weight as the CSV gives it back: its f32 text read as f64 (as every reader of the
+/// file, the design's matrix reader included, reads it).
+fn saved(x: f64) -> f64 {
+    format!("{}", x as f32).parse().unwrap_or(x)
 }
 
 /// A layer's weight file name.
@@ -100,6 +106,7 @@ fn csv(layer: &str, m: &[Vec<f64>]) -> String {
         for (k, x) in row.iter().enumerate() {
             let sep = if k == 0 { "" } else { "," };
             let _ = write!(out, "{sep}{}", *x as f32);
+            debug_assert_eq!(saved(*x), format!("{}", *x as f32).parse::<f64>().unwrap());
         }
         out.push('\n');
     }

@@ -51,6 +51,12 @@ fn read_data(task: &Task, dir: &Path, split: Option<&str>) -> Result<Split> {
         Some(name) => idx::read_named_split(dir, name)?,
         None => idx::read_split(dir)?,
     };
+    check_image_size(task, dir, &data)?;
+    Ok(data)
+}
+
+/// Refuses images whose pixel count is not the first layer's input count.
+pub fn check_image_size(task: &Task, dir: &Path, data: &Split) -> Result<()> {
     let pixels = data.images.rows * data.images.cols;
     if pixels != task.sizes[0] {
         return Err(Error::Data {
@@ -61,7 +67,7 @@ fn read_data(task: &Task, dir: &Path, split: Option<&str>) -> Result<Split> {
             ),
         });
     }
-    Ok(data)
+    Ok(())
 }
 
 /// Trains (or resumes training) and writes the model folder after every epoch.

@@ -40,6 +40,8 @@ pub struct Hyper {
     /// Softmax temperature as a fraction of the input window.
     pub softmax_tau: f64,
     pub silent_penalty: f64,
+    /// Training images move by up to this many pixels each way (augmentation).
+    pub shift: usize,
     pub seed: u64,
 }
 
@@ -52,6 +54,7 @@ impl Default for Hyper {
             final_learning_rate: 2e-5,
             softmax_tau: 0.05,
             silent_penalty: 1.0,
+            shift: 0,
             seed: 1,
         }
     }
@@ -111,6 +114,7 @@ impl Task {
             g_unit: self.trainer_unit(),
             softmax_tau: h.softmax_tau * self.input_window,
             silent_penalty: h.silent_penalty,
+            shift: h.shift,
             weight_limit: self.g_unit / self.trainer_unit(),
             signed: self.signed,
             learning_rate: h.learning_rate,

@@ -5,6 +5,7 @@
 //! Weights are signed and in units of `g_unit`: a positive weight w is an excitatory
 //! crosspoint of conductance w g_unit, a negative one an inhibitory crosspoint of -w g_unit.
 
+use crate::compiler::passes::quantize::crosspoint_levels;
 use crate::model::ttfs::RcNeuron;
 use crate::model::ttfs_network::{Gradients, Layer, Network, encode};
 use crate::support::idx::Split;
@@ -31,6 +32,8 @@ pub struct TrainConfig {
     /// Weight of the penalty (Vth - v) / Vth on a target output that stays silent, v its
     /// membrane at the window's end: without it a silent target gets no gradient at all.
     pub silent_penalty: f64,
+    /// Training images are moved by up to this many pixels each way (0: as they are).
+    pub shift: usize,
     /// Largest |weight| a crosspoint can hold (its smallest resistor); Adam's steps are
     /// clipped to it.
     pub weight_limit: f64,
@@ -203,12 +206,14 @@ fn shard(
     net: &Network,
     data: &Split,
     items: &[usize],
+    epoch: usize,
 ) -> (Gradients, f64, usize) {
     let mut grads = net.zero_gradients();
     let (mut total, mut correct) = (0.0, 0);
     for &i in items {
         let label = usize::from(data.labels[i]);
-        let trace = net.forward(&encode(data.images.image(i), cfg.input_window));
+        let image = augmented(cfg, data, i, epoch);
+        let trace = net.forward(&encode(&image, cfg.input_window));
         let (mut l, d) = loss(&trace.output_times(), label, cfg.window, cfg.softmax_tau);
         let mut d_silent = vec![0.0; d.len()];
         if cfg.silent_penalty > 0.0
@@ -275,7 +280,9 @@ pub fn train_epoch(
     for (b, batch) in order.chunks(batch_size).enumerate() {
         let net = cfg.network(&state.weights);
         let shards: Vec<&[usize]> = batch.chunks(batch.len().div_ceil(SHARDS)).collect();
-        let parts = parallel(&shards, cfg.workers, |items| shard(cfg, &net, data, items));
+        let parts = parallel(&shards, cfg.workers, |items| {
+            shard(cfg, &net, data, items, epoch)
+        });
         let mut sum = net.zero_gradients();
         for (g, l, c) in parts {
             add(&mut sum, &g);
@@ -306,6 +313,35 @@ pub fn train_epoch(
     };
     state.history.push(stats.clone());
     stats
+}
+
+/// Image `i` moved by up to `cfg.shift` pixels each way (zeros come in at the edges), by an
+/// offset drawn from the seed, the epoch and the image: every epoch sees other offsets, and
+/// any number of threads the same ones.
+fn augmented(cfg: &TrainConfig, data: &Split, i: usize, epoch: usize) -> Vec<u8> {
+    let image = data.images.image(i);
+    if cfg.shift == 0 {
+        return image.to_vec();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xa11ce);
+    rng.set_stream(((epoch as u64) << 32) | i as u64);
+    let s = cfg.shift as i64;
+    let (dx, dy) = (rng.random_range(-s..=s), rng.random_range(-s..=s));
+    shifted(image, data.images.rows, data.images.cols, dx, dy)
+}
+
+/// `image` (rows x cols) moved right by dx and down by dy, zeros coming in.
+pub fn shifted(image: &[u8], rows: usize, cols: usize, dx: i64, dy: i64) -> Vec<u8> {
+    let mut out = vec![0; image.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            let (sr, sc) = (r as i64 - dy, c as i64 - dx);
+            if (0..rows as i64).contains(&sr) && (0..cols as i64).contains(&sc) {
+                out[r * cols + c] = image[sr as usize * cols + sc as usize];
+            }
+        }
+    }
+    out
 }
 
 /// Trains from `initial` weights for `cfg.epochs` epochs, evaluating on `validation` after
@@ -410,23 +446,10 @@ impl Tally {
     }
 }
 
-/// The weights on a crossbar whose crosspoints hold `bits` bits: each sign has its own
-/// crosspoint, whose conductance is one of 2^bits evenly spaced levels from 0 (no device)
-/// to the layer's largest |w|; a weight takes the nearest level of its sign.
+/// The weights on a crossbar whose crosspoints hold `bits` bits, layer by layer (the levels
+/// the compiler's quantize pass puts a tile on).
 pub fn quantized(weights: &[Vec<f64>], bits: u32) -> Vec<Vec<f64>> {
-    let steps = f64::from((1u32 << bits.min(31)) - 1);
-    weights
-        .iter()
-        .map(|w| {
-            let top = w.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-            if top == 0.0 {
-                return w.clone();
-            }
-            w.iter()
-                .map(|&x| (x / top * steps).round() / steps * top)
-                .collect()
-        })
-        .collect()
+    weights.iter().map(|w| crosspoint_levels(w, bits)).collect()
 }
 
 #[cfg(test)]
@@ -455,17 +478,6 @@ mod tests {
         // A silent output is pushed by its softmax share alone (no target): -p / tau.
         let expected = -softmax_share(&times, 1) / 5e-6;
         assert!((d[1] - expected).abs() <= 1e-12 * expected.abs());
-    }
-
-    #[test]
-    fn quantized_weights_sit_on_evenly_spaced_levels_of_each_sign() {
-        let w = vec![vec![0.9, -0.3, 0.05, -0.9, 0.44]];
-        // 2 bits: levels 0, 0.3, 0.6, 0.9 of either sign.
-        let expected = [0.9, -0.3, 0.0, -0.9, 0.3];
-        let q = quantized(&w, 2);
-        for (q, e) in q[0].iter().zip(expected) {
-            assert!((q - e).abs() < 1e-15, "{q} vs {e}");
-        }
     }
 
     fn softmax_share(times: &[Option<f64>], i: usize) -> f64 {

@@ -120,6 +120,23 @@ pub fn render(
         }
         .render()?,
     });
+    files.extend(render_spice(h, decks, models)?);
+    for f in &mut files {
+        if !f.contents.ends_with('\n') {
+            f.contents.push('\n');
+        }
+    }
+    Ok(files)
+}
+
+/// Renders the chip decks and device models alone (a TTFS design's build, whose RTL is not
+/// generated yet).
+pub fn render_spice(
+    h: &Header,
+    decks: &[SpiceDeck],
+    models: &[(String, String)],
+) -> Result<Vec<EmittedFile>, askama::Error> {
+    let mut files = Vec::new();
     for d in decks {
         files.push(EmittedFile {
             path: format!("spice/{}.cir", d.file_stem),

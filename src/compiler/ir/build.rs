@@ -110,7 +110,7 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
     if p.count() > 0 {
         return Err(p.into_diagnostics(loaded));
     }
-    Ok(Network {
+    let mut net = Network {
         name: d.name.clone(),
         technology: d.technology,
         vdd: d.vdd,
@@ -128,7 +128,11 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
         graph: b.graph,
         names: b.names,
         chips,
-    })
+    };
+    for &(c, t) in net.ttfs.iter().flat_map(|n| &n.layers) {
+        net.chips[c].tiles[t].ideal_diode = true;
+    }
+    Ok(net)
 }
 
 /// Destinations a route expands to (in u64: two ranges of 2^32 cannot overflow it).

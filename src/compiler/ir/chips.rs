@@ -196,6 +196,7 @@ fn tile_ir(t: &RcSpikeTile, weights: Vec<Vec<f64>>) -> TileIr {
         hysteresis_v: t.hysteresis_v,
         signs: t.signs,
         e_inh_v: t.e_inh_v,
+        ideal_diode: false,
         bits: t.bits,
         weights,
     }

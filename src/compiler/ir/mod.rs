@@ -106,6 +106,9 @@ pub struct TileIr {
     pub hysteresis_v: f64,
     pub signs: WeightSigns,
     pub e_inh_v: f64,
+    /// Whether the crosspoint diodes are ideal rectifiers (the tiles of a TTFS network, as
+    /// their model assumes) rather than silicon pn diodes.
+    pub ideal_diode: bool,
     /// Bits per crosspoint (None: full precision).
     pub bits: Option<u32>,
     /// `inputs` rows of `outputs` weights in [0, 1] ([-1, 1] with inhibitory lines); empty

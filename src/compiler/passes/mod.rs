@@ -28,7 +28,8 @@ pub struct Compiled {
     pub readout: QuantizedReadout,
 }
 
-pub fn compile(network: Network) -> Compiled {
+pub fn compile(mut network: Network) -> Compiled {
+    quantize::tiles(&mut network);
     let layout = place::run(&network);
     let routing = route::run(&network, &layout);
     let readout = quantize::run(&network);

@@ -5,7 +5,7 @@ pub mod rtl_checks;
 
 use crate::compiler::design::load_design;
 use crate::compiler::lower::verilog::{VerilogModel, ident};
-use crate::compiler::{Rendered, emit, render_loaded, with_readout_weights};
+use crate::compiler::{Rendered, emit, render_loaded, with_readout_weights, with_tile_weights};
 use crate::support::error::{Error, Result};
 use crate::support::fs::absolute;
 use crate::support::output::write_atomic;
@@ -33,20 +33,44 @@ pub struct BuildSummary {
 }
 
 pub fn build(path: &Path, out_dir: Option<&Path>) -> Result<(BuildSummary, Rendered)> {
-    build_with(path, None, out_dir)
+    build_with(path, &BuildInputs::default(), out_dir)
 }
 
-/// `build`, with the readout weights taken from `weights` (a CSV file, e.g. what
-/// `snngen train` wrote) instead of the design's own.
+/// Trained weights that replace the design's own in a build.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildInputs<'a> {
+    /// Readout weights (a CSV file, e.g. what `snngen train` wrote for a reservoir).
+    pub readout_weights: Option<&'a Path>,
+    /// A TTFS model folder: its `<tile>.csv` weights go onto the crossbars.
+    pub model: Option<&'a Path>,
+}
+
+/// `build`, with trained weights instead of the design's own.
 pub fn build_with(
     path: &Path,
-    weights: Option<&Path>,
+    inputs: &BuildInputs,
     out_dir: Option<&Path>,
 ) -> Result<(BuildSummary, Rendered)> {
     let start = Instant::now();
     let mut loaded = load_design(path).map_err(Error::Input)?;
-    if let Some(w) = weights {
+    if let Some(w) = inputs.readout_weights {
         loaded = with_readout_weights(loaded, w);
+    }
+    if let Some(m) = inputs.model {
+        loaded = with_tile_weights(loaded, m);
+    }
+    let unweighted = loaded
+        .design
+        .chips
+        .iter()
+        .flat_map(|c| &c.rc_spike)
+        .find(|t| t.weights.is_none());
+    if let Some(t) = unweighted {
+        return Err(Error::Usage(format!(
+            "tile `{}` of {} has no weights: give `--model DIR`, a folder `snngen train` wrote for this design",
+            t.name,
+            path.display()
+        )));
     }
     let r = render_loaded(loaded)?;
     let net = &r.compiled.network;

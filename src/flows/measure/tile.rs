@@ -4,7 +4,9 @@
 
 use crate::compiler::emit::deck;
 use crate::compiler::ir::TileIr;
-use crate::compiler::lower::spice::cells::{tile_column, tile_input_source, tile_steps};
+use crate::compiler::lower::spice::cells::{
+    TileStimulus, tile_column, tile_input_source, tile_steps,
+};
 use crate::device::mismatch::TileDraw;
 use crate::device::neuron::thermal_voltage;
 use crate::device::tile::{ResistorDiode, TileColumn, crosspoint_saturation_current};
@@ -63,7 +65,13 @@ pub fn measure_mac_energy(tile: &TileIr, celsius: f64) -> Result<MacEnergy> {
     let tstop = 2.0 * tau;
     let at = 1e-6;
     let steps = vec![at; tile.inputs as usize];
-    let view = tile_steps(&column0, tile.vsyn, celsius, &steps, tstop, true, None);
+    let stimulus = TileStimulus {
+        steps: steps.iter().map(|&t| Some(t)).collect(),
+        tstop,
+        points: 2000,
+        input_currents: true,
+    };
+    let view = tile_steps(&column0, tile.vsyn, celsius, &stimulus, None);
     let w = ngspice::run(&deck::tile_steps(&view, "mac.cir")?)?;
     let t = w.time();
     let v = w.get(&tile_column(0))?;
@@ -106,7 +114,13 @@ pub fn measure_tile(
     let steps: Vec<f64> = (0..tile.inputs)
         .map(|i| tstop * 0.5 * i as f64 / tile.inputs as f64 + 1e-6)
         .collect();
-    let view = tile_steps(tile, vsyn, celsius, &steps, tstop, false, draw);
+    let stimulus = TileStimulus {
+        steps: steps.iter().map(|&t| Some(t)).collect(),
+        tstop,
+        points: 2000,
+        input_currents: false,
+    };
+    let view = tile_steps(tile, vsyn, celsius, &stimulus, draw);
     let w = ngspice::run(&deck::tile_steps(&view, "tile.cir")?)?;
     let time = w.time().to_vec();
     let measured: Vec<Vec<f64>> = (0..tile.outputs as usize)

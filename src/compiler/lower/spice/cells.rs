@@ -5,6 +5,7 @@
 
 use super::{Crosspoint, NeuronCell, Signal, TileNodes, crosspoints, num, vector_list};
 
+use crate::compiler::design::WeightSigns;
 use crate::compiler::ir::TileIr;
 use crate::device::dac::synapse_bias;
 use crate::device::mismatch::{Draw, TileDraw};
@@ -227,8 +228,8 @@ pub struct TileSteps {
 #[derive(Debug, Clone)]
 pub struct TileStepInput {
     pub name: String,
-    pub at: String,
-    pub high: String,
+    /// The source's value: a constant or a pwl step.
+    pub source: String,
 }
 
 #[derive(Debug, Clone)]
@@ -247,16 +248,26 @@ pub fn tile_input_source(i: usize) -> Signal {
     Signal::i(format!("v{}", TileNodes::alone().input(i)))
 }
 
-/// `tile` with input i stepping to `vsyn` at `steps[i]`; with `input_currents` the deck also
-/// saves every input source's current. `draw` scales every crosspoint resistor and column
-/// capacitor (mismatch).
+/// When the inputs of a tile step deck step and how long it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TileStimulus {
+    /// Input i steps at `steps[i]` (s); None: never.
+    pub steps: Vec<Option<f64>>,
+    pub tstop: f64,
+    /// The largest time step is tstop / points.
+    pub points: usize,
+    /// Save every excitatory input source's current too.
+    pub input_currents: bool,
+}
+
+/// `tile` with input i stepping at `steps[i]`: its line from 0 V to `vsyn` and, on a tile
+/// with inhibitory lines, its inhibitory line from vsyn down to the tile's e_inh_v. `draw`
+/// scales every crosspoint resistor and column capacitor (mismatch).
 pub fn tile_steps(
     tile: &TileIr,
     vsyn: f64,
     celsius: f64,
-    steps: &[f64],
-    tstop: f64,
-    input_currents: bool,
+    stimulus: &TileStimulus,
     draw: Option<&TileDraw>,
 ) -> TileSteps {
     let nodes = TileNodes::alone();
@@ -267,27 +278,51 @@ pub fn tile_steps(
             cmem: num(tile.c_mem_ff * 1e-15 * c_factor(j)),
         })
         .collect();
+    let steps = &stimulus.steps;
     let mut signals: Vec<Signal> = (0..columns.len()).map(tile_column).collect();
-    if input_currents {
+    if stimulus.input_currents {
         signals.extend((0..steps.len()).map(tile_input_source));
+    }
+    let mut inputs: Vec<TileStepInput> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| TileStepInput {
+            name: nodes.input(i),
+            source: step_source(0.0, vsyn, t),
+        })
+        .collect();
+    if tile.signs == WeightSigns::ExcitatoryInhibitory {
+        inputs.extend(steps.iter().enumerate().map(|(i, &t)| TileStepInput {
+            name: nodes.inhibitory_input(i),
+            source: step_source(vsyn, tile.e_inh_v, t),
+        }));
     }
     TileSteps {
         tile: tile.name.clone(),
         vsyn: num(vsyn),
         temperature: num(celsius),
-        inputs: steps
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| TileStepInput {
-                name: nodes.input(i),
-                at: num(t),
-                high: num(t + 1e-9),
-            })
-            .collect(),
+        inputs,
         crosspoints: crosspoints(tile, &nodes, |i, j| draw.map_or(1.0, |d| d.r_factor[i][j])),
         columns,
-        tstep: num(tstop / 2000.0),
-        tstop: num(tstop),
+        tstep: num(stimulus.tstop / stimulus.points.max(1) as f64),
+        tstop: num(stimulus.tstop),
         saved: Saved::new("tile.dat", signals),
+    }
+}
+
+/// A line source that idles at `idle` and steps to `active` at `at` (1 ns edge), or stays
+/// idle when it never steps.
+fn step_source(idle: f64, active: f64, at: Option<f64>) -> String {
+    match at {
+        None => num(idle),
+        Some(t) if t <= 0.0 => format!("pwl(0 {} 1e-9 {})", num(idle), num(active)),
+        Some(t) => format!(
+            "pwl(0 {} {} {} {} {})",
+            num(idle),
+            num(t),
+            num(idle),
+            num(t + 1e-9),
+            num(active)
+        ),
     }
 }

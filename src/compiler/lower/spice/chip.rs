@@ -4,6 +4,7 @@
 use super::{
     Crosspoint, NeuronCell, TEST_PULSE_EDGE, TEST_PULSE_WIDTH, TileNodes, crosspoints, node, num,
 };
+use crate::compiler::design::WeightSigns;
 use crate::compiler::ir::{ChipIr, Network};
 use crate::compiler::lower::Header;
 use crate::compiler::passes::Compiled;
@@ -44,6 +45,13 @@ pub struct SynapseInst {
     pub cell: String,
 }
 
+/// An input line of a tile and the value of the source that drives it.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub name: String,
+    pub source: String,
+}
+
 /// One output column of a tile: its membrane node and its spike node.
 #[derive(Debug, Clone)]
 pub struct Column {
@@ -60,8 +68,9 @@ pub struct TileView {
     pub cmem: String,
     pub sw_vt: String,
     pub sw_vh: String,
-    pub driven_inputs: Vec<String>,
-    pub idle_inputs: Vec<String>,
+    /// Every input line with its source: the test pulse where a route reaches the input,
+    /// else its idle level; a tile with inhibitory lines has those after the excitatory ones.
+    pub lines: Vec<Line>,
     pub columns: Vec<Column>,
     pub crosspoints: Vec<Crosspoint>,
 }
@@ -82,8 +91,6 @@ pub struct SpiceDeck {
     pub test_delay: String,
     pub test_period: String,
     pub test_width: String,
-    /// Tile inputs are steps held for half a period: RC-Spike integrates for microseconds.
-    pub tile_test_width: String,
     pub test_edge: String,
     pub tstep: String,
     pub tstop: String,
@@ -132,7 +139,14 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
             if exc { "excitatory" } else { "inhibitory" }
         ),
     }));
-    let tiles = lower_tiles(chip, routed_inputs);
+    let period = 1e-3 / net.analog_sim.input_rate_khz;
+    let stimulus = TestStimulus {
+        delay: period / 2.0,
+        edge: TEST_PULSE_EDGE,
+        width: period / 2.0,
+        period,
+    };
+    let tiles = lower_tiles(chip, routed_inputs, &stimulus);
 
     let mut vectors: Vec<String> = names.iter().map(|n| format!("v({n}_spk)")).collect();
     for t in &tiles {
@@ -141,7 +155,6 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
     }
     vectors.push("i(vdd)".into());
 
-    let period = 1e-3 / net.analog_sim.input_rate_khz;
     let stem = node(&chip.name);
     SpiceDeck {
         file_stem: stem.clone(),
@@ -158,7 +171,6 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
         test_delay: num(period / 2.0),
         test_period: num(period),
         test_width: num(TEST_PULSE_WIDTH.min(period / 4.0)),
-        tile_test_width: num(period / 2.0),
         test_edge: num(TEST_PULSE_EDGE),
         tstep: num(net.analog_sim.tstep_ns * 1e-9),
         tstop: num(net.analog_sim.tstop_us * 1e-6),
@@ -279,18 +291,37 @@ fn lower_synapses(
 
 /// Every RC-Spike tile: its crosspoints, columns, and inputs driven by the test stimulus
 /// where a route reaches them (the rest tied to ground).
-fn lower_tiles(chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Vec<TileView> {
+fn lower_tiles(
+    chip: &ChipIr,
+    routed_inputs: &BTreeSet<u32>,
+    stimulus: &TestStimulus,
+) -> Vec<TileView> {
     let mut tile_input_base = chip.neuron_count();
     chip.tiles
         .iter()
         .map(|t| {
             let tn = node(&t.name);
             let nodes = TileNodes::chip(&tn);
-            let input = |i: u32| nodes.input(i as usize);
             let column = |j: u32| nodes.column(j as usize);
             let spike = |j: u32| format!("{tn}_spk{j}");
-            let (driven, idle): (Vec<u32>, Vec<u32>) =
-                (0..t.inputs).partition(|i| routed_inputs.contains(&(tile_input_base + i)));
+            let driven = |i: u32| routed_inputs.contains(&(tile_input_base + i));
+            let line = |name: String, idle: f64, active: f64, i: u32| Line {
+                name,
+                source: if driven(i) {
+                    stimulus.pulse(idle, active)
+                } else {
+                    num(idle)
+                },
+            };
+            let mut lines: Vec<Line> = (0..t.inputs)
+                .map(|i| line(nodes.input(i as usize), 0.0, t.vsyn, i))
+                .collect();
+            if t.signs == WeightSigns::ExcitatoryInhibitory {
+                lines.extend(
+                    (0..t.inputs)
+                        .map(|i| line(nodes.inhibitory_input(i as usize), t.vsyn, t.e_inh_v, i)),
+                );
+            }
             tile_input_base += t.inputs;
             let crosspoints = crosspoints(t, &nodes, |_, _| 1.0);
             TileView {
@@ -301,8 +332,7 @@ fn lower_tiles(chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Vec<TileView> {
                 cmem: num(t.c_mem_ff * 1e-15),
                 sw_vt: num(t.threshold_v - t.hysteresis_v / 2.0),
                 sw_vh: num(t.hysteresis_v / 2.0),
-                driven_inputs: driven.into_iter().map(input).collect(),
-                idle_inputs: idle.into_iter().map(input).collect(),
+                lines,
                 columns: (0..t.outputs)
                     .map(|j| Column {
                         mem: column(j),
@@ -313,6 +343,30 @@ fn lower_tiles(chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Vec<TileView> {
             }
         })
         .collect()
+}
+
+/// The periodic test pulse on tile inputs: steps held for half a period, since RC-Spike
+/// integrates for microseconds.
+struct TestStimulus {
+    delay: f64,
+    edge: f64,
+    width: f64,
+    period: f64,
+}
+
+impl TestStimulus {
+    fn pulse(&self, idle: f64, active: f64) -> String {
+        format!(
+            "pulse({} {} {} {} {} {} {})",
+            num(idle),
+            num(active),
+            num(self.delay),
+            num(self.edge),
+            num(self.edge),
+            num(self.width),
+            num(self.period)
+        )
+    }
 }
 
 fn bias_line(exc: bool, level: u32) -> String {

@@ -8,6 +8,7 @@ pub mod chip;
 
 pub use chip::{SpiceDeck, lower};
 
+use crate::compiler::design::WeightSigns;
 use crate::compiler::ir::TileIr;
 use crate::device::process::NeuronMode;
 use std::fmt;
@@ -127,12 +128,19 @@ impl NeuronCell {
     }
 }
 
+/// A resistor from an input line to an internal node, and a diode between that node and a
+/// column membrane: forward into the membrane on an excitatory line, out of it on an
+/// inhibitory one.
 #[derive(Debug, Clone)]
 pub struct Crosspoint {
     pub name: String,
     pub input: String,
     pub column: String,
     pub ohms: String,
+    pub anode: String,
+    pub cathode: String,
+    /// `dsyn` (a silicon pn diode) or `drect` (the ideal rectifier of TTFS tiles).
+    pub diode: &'static str,
 }
 
 /// How a tile's nodes and crosspoint elements are named in a deck.
@@ -162,27 +170,45 @@ impl TileNodes {
     pub fn input(&self, i: usize) -> String {
         format!("{}in{i}", self.node_prefix)
     }
+    /// The inhibitory line of input i (tiles with `signs: excitatory_inhibitory`).
+    pub fn inhibitory_input(&self, i: usize) -> String {
+        format!("{}inh{i}", self.node_prefix)
+    }
     pub fn column(&self, j: usize) -> String {
         format!("{}mem{j}", self.node_prefix)
     }
 }
 
-/// The crosspoints of a tile (weight w: a resistor of r_unit / w, times `r_factor(i, j)` for
-/// a mismatch draw, in series with the `dsyn` diode); a weight of 0 has no device.
+/// The crosspoints of a tile (weight w: a resistor of r_unit / |w|, times `r_factor(i, j)`
+/// for a mismatch draw, in series with a diode); a weight of 0 has no device. A negative
+/// weight sits on the input's inhibitory line with its diode reversed.
 pub fn crosspoints(
     tile: &TileIr,
     nodes: &TileNodes,
     r_factor: impl Fn(usize, usize) -> f64,
 ) -> Vec<Crosspoint> {
+    let signed = tile.signs == WeightSigns::ExcitatoryInhibitory;
+    let diode = if tile.ideal_diode { "drect" } else { "dsyn" };
     let mut out = Vec::new();
     for (i, row) in tile.weights.iter().enumerate() {
         for (j, &w) in row.iter().enumerate() {
-            if w > 0.0 {
+            if w > 0.0 || (signed && w < 0.0) {
+                let name = format!("{}{i}_{j}", nodes.element_prefix);
+                let internal = format!("{name}_x");
+                let column = nodes.column(j);
+                let (input, anode, cathode) = if w > 0.0 {
+                    (nodes.input(i), internal, column.clone())
+                } else {
+                    (nodes.inhibitory_input(i), column.clone(), internal)
+                };
                 out.push(Crosspoint {
-                    name: format!("{}{i}_{j}", nodes.element_prefix),
-                    input: nodes.input(i),
-                    column: nodes.column(j),
-                    ohms: num(tile.r_unit_gohm * 1e9 / w * r_factor(i, j)),
+                    name,
+                    input,
+                    column,
+                    ohms: num(tile.r_unit_gohm * 1e9 / w.abs() * r_factor(i, j)),
+                    anode,
+                    cathode,
+                    diode,
                 });
             }
         }
