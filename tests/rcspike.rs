@@ -27,6 +27,7 @@ fn config(epochs: usize, workers: usize) -> TrainConfig {
         softmax_tau: 0.1 * t_in,
         silent_penalty: 1.0,
         shift: 0,
+        init_mean: 0.5,
         weight_limit: 4.0,
         signed: true,
         learning_rate: 1e-3,

@@ -12,6 +12,7 @@ mod mc;
 mod passes;
 pub mod report;
 mod sim;
+mod sweep;
 mod train;
 
 use crate::support::error::Result;
@@ -79,19 +80,31 @@ pub enum Command {
     /// --resume continues a killed sweep. Writes summary.json and rate_histogram.png, and the
     /// reference model's prediction of every draw beside the measurement.
     Mc(mc::Args),
-    /// Train the readout for spoken digits (FSDD) on the design's chips as a reservoir.
+    /// Train a design: a TTFS network's crossbar weights on images, or the spoken-digit
+    /// readout on a reservoir design's chips.
     ///
-    /// Recordings with index 5..9 validate (choose the ridge penalty, report accuracy), the
-    /// rest train; the delivered readout is refitted on all of them. Writes
-    /// readout_weights.csv (the design's fixed-point format; `snngen build --weights` puts
-    /// it into the RTL) and model.json into DIR.
+    /// TTFS designs (MNIST layout data): exact spike-time gradients, Adam, a validation
+    /// split carved from the end of the training split, a model folder (one CSV per layer,
+    /// model.json) rewritten with a checkpoint after every epoch (`--resume`).
+    ///
+    /// Reservoir designs (FSDD): recordings with index 5..9 validate (choose the ridge
+    /// penalty, report accuracy), the rest train; the delivered readout is refitted on all of
+    /// them. Writes readout_weights.csv (the design's fixed-point format; `snngen build
+    /// --weights` puts it into the RTL) and model.json into DIR.
     Train(train::Args),
-    /// Classify recordings with a trained model and report accuracy.
+    /// Classify images or recordings with a trained model and report accuracy.
     ///
-    /// Decisions are the hardware's: the reservoir's spikes replayed into the cycle-exact
-    /// FPGA model (bit-exact with the RTL). Writes confusion.png; the last line printed is
-    /// `accuracy: 0.xxxx`.
+    /// TTFS designs: the t10k split of the folder if it is there, else train (`--last N`
+    /// for its validation part), on the crossbar's levels; per-class accuracy and spikes per
+    /// neuron. Reservoir designs: decisions are the hardware's, the reservoir's spikes
+    /// replayed into the cycle-exact FPGA model (bit-exact with the RTL); writes
+    /// confusion.png. The last line printed is `accuracy: 0.xxxx`.
     Eval(eval::Args),
+    /// Train a design anew at each value of one parameter and tabulate what it reaches.
+    Sweep {
+        #[command(subcommand)]
+        parameter: sweep::Target,
+    },
     /// Benchmarks that print a table (see BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -151,6 +164,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Train(a) => train::run(a, g),
         Command::Eval(a) => eval::run(a, g),
         Command::Bench { which } => bench::run(which, g),
+        Command::Sweep { parameter } => sweep::run(parameter, g),
         Command::Sim { target } => sim::run(target, g),
     }
 }

@@ -61,7 +61,7 @@ pub struct Args {
 /// Options of a TTFS design's training (defaults: `Hyper::default`).
 #[derive(Debug, clap::Args)]
 #[command(next_help_heading = "TTFS designs")]
-struct TtfsArgs {
+pub(super) struct TtfsArgs {
     /// Passes over the training images [default: 20].
     #[arg(long)]
     epochs: Option<usize>,
@@ -86,13 +86,13 @@ struct TtfsArgs {
     shift: Option<usize>,
     /// Images carved from the end of the training split for validation.
     #[arg(long, default_value_t = 5000, value_name = "N")]
-    validation: usize,
+    pub(super) validation: usize,
     /// Train on only the first N images of the training split (quick runs).
     #[arg(long, value_name = "N")]
-    train_limit: Option<usize>,
+    pub(super) train_limit: Option<usize>,
     /// Go on from the checkpoint that an interrupted run left in the output folder.
     #[arg(long)]
-    resume: bool,
+    pub(super) resume: bool,
 }
 
 impl TtfsArgs {
@@ -109,7 +109,7 @@ impl TtfsArgs {
             || self.resume
     }
 
-    fn hyper(&self, seed: Option<u64>) -> Hyper {
+    pub(super) fn hyper(&self, seed: Option<u64>) -> Hyper {
         let d = Hyper::default();
         Hyper {
             epochs: self.epochs.unwrap_or(d.epochs),

@@ -98,11 +98,22 @@ impl Task {
         })
     }
 
-    /// The conductance the trainer calls 1: C / (2 T_in), which lets a handful of early
-    /// inputs charge a membrane to threshold within the input window whatever the units of
-    /// the design. Trainer weight x is design weight x * trainer_unit / g_unit.
+    /// The conductance the trainer calls 1: C / (2 T_in) at vsyn = 2 Vth, scaled by
+    /// Vth / (vsyn - Vth) so that a weight of 1 charges a membrane at the same rate at any
+    /// drive voltage; a handful of early inputs then reach the threshold within the input
+    /// window whatever the units of the design. Trainer weight x is design weight
+    /// x * trainer_unit / g_unit.
     pub fn trainer_unit(&self) -> f64 {
-        self.neuron.capacitance / (2.0 * self.input_window)
+        let n = self.neuron;
+        n.capacitance / (2.0 * self.input_window) * n.threshold / (n.e_exc - n.threshold)
+    }
+
+    /// Mean of the initial weights (in standard deviations): 0.5 at vsyn = 2 Vth, more as
+    /// vsyn nears the threshold, where a membrane reaches it only if nearly all of its
+    /// inputs excite (its resting level is vsyn G_exc / (G_exc + G_inh)).
+    fn init_mean(&self) -> f64 {
+        let n = self.neuron;
+        0.5 * n.threshold / (n.e_exc - n.threshold)
     }
 
     pub fn config(&self, h: &Hyper, workers: usize) -> TrainConfig {
@@ -115,6 +126,7 @@ impl Task {
             softmax_tau: h.softmax_tau * self.input_window,
             silent_penalty: h.silent_penalty,
             shift: h.shift,
+            init_mean: self.init_mean(),
             weight_limit: self.g_unit / self.trainer_unit(),
             signed: self.signed,
             learning_rate: h.learning_rate,

@@ -32,6 +32,9 @@ pub struct TrainConfig {
     /// Weight of the penalty (Vth - v) / Vth on a target output that stays silent, v its
     /// membrane at the window's end: without it a silent target gets no gradient at all.
     pub silent_penalty: f64,
+    /// Mean of the initial weights in standard deviations: positive, so that most neurons
+    /// fire from the start.
+    pub init_mean: f64,
     /// Training images are moved by up to this many pixels each way (0: as they are).
     pub shift: usize,
     /// Largest |weight| a crosspoint can hold (its smallest resistor); Adam's steps are
@@ -110,7 +113,7 @@ impl TrainConfig {
             .map(|size| {
                 let sd = 1.0 / (size[0] as f64).sqrt();
                 (0..size[0] * size[1])
-                    .map(|_| sd * (0.5 + gaussian(&mut rng)))
+                    .map(|_| sd * (self.init_mean + gaussian(&mut rng)))
                     .collect()
             })
             .collect()
