@@ -423,3 +423,55 @@ fn the_vsyn_sweep_trains_a_network_at_each_drive_voltage() {
     );
     assert!(out.join("sweep.png").exists());
 }
+
+/// The TTFS encoder in the cycle-exact model (bit-exact with the RTL, which `sim rtl` checks)
+/// steps every pixel once, at the time the network's model gives it from the frame's start.
+#[test]
+fn the_encoder_steps_every_pixel_at_the_models_input_time() {
+    use snngen::model::digital::{ChipInputs, Inputs, Params, SystemModel};
+    use snngen::model::ttfs_network::encode;
+    let r = snngen::compiler::render(Path::new(SMALL)).unwrap();
+    let net = &r.compiled.network;
+    let p = Params::new(&r.compiled, &r.verilog);
+    let clock = net.clock_mhz * 1e6;
+    let levels = (1u32 << net.encoder.sample_bits) - 1;
+    let input_window = f64::from(levels * net.encoder.step_cycles) / clock;
+    let pixels: Vec<u8> = (0..784u32).map(|i| ((i * 37) % 256) as u8).collect();
+    let mut model = SystemModel::new(p.clone());
+    let idle = Inputs {
+        rst: false,
+        in_valid: false,
+        samples: vec![0; 784],
+        chips: vec![ChipInputs::default(); p.chip_sources.len()],
+    };
+    let mut first: Vec<Option<u64>> = vec![None; 784];
+    // Cycle 0 resets, cycle 1 presents the frame.
+    model.cycle(&Inputs {
+        rst: true,
+        ..idle.clone()
+    });
+    model.cycle(&Inputs {
+        in_valid: true,
+        samples: pixels.iter().map(|&x| u32::from(x)).collect(),
+        ..idle.clone()
+    });
+    for cycle in 2..(u64::from(levels * net.encoder.step_cycles) + 10) {
+        model.cycle(&idle);
+        for (c, &s) in model.encoder_spikes().iter().enumerate() {
+            if s {
+                assert!(first[c].is_none(), "channel {c} spiked twice");
+                first[c] = Some(cycle);
+            }
+        }
+    }
+    let expected = encode(&pixels, input_window);
+    for (c, (got, want)) in first.iter().zip(&expected).enumerate() {
+        // Spike registers of cycle k are seen after edge k: the frame starts at edge 2.
+        let got = got.map(|k| (k - 2) as f64 / clock);
+        match (got, want) {
+            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-12, "channel {c}: {g} vs {w}"),
+            (None, None) => {}
+            _ => panic!("channel {c}: {got:?} vs {want:?}"),
+        }
+    }
+}

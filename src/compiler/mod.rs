@@ -111,13 +111,7 @@ pub fn render_loaded(loaded: LoadedDesign) -> Result<Rendered> {
     let verilog = lower::verilog::lower(&compiled, &header);
     let decks = lower::spice::lower(&compiled, &header);
     let models = [("generic180.lib".to_string(), GENERIC_180_MODELS.to_string())];
-    // The RTL of a TTFS network (its encoder steps and first-spike readout) is not generated
-    // yet: its build holds the crossbar netlists alone, never RTL of the wrong coding.
-    let mut files = if compiled.network.ttfs.is_some() {
-        emit::render_spice(&header, &decks, &models)?
-    } else {
-        emit::render(&verilog, &decks, &models)?
-    };
+    let mut files = emit::render(&verilog, &decks, &models)?;
     let mut clashes = names::check(&compiled.network, &files);
     clashes.extend(names::check_nodes(&compiled.network, &decks));
     if !clashes.is_empty() {

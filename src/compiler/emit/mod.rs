@@ -30,6 +30,8 @@ macro_rules! verilog_template {
 }
 
 verilog_template!(EncoderTemplate, "verilog/encoder.v");
+verilog_template!(TtfsEncoderTemplate, "verilog/encoder_ttfs.v");
+verilog_template!(FirstSpikeReadoutTemplate, "verilog/readout_first_spike.v");
 verilog_template!(ChipIfTemplate, "verilog/chip_if.v");
 verilog_template!(RouterTemplate, "verilog/router.v");
 verilog_template!(ReadoutTemplate, "verilog/readout.v");
@@ -83,11 +85,22 @@ pub fn render(
 ) -> Result<Vec<EmittedFile>, askama::Error> {
     let h = &v.h;
     let rtl = rtl_paths(v);
+    // The coding and the decision pick a block's template; its module and ports stay.
+    let encoder = if v.encoder.ttfs {
+        TtfsEncoderTemplate { v, h }.render()?
+    } else {
+        EncoderTemplate { v, h }.render()?
+    };
+    let readout = if v.readout.first_spike {
+        FirstSpikeReadoutTemplate { v, h }.render()?
+    } else {
+        ReadoutTemplate { v, h }.render()?
+    };
     let rendered = [
-        EncoderTemplate { v, h }.render()?,
+        encoder,
         ChipIfTemplate { v, h }.render()?,
         RouterTemplate { v, h }.render()?,
-        ReadoutTemplate { v, h }.render()?,
+        readout,
         TopTemplate { v, h }.render()?,
     ];
     let mut files: Vec<EmittedFile> = rtl

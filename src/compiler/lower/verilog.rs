@@ -1,6 +1,7 @@
 //! Verilog view model: module parameters, ROM contents as Verilog literals, top-level wiring.
 
 use super::{Header, index_width, value_width};
+use crate::compiler::design::{Coding, Decision};
 use crate::compiler::passes::Compiled;
 
 /// The one place that turns design names into Verilog identifiers: letters, digits and `_`
@@ -81,6 +82,33 @@ fn signed_lit(width: u32, value: i64) -> String {
 }
 
 /// A `width`-bit hex literal with bit i set where `set(i)`.
+/// For each bit of a `width`-bit index into `n` one-hot lines, the mask of the lines whose
+/// index has that bit set: ORing a one-hot vector through them encodes it.
+fn index_masks(n: u32, width: u32) -> Vec<RomEntry> {
+    (0..width)
+        .map(|bit| RomEntry {
+            key: bit.to_string(),
+            value: mask_lit(n, |i| (i >> bit) & 1 == 1),
+        })
+        .collect()
+}
+
+fn lower_encoder(net: &crate::compiler::ir::Network) -> EncoderView {
+    let e = &net.encoder;
+    let step = e.step_cycles.max(1);
+    let step_w = value_width(step as u64 - 1);
+    EncoderView {
+        channels: e.channels,
+        bits: e.sample_bits,
+        ttfs: e.coding == Coding::Ttfs,
+        step_cycles: step,
+        step_w,
+        step_last: lit(step_w, step as u64 - 1),
+        step_one: lit(step_w, 1),
+        level_one: lit(e.sample_bits, 1),
+    }
+}
+
 fn mask_lit(width: u32, set: impl Fn(u32) -> bool) -> String {
     let nibbles = width.div_ceil(4);
     let digits: String = (0..nibbles)
@@ -105,6 +133,14 @@ pub struct RomEntry {
 pub struct EncoderView {
     pub channels: u32,
     pub bits: u32,
+    /// Time-to-first-spike coding (templates/verilog/encoder_ttfs.v) rather than rate.
+    pub ttfs: bool,
+    /// TTFS: cycles per level and the counter that counts them.
+    pub step_cycles: u32,
+    pub step_w: u32,
+    pub step_last: String,
+    pub step_one: String,
+    pub level_one: String,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +198,11 @@ pub struct ReadoutView {
     pub bin_last: String,
     pub bin_one: String,
     pub weight_rom: Vec<RomEntry>,
+    /// A first-spike decision (templates/verilog/readout_first_spike.v) rather than linear.
+    pub first_spike: bool,
+    pub feat_one_hot: String,
+    /// For each bit of a feature index, the mask of the features whose index has it set.
+    pub index_masks: Vec<RomEntry>,
 }
 
 #[derive(Debug, Clone)]
@@ -320,10 +361,7 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
     VerilogModel {
         h: h.clone(),
         prefix,
-        encoder: EncoderView {
-            channels: net.encoder.channels,
-            bits: net.encoder.sample_bits,
-        },
+        encoder: lower_encoder(net),
         chip_if,
         router,
         readout,
@@ -365,12 +403,7 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
             next += 1;
         }
     }
-    let index_masks = (0..src_w)
-        .map(|bit| RomEntry {
-            key: bit.to_string(),
-            value: mask_lit(nsrc, |i| (i >> bit) & 1 == 1),
-        })
-        .collect();
+    let index_masks = index_masks(nsrc, src_w);
     RouterView {
         index_masks,
         nsrc,
@@ -391,6 +424,7 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
 
 fn lower_readout(c: &Compiled) -> ReadoutView {
     let r = &c.network.readout;
+    let first_spike = r.decision == Decision::FirstSpike;
     let nfeat = c.layout.features.len() as u32;
     let (cnt_w, w_w) = (r.count_bits, r.format.width());
     let prod_w = w_w + cnt_w + 1;
@@ -432,8 +466,13 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
         q_int: r.format.int_bits,
         q_frac: r.format.frac_bits,
         prod_w,
-        // A frame's total sums bins x features products: no wrap for any count and weight.
-        acc_w: prod_w + index_width(r.bins as u64 * nfeat as u64),
+        // A frame's total sums bins x features products: no wrap for any count and weight. A
+        // first-spike score is the window cycle of the winning spike, never negative.
+        acc_w: if first_spike {
+            win_w + 1
+        } else {
+            prod_w + index_width(r.bins as u64 * nfeat as u64)
+        },
         win_w,
         feat_w,
         class_w,
@@ -451,6 +490,9 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
         bin_last: lit(bin_w, r.bins as u64 - 1),
         bin_one: lit(bin_w, 1),
         weight_rom,
+        first_spike,
+        feat_one_hot: lit(nfeat, 1),
+        index_masks: index_masks(nfeat, class_w),
     }
 }
 

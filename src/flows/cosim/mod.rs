@@ -99,12 +99,6 @@ const VCD_AFTER: u64 = 10;
 
 pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     let rendered = compiler::render(design)?;
-    if rendered.compiled.network.ttfs.is_some() {
-        return Err(Error::Usage(format!(
-            "{} is a TTFS network, whose RTL (the step encoder and first-spike readout) snngen does not generate yet; `snngen sim spice` checks its crossbar netlists",
-            design.display()
-        )));
-    }
     let params = Params::new(&rendered.compiled, &rendered.verilog);
     let name = rendered.verilog.prefix.clone();
 

@@ -49,6 +49,8 @@ pub struct Params {
     pub chip_names: Vec<String>,
     pub channels: usize,
     pub sample_bits: u32,
+    /// Time-to-first-spike coding: cycles per level (None: rate coding).
+    pub ttfs_step: Option<u32>,
     pub chip_sources: Vec<u32>,
     pub chip_offsets: Vec<u32>,
     pub src_w: u32,
@@ -61,6 +63,8 @@ pub struct Params {
     pub route_dest: Vec<(u32, u32)>,
     pub features: Vec<u32>,
     pub classes: u32,
+    /// The first feature to spike is the class (rather than a linear score).
+    pub first_spike: bool,
     pub window: u32,
     /// Windows (time bins) per decision.
     pub bins: u32,
@@ -86,6 +90,7 @@ impl Params {
             chip_names: v.top.chips.iter().map(|c| c.name.clone()).collect(),
             channels: c.network.encoder.channels as usize,
             sample_bits: c.network.encoder.sample_bits,
+            ttfs_step: v.encoder.ttfs.then_some(v.encoder.step_cycles),
             chip_sources: c.layout.chips.iter().map(|l| l.sources).collect(),
             chip_offsets: c.layout.chips.iter().map(|l| l.source_offset).collect(),
             src_w: v.chip_if.src_w,
@@ -97,6 +102,7 @@ impl Params {
             route_dest,
             features: c.layout.features.clone(),
             classes: c.network.readout.classes,
+            first_spike: v.readout.first_spike,
             window: c.network.readout.window_cycles,
             bins: c.network.readout.bins,
             cnt_w: v.readout.cnt_w,
@@ -176,6 +182,11 @@ impl SystemModel {
         v
     }
 
+    /// The encoder's spike registers now.
+    pub fn encoder_spikes(&self) -> &[bool] {
+        self.encoder.spikes()
+    }
+
     /// The readout's feature spikes as the registers drive them now: what the readout's
     /// counters count at the next edge (inputs do not reach them combinationally).
     pub fn feature_spikes(&self) -> Vec<bool> {
@@ -244,6 +255,31 @@ fn route_syn(p: &Params, r: &Router) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_feature_to_spike_in_a_window_is_the_class() {
+        let r =
+            crate::compiler::render(std::path::Path::new("tests/data/rcspike_small.yaml")).unwrap();
+        let p = Params::new(&r.compiled, &r.verilog);
+        assert!(p.first_spike);
+        let mut readout = Readout::new(&p);
+        let spikes = |on: &[usize]| -> Vec<bool> { (0..10).map(|f| on.contains(&f)).collect() };
+        let mut decisions = Vec::new();
+        for cycle in 0..2 * p.window {
+            // Features 7 and 3 at once in cycle 5 (3 wins the tie), 1 later: too late.
+            let on: &[usize] = match cycle {
+                5 => &[7, 3],
+                9 => &[1],
+                _ => &[],
+            };
+            readout.clock(&p, false, &spikes(on));
+            if readout.class_valid {
+                decisions.push((cycle, readout.class_out, readout.class_score));
+            }
+        }
+        // One decision when the first window closes; the silent second window decides nothing.
+        assert_eq!(decisions, vec![(p.window - 1, 3, 5)]);
+    }
 
     #[test]
     fn readout_decision_sums_bins_breaks_ties_low_and_wraps() {

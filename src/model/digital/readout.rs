@@ -51,6 +51,11 @@ pub(super) struct Readout {
     pub(super) class_valid: bool,
     pub(super) class_out: u32,
     pub(super) class_score: i64,
+    /// First-spike decision (templates/verilog/readout_first_spike.v): a feature has spiked
+    /// in this window, which one first, and in which window cycle.
+    pub(super) seen: bool,
+    pub(super) first: u32,
+    pub(super) at: u32,
 }
 
 impl Readout {
@@ -58,6 +63,9 @@ impl Readout {
         if rst {
             *self = Readout::new(p);
             return;
+        }
+        if p.first_spike {
+            return self.clock_first_spike(p, feat_spikes);
         }
         let win_end = self.win == p.window - 1;
         let max = mask(p.cnt_w);
@@ -132,6 +140,32 @@ impl Readout {
         }
     }
 
+    /// The first feature to spike in a window is its class (ties: the lowest index).
+    fn clock_first_spike(&mut self, p: &Params, feat_spikes: &[bool]) {
+        let win_end = self.win == p.window - 1;
+        let now = feat_spikes.iter().position(|&s| s);
+        self.class_valid = false;
+        if win_end {
+            if self.seen || now.is_some() {
+                self.class_valid = true;
+                self.class_out = if self.seen {
+                    self.first
+                } else {
+                    now.unwrap_or(0) as u32
+                };
+                self.class_score = i64::from(if self.seen { self.at } else { self.win });
+            }
+            self.seen = false;
+            self.first = 0;
+            self.at = 0;
+        } else if let Some(k) = now.filter(|_| !self.seen) {
+            self.seen = true;
+            self.first = k as u32;
+            self.at = self.win;
+        }
+        self.win = if win_end { 0 } else { self.win + 1 };
+    }
+
     pub(super) fn new(p: &Params) -> Readout {
         Readout {
             win: 0,
@@ -148,6 +182,9 @@ impl Readout {
             class_valid: false,
             class_out: 0,
             class_score: 0,
+            seen: false,
+            first: 0,
+            at: 0,
         }
     }
 }
