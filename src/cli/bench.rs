@@ -2,7 +2,7 @@
 
 use super::Global;
 use super::report::{Report, show, verbosity};
-use crate::apps::bench::{cuba, mc};
+use crate::apps::bench::{cuba, mc, ttfs};
 use crate::support::error::{Error, Result};
 use serde::{Serialize, Serializer};
 
@@ -32,6 +32,24 @@ pub enum Target {
         #[arg(long)]
         all_kernels: bool,
     },
+    /// The TTFS trainer on a design: one training pass over the first images with one worker,
+    /// then two, and whether both end with the same weights.
+    Ttfs {
+        /// The design file (YAML) of a TTFS network.
+        design: std::path::PathBuf,
+        /// Folder in the MNIST layout (its training split is used).
+        #[arg(long, value_name = "DIR")]
+        data: std::path::PathBuf,
+        /// Images in the timed pass.
+        #[arg(long, default_value_t = 5000)]
+        images: usize,
+    },
+}
+
+impl Report for ttfs::TtfsBench {
+    fn table(&self) -> String {
+        ttfs::TtfsBench::table(self)
+    }
 }
 
 impl Report for mc::McBench {
@@ -74,6 +92,16 @@ impl Report for CubaOutput {
 pub fn run(target: Target, g: &Global) -> Result<()> {
     match target {
         Target::Mc { runs, repetitions } => show(&mc::run(runs, repetitions, verbosity(g))?, g),
+        Target::Ttfs {
+            design,
+            data,
+            images,
+        } => {
+            let task = super::train::ttfs_task(&design)?.ok_or_else(|| {
+                Error::Usage(format!("{} is not a TTFS network", design.display()))
+            })?;
+            show(&ttfs::run(&task, &data, images)?, g);
+        }
         Target::Cuba {
             seed,
             seconds,

@@ -5,7 +5,9 @@
 //!   simulator, the same network as Brian2's `examples/CUBA.py`; `benches/brian2_cuba.py`
 //!   runs it in Brian2 for the side-by-side in BENCHMARKS.md.
 //! - `mc`: the Monte-Carlo runner against raw ngspice on the same decks.
+//! - `ttfs`: the TTFS trainer on one worker against two, same images, same weights.
 
 pub mod cuba;
 pub mod mc;
 pub mod network;
+pub mod ttfs;

@@ -1,0 +1,91 @@
+//! `snngen bench ttfs`: the TTFS trainer's speed on a design, one worker against two in the
+//! same run, on the same images, with a check that both end with the same weights (training
+//! is deterministic whatever the thread count).
+
+use crate::apps::rcspike::run::check_image_size;
+use crate::apps::rcspike::task::{Hyper, Task};
+use crate::apps::rcspike::train::{TrainState, train_epoch};
+use crate::support::error::{Error, Result};
+use crate::support::idx;
+use serde::Serialize;
+use std::path::Path;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TtfsRow {
+    pub workers: usize,
+    pub images: usize,
+    pub seconds: f64,
+    pub images_per_second: f64,
+    /// One epoch of the full training part (all but the 5,000 validation images).
+    pub epoch_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TtfsBench {
+    pub design: String,
+    pub sizes: Vec<usize>,
+    pub rows: Vec<TtfsRow>,
+    pub same_weights: bool,
+    pub speedup: f64,
+}
+
+impl TtfsBench {
+    pub fn table(&self) -> String {
+        let sizes: Vec<String> = self.sizes.iter().map(usize::to_string).collect();
+        let mut t = format!(
+            "TTFS training of {} ({}): one batch-32 Adam pass over the first images\n",
+            self.design,
+            sizes.join("-")
+        );
+        t += "workers  images  seconds  images/s  s per 55,000-image epoch\n";
+        for r in &self.rows {
+            t += &format!(
+                "{:>7}  {:>6}  {:>7.2}  {:>8.1}  {:>24.0}\n",
+                r.workers, r.images, r.seconds, r.images_per_second, r.epoch_seconds
+            );
+        }
+        t += &format!(
+            "speed-up {:.2}x; identical weights after the pass: {}\n",
+            self.speedup, self.same_weights
+        );
+        t
+    }
+}
+
+/// Times one training pass over the first `images` of the folder's training split with 1 and
+/// with 2 workers.
+pub fn run(task: &Task, data_dir: &Path, images: usize) -> Result<TtfsBench> {
+    let data = idx::read_named_split(data_dir, "train")?;
+    check_image_size(task, data_dir, &data)?;
+    let n = images.min(data.labels.len());
+    if n == 0 {
+        return Err(Error::Usage("--images must be at least 1".into()));
+    }
+    let items: Vec<usize> = (0..n).collect();
+    let full = data.labels.len().saturating_sub(5000);
+    let mut rows = Vec::new();
+    let mut weights = Vec::new();
+    for workers in [1, 2] {
+        let cfg = task.config(&Hyper::default(), workers);
+        let mut state = TrainState::new(cfg.initial_weights());
+        let start = Instant::now();
+        train_epoch(&cfg, &mut state, &data, &items, &[], |_| {});
+        let seconds = start.elapsed().as_secs_f64();
+        rows.push(TtfsRow {
+            workers,
+            images: n,
+            seconds,
+            images_per_second: n as f64 / seconds,
+            epoch_seconds: seconds * full as f64 / n as f64,
+        });
+        weights.push(state.weights);
+    }
+    Ok(TtfsBench {
+        design: task.design.clone(),
+        sizes: task.sizes.clone(),
+        speedup: rows[0].seconds / rows[1].seconds,
+        same_weights: weights[0] == weights[1],
+        rows,
+    })
+}
