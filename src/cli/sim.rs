@@ -33,12 +33,15 @@ pub struct SpiceArgs {
     /// Folder written by `snngen train` (its weights go onto the crossbar's levels).
     #[arg(long, value_name = "DIR")]
     model: PathBuf,
-    /// Folder in the MNIST layout; the first N images of its t10k split (else train).
+    /// Folder in the MNIST layout; N images of its t10k split (else train).
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
     /// Images to run.
     #[arg(long, default_value_t = 50, value_name = "N")]
     images: usize,
+    /// The last N images of the split instead of the first (the validation part of train-*).
+    #[arg(long)]
+    last: bool,
     /// Folder for spice_times.csv and spice_times.png [default: out/<design name>/spice].
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -63,6 +66,7 @@ fn run_spice(a: SpiceArgs, g: &Global) -> Result<()> {
         model: a.model,
         data: a.data,
         images: a.images,
+        last: a.last,
         full_netlist: a.full_netlist,
         out: a
             .out

@@ -208,11 +208,7 @@ pub fn run(a: Args, g: &Global) -> Result<()> {
 
 /// The learning task of a TTFS design, or None for any other design.
 pub(super) fn ttfs_task(design: &std::path::Path) -> Result<Option<Task>> {
-    let (_, compiled) = crate::compiler::compile(design)?;
-    if compiled.network.ttfs.is_none() {
-        return Ok(None);
-    }
-    Task::new(&compiled.network, design).map(Some)
+    Task::load(design, |_| {})
 }
 
 fn run_ttfs(a: Args, task: Task, g: &Global) -> Result<()> {

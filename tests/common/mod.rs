@@ -22,14 +22,12 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The rate-coded example designs, sorted: their whole output (RTL, testbench, decks) is
-/// checked by the tests that take every example design. A TTFS design has no RTL yet; its
-/// netlists are checked against its model in ngspice by tests/rcspike_cli.rs.
+/// The example designs, sorted.
 pub fn example_designs() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("designs"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !is_ttfs(p))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     v.sort();
     v

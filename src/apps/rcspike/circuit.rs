@@ -33,8 +33,10 @@ const POINTS: usize = 400;
 pub struct CircuitOptions {
     pub model: PathBuf,
     pub data: PathBuf,
-    /// The first N images of the folder's split.
+    /// N images of the folder's split: the first N, or with `last` the last N (the
+    /// validation part of a training split).
     pub images: usize,
+    pub last: bool,
     /// Keep the crosspoints of lines that never step in an image (slower, same times).
     pub full_netlist: bool,
     pub out: PathBuf,
@@ -96,10 +98,10 @@ struct ImageRun {
 /// The design's task and its TTFS layers compiled with a trained model's weights (on their
 /// crossbar levels, as the netlists hold them); the model must fit the design.
 pub fn trained_tiles(design: &Path, model_dir: &Path) -> Result<(Task, Vec<TileIr>)> {
-    let loaded = load_design(design).map_err(Error::Input)?;
-    let (_, plain) = compile_loaded(loaded.clone())?;
-    let task = Task::new(&plain.network, design)?;
+    let task = Task::load(design, |_| {})?
+        .ok_or_else(|| Error::Usage(format!("{} is not a TTFS network", design.display())))?;
     model::read_info(model_dir, &task, design)?;
+    let loaded = load_design(design).map_err(Error::Input)?;
     let (_, compiled) = compile_loaded(with_tile_weights(loaded, model_dir))?;
     let net = &compiled.network;
     let tiles = net
@@ -116,10 +118,12 @@ pub fn trained_tiles(design: &Path, model_dir: &Path) -> Result<(Task, Vec<TileI
 pub fn sim_spice(task: &Task, tiles: &[TileIr], o: &CircuitOptions) -> Result<CircuitReport> {
     let data = idx::read_split(&o.data)?;
     super::run::check_image_size(task, &o.data, &data)?;
-    let n = o.images.min(data.labels.len());
+    let total = data.labels.len();
+    let n = o.images.min(total);
+    let first = if o.last { total - n } else { 0 };
     let start = Instant::now();
     let progress = Progress::new(o.verbosity, "images in ngspice", n as u64);
-    let items: Vec<usize> = (0..n).collect();
+    let items: Vec<usize> = (first..first + n).collect();
     let mut runs = Vec::with_capacity(n);
     parallel_in_order(
         &items,

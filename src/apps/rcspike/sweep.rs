@@ -4,8 +4,6 @@
 
 use super::run::{TrainOptions, TrainReport, train};
 use super::task::Task;
-use crate::compiler::compile_loaded;
-use crate::compiler::design::load_design;
 use crate::support::error::{Error, Result};
 use crate::support::fs::{create_dir, write};
 use crate::support::plot::{Chart, Mark, Series, write_png};
@@ -44,17 +42,12 @@ pub fn sweep_vsyn(design: &Path, values: &[f64], o: &TrainOptions) -> Result<Swe
     let mut points = Vec::new();
     let mut name = String::new();
     for &vsyn in values {
-        let mut loaded = load_design(design).map_err(Error::Input)?;
-        for tile in loaded
-            .design
-            .chips
-            .iter_mut()
-            .flat_map(|c| c.rc_spike.iter_mut())
-        {
-            tile.vsyn = vsyn;
-        }
-        let (_, compiled) = compile_loaded(loaded)?;
-        let task = Task::new(&compiled.network, design)?;
+        let task = Task::load(design, |d| {
+            for tile in d.chips.iter_mut().flat_map(|c| &mut c.rc_spike) {
+                tile.vsyn = vsyn;
+            }
+        })?
+        .ok_or_else(|| Error::Usage(format!("{} is not a TTFS network", design.display())))?;
         name = task.design.clone();
         note(o.verbosity, &format!("vsyn {vsyn} V"));
         let mut opts = o.clone();

@@ -2,7 +2,8 @@
 //! compiled design fixes, and the scale between the trainer's weights and the crossbar's.
 
 use super::train::TrainConfig;
-use crate::compiler::design::WeightSigns;
+use crate::compiler::compile_loaded;
+use crate::compiler::design::{Coding, Design, WeightSigns, load_design};
 use crate::compiler::ir::{Network, TileIr};
 use crate::model::ttfs::RcNeuron;
 use crate::support::error::{Error, Result};
@@ -61,6 +62,24 @@ impl Default for Hyper {
 }
 
 impl Task {
+    /// The task of the TTFS design in `file`, after `edit` (e.g. another vsyn), or None for
+    /// any other design. The tiles' own weights (e.g. a shipped model the design names) play
+    /// no part in the task and are not read: training may be writing them anew.
+    pub fn load(file: &Path, edit: impl FnOnce(&mut Design)) -> Result<Option<Task>> {
+        let mut loaded = load_design(file).map_err(Error::Input)?;
+        edit(&mut loaded.design);
+        if loaded.design.fpga.encoder.coding == Coding::Ttfs {
+            for tile in loaded.design.chips.iter_mut().flat_map(|c| &mut c.rc_spike) {
+                tile.weights = None;
+            }
+        }
+        let (_, compiled) = compile_loaded(loaded)?;
+        if compiled.network.ttfs.is_none() {
+            return Ok(None);
+        }
+        Task::new(&compiled.network, file).map(Some)
+    }
+
     /// The task of a compiled TTFS design; a usage error names `file` when it is not one.
     pub fn new(net: &Network, file: &Path) -> Result<Task> {
         let ttfs = net.ttfs.as_ref().ok_or_else(|| {
