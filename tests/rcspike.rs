@@ -28,6 +28,7 @@ fn config(epochs: usize, workers: usize) -> TrainConfig {
         silent_penalty: 1.0,
         shift: 0,
         init_mean: 0.5,
+        hidden_silent_penalty: 0.0,
         weight_limit: 4.0,
         signed: true,
         learning_rate: 1e-3,

@@ -81,6 +81,10 @@ pub(super) struct TtfsArgs {
     /// Weight of the penalty that pulls a silent target output towards firing [default: 1].
     #[arg(long)]
     silent_penalty: Option<f64>,
+    /// Weight of the penalty that pulls each silent hidden neuron towards firing, so that
+    /// none dies for good [default: 0].
+    #[arg(long)]
+    hidden_silent_penalty: Option<f64>,
     /// Move each training image by up to N pixels each way, anew every epoch [default: 0].
     #[arg(long, value_name = "N")]
     shift: Option<usize>,
@@ -104,6 +108,7 @@ impl TtfsArgs {
             || self.softmax_tau.is_some()
             || self.silent_penalty.is_some()
             || self.shift.is_some()
+            || self.hidden_silent_penalty.is_some()
             || self.validation != 5000
             || self.train_limit.is_some()
             || self.resume
@@ -119,6 +124,9 @@ impl TtfsArgs {
             softmax_tau: self.softmax_tau.unwrap_or(d.softmax_tau),
             silent_penalty: self.silent_penalty.unwrap_or(d.silent_penalty),
             shift: self.shift.unwrap_or(d.shift),
+            hidden_silent_penalty: self
+                .hidden_silent_penalty
+                .unwrap_or(d.hidden_silent_penalty),
             seed: seed.unwrap_or(d.seed),
         }
     }

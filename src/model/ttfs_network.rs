@@ -147,16 +147,28 @@ impl Network {
 
     /// The gradient of a loss from its derivatives by each output: `d_output` by the firing
     /// time of the outputs that fire, `d_silent` by the membrane at the window's end of those
-    /// that stay silent (the other entry of each output is ignored).
-    pub fn backward(&self, trace: &Trace, d_output: &[f64], d_silent: &[f64]) -> Gradients {
+    /// that stay silent (the other entry of each output is ignored), and `d_silent_hidden` by
+    /// the window-end membrane of every silent hidden neuron (the same for each).
+    pub fn backward(
+        &self,
+        trace: &Trace,
+        d_output: &[f64],
+        d_silent: &[f64],
+        d_silent_hidden: f64,
+    ) -> Gradients {
         let mut grads = self.zero_gradients();
-        self.accumulate(trace, d_output, d_silent, &mut grads);
+        self.accumulate(trace, d_output, d_silent, d_silent_hidden, &mut grads);
         grads
     }
 
     /// The membrane of output `i` at the window's end, with its gradient, if it is silent.
     pub fn silent_output(&self, trace: &Trace, i: usize) -> Option<Membrane> {
-        let l = self.layers.len().checked_sub(1)?;
+        self.silent_membrane(trace, self.layers.len().checked_sub(1)?, i)
+    }
+
+    /// The membrane of neuron `i` of layer `l` at the window's end, with its gradient, if it
+    /// is silent.
+    pub fn silent_membrane(&self, trace: &Trace, l: usize, i: usize) -> Option<Membrane> {
         let times = match l {
             0 => trace.inputs.clone(),
             _ => trace.layers[l - 1].times(),
@@ -183,27 +195,39 @@ impl Network {
     }
 
     /// Adds this inference's gradient to `grads` (a batch sums into one buffer; the input
-    /// entry holds the last inference's). See [`Network::backward`].
+    /// entry holds the last inference's). See [`Network::backward`]. Returns the sum of the
+    /// window-end membranes of the silent hidden neurons (0 when `d_silent_hidden` is 0: they
+    /// are not computed).
     pub fn accumulate(
         &self,
         trace: &Trace,
         d_output: &[f64],
         d_silent: &[f64],
+        d_silent_hidden: f64,
         grads: &mut Gradients,
-    ) {
+    ) -> f64 {
         let last = self.layers.len().saturating_sub(1);
         let mut d_times = d_output.to_vec();
+        let mut hidden_membranes = 0.0;
         for (l, (layer, lt)) in self.layers.iter().zip(&trace.layers).enumerate().rev() {
             let mut d_inputs = vec![0.0; layer.inputs];
             for (i, firing) in lt.firings.iter().enumerate() {
-                // A firing neuron passes d loss / d time; a silent output its membrane's.
+                // A firing neuron passes d loss / d time; a silent one its membrane's.
                 let silent: Option<Membrane>;
+                let d_membrane = if l == last {
+                    d_silent.get(i).copied().unwrap_or(0.0)
+                } else {
+                    d_silent_hidden
+                };
                 let (grad, d) = match firing {
                     Some(f) => (&f.grad, d_times[i]),
-                    None if l == last && d_silent.get(i).is_some_and(|&d| d != 0.0) => {
-                        silent = self.silent_output(trace, i);
+                    None if d_membrane != 0.0 => {
+                        silent = self.silent_membrane(trace, l, i);
                         let Some(m) = &silent else { continue };
-                        (&m.grad, d_silent[i])
+                        if l != last {
+                            hidden_membranes += m.value;
+                        }
+                        (&m.grad, d_membrane)
                     }
                     None => continue,
                 };
@@ -220,6 +244,7 @@ impl Network {
             d_times = d_inputs;
         }
         grads.inputs = d_times;
+        hidden_membranes
     }
 }
 
@@ -338,7 +363,7 @@ mod tests {
             let t = n.forward(&inputs).output_times();
             t.iter().zip(c).filter_map(|(t, c)| t.map(|t| c * t)).sum()
         };
-        let grads = net.backward(&trace, &c, &[0.0; 4]);
+        let grads = net.backward(&trace, &c, &[0.0; 4], 0.0);
         let checked = check_conductance_gradients(&net, &grads, loss, 5, 0.0);
         assert!(checked >= 10, "only {checked} sizeable gradients");
     }
@@ -361,9 +386,38 @@ mod tests {
                 .filter_map(|i| n.silent_output(&t, i).map(|m| c[i] * m.value))
                 .sum()
         };
-        let grads = net.backward(&trace, &[0.0; 4], &c);
+        let grads = net.backward(&trace, &[0.0; 4], &c, 0.0);
         let checked = check_conductance_gradients(&net, &grads, loss, 3, 0.3);
         assert!(checked >= 10, "only {checked} sizeable gradients");
+    }
+
+    #[test]
+    fn silent_hidden_neurons_pass_their_membranes_gradient() {
+        let mut net = network();
+        // Hidden neurons mostly inhibited: several stay silent.
+        let hidden = &mut net.layers[0];
+        std::mem::swap(&mut hidden.g_exc, &mut hidden.g_inh);
+        let inputs = encode(&pixels(), 100e-6);
+        let trace = net.forward(&inputs);
+        let silent = trace.layers[0]
+            .firings
+            .iter()
+            .filter(|f| f.is_none())
+            .count();
+        assert!(silent >= 3, "{silent} silent hidden neurons");
+        // Loss = sum of the window-end membranes of the silent hidden neurons.
+        let loss = |n: &Network| -> f64 {
+            let t = n.forward(&inputs);
+            (0..8)
+                .filter_map(|i| n.silent_membrane(&t, 0, i))
+                .map(|m| m.value)
+                .sum()
+        };
+        let mut grads = net.zero_gradients();
+        let sum = net.accumulate(&trace, &[0.0; 4], &[0.0; 4], 1.0, &mut grads);
+        assert!((sum - loss(&net)).abs() < 1e-12, "{sum} vs {}", loss(&net));
+        let checked = check_conductance_gradients(&net, &grads, loss, 2, 0.3);
+        assert!(checked >= 5, "only {checked} sizeable gradients");
     }
 
     #[test]

@@ -40,8 +40,8 @@ module {{ v.prefix }}_tb;
 
     always @(negedge clk) begin
         cycle = cycle + 1;
-        if (cycle == 4) rst = 1'b0;
-        in_valid = (cycle % {{ v.tb.sample_period }} == 0);
+        if (cycle == {{ v.tb.reset_cycles }}) rst = 1'b0;
+        in_valid = (cycle % {{ v.tb.sample_period }} == {{ v.tb.sample_phase }});
         for (ch = 0; ch < {{ v.tb.channels }}; ch = ch + 1) begin
             lfsr = {lfsr[30:0], lfsr[31] ^ lfsr[21] ^ lfsr[1] ^ lfsr[0]};
             in_data[ch*{{ v.tb.sample_bits }} +: {{ v.tb.sample_bits }}] = lfsr[{{ v.tb.sample_msb }}:0];

@@ -41,6 +41,9 @@ pub struct Hyper {
     /// Softmax temperature as a fraction of the input window.
     pub softmax_tau: f64,
     pub silent_penalty: f64,
+    /// Weight of the penalty on each silent hidden neuron's distance to the threshold.
+    #[serde(default)]
+    pub hidden_silent_penalty: f64,
     /// Training images move by up to this many pixels each way (augmentation).
     pub shift: usize,
     pub seed: u64,
@@ -55,6 +58,7 @@ impl Default for Hyper {
             final_learning_rate: 2e-5,
             softmax_tau: 0.05,
             silent_penalty: 1.0,
+            hidden_silent_penalty: 0.0,
             shift: 0,
             seed: 1,
         }
@@ -145,6 +149,7 @@ impl Task {
             softmax_tau: h.softmax_tau * self.input_window,
             silent_penalty: h.silent_penalty,
             shift: h.shift,
+            hidden_silent_penalty: h.hidden_silent_penalty,
             init_mean: self.init_mean(),
             weight_limit: self.g_unit / self.trainer_unit(),
             signed: self.signed,

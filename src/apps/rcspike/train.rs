@@ -35,6 +35,10 @@ pub struct TrainConfig {
     /// Mean of the initial weights in standard deviations: positive, so that most neurons
     /// fire from the start.
     pub init_mean: f64,
+    /// Weight of the penalty (Vth - v) / Vth on each hidden neuron that stays silent, v its
+    /// membrane at the window's end: a hidden neuron that never fires has no other gradient
+    /// and stays dead.
+    pub hidden_silent_penalty: f64,
     /// Training images are moved by up to this many pixels each way (0: as they are).
     pub shift: usize,
     /// Largest |weight| a crosspoint can hold (its smallest resistor); Adam's steps are
@@ -226,7 +230,18 @@ fn shard(
             l += cfg.silent_penalty * (vth - m.value) / vth;
             d_silent[label] = -cfg.silent_penalty / vth;
         }
-        net.accumulate(&trace, &d, &d_silent, &mut grads);
+        // Silent hidden neurons: the penalty hidden_silent_penalty (Vth - v) / Vth on each.
+        let vth = cfg.neuron.threshold;
+        let d_hidden = -cfg.hidden_silent_penalty / vth;
+        let membranes = net.accumulate(&trace, &d, &d_silent, d_hidden, &mut grads);
+        if cfg.hidden_silent_penalty > 0.0 {
+            let silent = trace.layers[..trace.layers.len() - 1]
+                .iter()
+                .flat_map(|lt| &lt.firings)
+                .filter(|f| f.is_none())
+                .count();
+            l += cfg.hidden_silent_penalty * (silent as f64 * vth - membranes) / vth;
+        }
         total += l;
         correct += usize::from(trace.class() == Some(label));
     }

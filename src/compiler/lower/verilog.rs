@@ -240,7 +240,12 @@ pub struct TopView {
 
 #[derive(Debug, Clone)]
 pub struct TbView {
+    /// Reset is released in this cycle.
+    pub reset_cycles: u32,
     pub sample_period: u32,
+    /// Samples come in the cycles `sample_phase` modulo `sample_period`: the first right as
+    /// reset ends.
+    pub sample_phase: u32,
     pub channels: u32,
     pub sample_bits: u32,
     pub sample_msb: u32,
@@ -281,6 +286,8 @@ impl VerilogModel {
 
 /// Input samples reach the encoder every this many cycles in the smoke testbench.
 const TB_SAMPLE_PERIOD: u32 = 4;
+/// The smoke testbench holds reset for this many cycles.
+const TB_RESET_CYCLES: u32 = 4;
 /// The smoke testbench runs this many readout frames (of `bins` windows each): one decision each.
 const TB_FRAMES: u64 = 3;
 
@@ -341,8 +348,17 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
             .collect(),
     };
 
+    let encoder = lower_encoder(net);
+    // A TTFS frame takes a whole window: one image per window, at its start.
+    let sample_period = if encoder.ttfs {
+        net.readout.window_cycles
+    } else {
+        TB_SAMPLE_PERIOD
+    };
     let tb = TbView {
-        sample_period: TB_SAMPLE_PERIOD,
+        reset_cycles: TB_RESET_CYCLES,
+        sample_period,
+        sample_phase: TB_RESET_CYCLES % sample_period,
         channels: net.encoder.channels,
         sample_bits: net.encoder.sample_bits,
         sample_msb: net.encoder.sample_bits - 1,
@@ -361,7 +377,7 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
     VerilogModel {
         h: h.clone(),
         prefix,
-        encoder: lower_encoder(net),
+        encoder,
         chip_if,
         router,
         readout,
