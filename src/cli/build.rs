@@ -99,6 +99,16 @@ fn summary_lines(s: &BuildSummary) -> String {
         1 => String::new(),
         b => format!(" x {b} time bins"),
     };
+    let crossbars: String = s
+        .crossbars
+        .iter()
+        .map(|c| {
+            format!(
+                "  tile {}: {} x {}, {} crosspoints, resistors {:.3} to {:.3} GOhm\n",
+                c.tile, c.inputs, c.outputs, c.crosspoints, c.r_min_gohm, c.r_max_gohm
+            )
+        })
+        .collect();
     format!(
         "built {} in {:.1} ms -> {}\n  {} chip(s), {} neurons, {} on-chip synapses, {} RC-Spike \
          tile(s)\n  router: {} sources, {} destinations; readout: {} features x {} classes{bins}\n  \
@@ -116,5 +126,5 @@ fn summary_lines(s: &BuildSummary) -> String {
         s.readout_classes,
         s.files,
         s.bytes as f64 / 1024.0
-    )
+    ) + &crossbars
 }

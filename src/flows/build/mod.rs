@@ -13,6 +13,44 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// One tile as the netlist holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossbarSummary {
+    pub tile: String,
+    pub inputs: u32,
+    pub outputs: u32,
+    /// Resistor + diode pairs (non-zero weights on the tile's levels).
+    pub crosspoints: usize,
+    /// Smallest and largest crosspoint resistance (GOhm).
+    pub r_min_gohm: f64,
+    pub r_max_gohm: f64,
+}
+
+impl CrossbarSummary {
+    fn of(t: &crate::compiler::ir::TileIr) -> CrossbarSummary {
+        let weights: Vec<f64> = t
+            .weights
+            .iter()
+            .flatten()
+            .map(|w| w.abs())
+            .filter(|&w| w > 0.0)
+            .collect();
+        let (lo, hi) = weights
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &w| {
+                (lo.min(w), hi.max(w))
+            });
+        CrossbarSummary {
+            tile: t.name.clone(),
+            inputs: t.inputs,
+            outputs: t.outputs,
+            crosspoints: weights.len(),
+            r_min_gohm: t.r_unit_gohm / hi,
+            r_max_gohm: t.r_unit_gohm / lo,
+        }
+    }
+}
+
 /// What a build did, for the summary lines.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildSummary {
@@ -22,6 +60,8 @@ pub struct BuildSummary {
     pub neurons: u32,
     pub synapses: usize,
     pub tiles: usize,
+    /// Each tile's devices and resistor range.
+    pub crossbars: Vec<CrossbarSummary>,
     pub route_sources: u32,
     pub route_destinations: usize,
     pub readout_features: u32,
@@ -90,6 +130,12 @@ pub fn build_with(
         neurons: net.neuron_count(),
         synapses: net.synapse_count(),
         tiles: net.chips.iter().map(|c| c.tiles.len()).sum(),
+        crossbars: net
+            .chips
+            .iter()
+            .flat_map(|c| &c.tiles)
+            .map(CrossbarSummary::of)
+            .collect(),
         route_sources: r.compiled.layout.total_sources,
         route_destinations: r.compiled.routing.destination_count(),
         readout_features: net.feature_count(),
