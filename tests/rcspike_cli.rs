@@ -87,8 +87,8 @@ fn eval_measures_what_training_reported_on_the_written_model() {
     );
 
     // The same 500 images, read back from the folder: exactly the reported accuracies.
-    let eval = |extra: &[&str]| {
-        let mut args = vec![
+    let eval_args = |extra: &[&'static str]| -> Vec<String> {
+        let base = [
             "eval",
             SMALL,
             "--model",
@@ -97,15 +97,17 @@ fn eval_measures_what_training_reported_on_the_written_model() {
             s(&mnist),
             "--last",
             "500",
-            "--json",
         ];
-        args.extend_from_slice(extra);
-        json(&args)
+        base.iter().chain(extra).map(|a| a.to_string()).collect()
     };
-    let on_crossbar = eval(&[]);
+    let eval = |extra: &[&'static str]| {
+        let args = eval_args(extra);
+        json(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let on_crossbar = eval(&["--json"]);
     assert_eq!(on_crossbar["accuracy"].as_f64().unwrap(), quantized);
     assert_eq!(on_crossbar["weights"], "4-bit crosspoints");
-    let full = eval(&["--full-precision"]);
+    let full = eval(&["--json", "--full-precision"]);
     assert_eq!(full["accuracy"].as_f64().unwrap(), validation);
     let per_class = on_crossbar["per_class"].as_array().unwrap();
     let images: u64 = per_class
@@ -117,17 +119,12 @@ fn eval_measures_what_training_reported_on_the_written_model() {
     assert!(hidden > 0.0 && hidden <= 1.0, "{on_crossbar}");
 
     // Without --json the last line is the accuracy.
-    let text = snngen(&[
-        "eval",
-        SMALL,
-        "--model",
-        s(&model),
-        "--data",
-        s(&mnist),
-        "--last",
-        "500",
-        "-q",
-    ]);
+    let text = snngen(
+        &eval_args(&["-q"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
     let stdout = String::from_utf8(text.stdout).unwrap();
     assert_eq!(
         stdout.lines().last().unwrap(),
@@ -349,7 +346,10 @@ fn the_netlists_agree_with_the_model_in_ngspice() {
         "TTFS crosspoints use the ideal rectifier"
     );
     let encoder = std::fs::read_to_string(out.join("rtl/rcspike_small_encoder.v")).unwrap();
-    assert!(encoder.contains("Time-to-first-spike encoder"), "the RTL codes time");
+    assert!(
+        encoder.contains("Time-to-first-spike encoder"),
+        "the RTL codes time"
+    );
 
     // Three images through both layers: measured median 0.18 %, worst 0.30 % (the circuit
     // fires later by the rectifier's ~2 mV forward drop), every class the model's. The

@@ -1,9 +1,9 @@
 //! `snngen sweep`: a design trained anew at each value of one parameter.
 
 use super::Global;
-use super::report::{Report, show, verbosity};
+use super::report::{Report, show};
 use super::train::TtfsArgs;
-use crate::apps::rcspike::run::{TrainOptions, layer_figures};
+use crate::apps::rcspike::run::layer_figures;
 use crate::apps::rcspike::sweep::{SweepReport, sweep_vsyn};
 use crate::compiler::design::load_design;
 use crate::flows::build::default_out_dir;
@@ -67,18 +67,10 @@ impl Report for SweepReport {
 pub fn run(target: Target, g: &Global) -> Result<()> {
     let Target::Vsyn(a) = target;
     let name = load_design(&a.design).map_err(Error::Input)?.design.name;
-    let opts = TrainOptions {
-        data: a.data,
-        out: a
-            .out
-            .unwrap_or_else(|| default_out_dir(&name).join("sweep_vsyn")),
-        hyper: a.ttfs.hyper(a.seed),
-        validation: a.ttfs.validation,
-        train_limit: a.ttfs.train_limit,
-        resume: a.ttfs.resume,
-        jobs: a.jobs,
-        verbosity: verbosity(g),
-    };
+    let out = a
+        .out
+        .unwrap_or_else(|| default_out_dir(&name).join("sweep_vsyn"));
+    let opts = a.ttfs.options(a.data, out, a.seed, a.jobs, g);
     show(&sweep_vsyn(&a.design, &a.vsyn, &opts)?, g);
     Ok(())
 }

@@ -90,13 +90,13 @@ pub(super) struct TtfsArgs {
     shift: Option<usize>,
     /// Images carved from the end of the training split for validation.
     #[arg(long, default_value_t = 5000, value_name = "N")]
-    pub(super) validation: usize,
+    validation: usize,
     /// Train on only the first N images of the training split (quick runs).
     #[arg(long, value_name = "N")]
-    pub(super) train_limit: Option<usize>,
+    train_limit: Option<usize>,
     /// Go on from the checkpoint that an interrupted run left in the output folder.
     #[arg(long)]
-    pub(super) resume: bool,
+    resume: bool,
 }
 
 impl TtfsArgs {
@@ -114,7 +114,28 @@ impl TtfsArgs {
             || self.resume
     }
 
-    pub(super) fn hyper(&self, seed: Option<u64>) -> Hyper {
+    /// The training options these flags and the command's own give.
+    pub(super) fn options(
+        &self,
+        data: PathBuf,
+        out: PathBuf,
+        seed: Option<u64>,
+        jobs: usize,
+        g: &Global,
+    ) -> TrainOptions {
+        TrainOptions {
+            data,
+            out,
+            hyper: self.hyper(seed),
+            validation: self.validation,
+            train_limit: self.train_limit,
+            resume: self.resume,
+            jobs,
+            verbosity: verbosity(g),
+        }
+    }
+
+    fn hyper(&self, seed: Option<u64>) -> Hyper {
         let d = Hyper::default();
         Hyper {
             epochs: self.epochs.unwrap_or(d.epochs),
@@ -231,18 +252,10 @@ fn run_ttfs(a: Args, task: Task, g: &Global) -> Result<()> {
             a.design.display()
         )));
     }
-    let opts = TrainOptions {
-        data: a.data,
-        out: a
-            .out
-            .unwrap_or_else(|| default_out_dir(&task.design).join("model")),
-        hyper: a.ttfs.hyper(a.seed),
-        validation: a.ttfs.validation,
-        train_limit: a.ttfs.train_limit,
-        resume: a.ttfs.resume,
-        jobs: a.jobs,
-        verbosity: verbosity(g),
-    };
+    let out = a
+        .out
+        .unwrap_or_else(|| default_out_dir(&task.design).join("model"));
+    let opts = a.ttfs.options(a.data, out, a.seed, a.jobs, g);
     show(&rcspike::run::train(&task, &opts)?, g);
     Ok(())
 }
