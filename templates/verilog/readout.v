@@ -40,15 +40,7 @@ module {{ v.prefix }}_readout #(
         end
     endfunction
 
-    // Window timing.
-    reg  [WIN_W-1:0] win;
-    wire             win_end = (win == {{ v.readout.window_last }});
-    always @(posedge clk) begin
-        if (rst || win_end)
-            win <= {WIN_W{1'b0}};
-        else
-            win <= win + {{ v.readout.win_one }};
-    end
+{% include "verilog/window.txt" %}
 
     // Per-feature saturating counters and the latched counts of the last window.
     wire [NFEAT*CNT_W-1:0] latched;

@@ -19,15 +19,7 @@ module {{ v.prefix }}_readout #(
     output reg  [CLASS_W-1:0]        class_out,
     output reg  signed [ACC_W-1:0]   class_score
 );
-    // Window timing.
-    reg  [WIN_W-1:0] win;
-    wire             win_end = (win == {{ v.readout.window_last }});
-    always @(posedge clk) begin
-        if (rst || win_end)
-            win <= {WIN_W{1'b0}};
-        else
-            win <= win + {{ v.readout.win_one }};
-    end
+{% include "verilog/window.txt" %}
 
     // The lowest feature spiking now: `lowest` isolates the lowest set bit (one carry
     // chain), and each bit of its index is the OR of the one-hot bits whose index has it set.
