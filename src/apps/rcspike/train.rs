@@ -35,9 +35,9 @@ pub struct TrainConfig {
     /// Mean of the initial weights in standard deviations: positive, so that most neurons
     /// fire from the start.
     pub init_mean: f64,
-    /// Weight of the penalty (Vth - v) / Vth on each hidden neuron that stays silent, v its
-    /// membrane at the window's end: a hidden neuron that never fires has no other gradient
-    /// and stays dead.
+    /// Weight of the penalty (Vth - v) / Vth on the hidden neurons that stay silent (v the
+    /// membrane at the window's end), averaged over all hidden neurons: a hidden neuron that
+    /// never fires has no other gradient and stays dead.
     pub hidden_silent_penalty: f64,
     /// Training images are moved by up to this many pixels each way (0: as they are).
     pub shift: usize,
@@ -230,17 +230,19 @@ fn shard(
             l += cfg.silent_penalty * (vth - m.value) / vth;
             d_silent[label] = -cfg.silent_penalty / vth;
         }
-        // Silent hidden neurons: the penalty hidden_silent_penalty (Vth - v) / Vth on each.
+        // Silent hidden neurons: the penalty hidden_silent_penalty (Vth - v) / Vth, averaged
+        // over all hidden neurons (so that its weight does not grow with the layers).
         let vth = cfg.neuron.threshold;
-        let d_hidden = -cfg.hidden_silent_penalty / vth;
-        let membranes = net.accumulate(&trace, &d, &d_silent, d_hidden, &mut grads);
-        if cfg.hidden_silent_penalty > 0.0 {
+        let hidden: usize = cfg.sizes[1..cfg.sizes.len() - 1].iter().sum();
+        let per_neuron = cfg.hidden_silent_penalty / hidden.max(1) as f64;
+        let membranes = net.accumulate(&trace, &d, &d_silent, -per_neuron / vth, &mut grads);
+        if per_neuron > 0.0 {
             let silent = trace.layers[..trace.layers.len() - 1]
                 .iter()
                 .flat_map(|lt| &lt.firings)
                 .filter(|f| f.is_none())
                 .count();
-            l += cfg.hidden_silent_penalty * (silent as f64 * vth - membranes) / vth;
+            l += per_neuron * (silent as f64 * vth - membranes) / vth;
         }
         total += l;
         correct += usize::from(trace.class() == Some(label));
