@@ -30,8 +30,6 @@ pub struct Args {
     /// TTFS design, the seed of the initial weights and the batch order [default: 1].
     #[arg(long)]
     seed: Option<u64>,
-    #[command(flatten)]
-    ttfs: TtfsArgs,
     /// Put every population in this operating mode (the mixed-modes ablation).
     #[arg(long, value_name = "MODE")]
     mode: Option<String>,
@@ -56,6 +54,8 @@ pub struct Args {
     /// Worker threads.
     #[arg(long, default_value_t = 2)]
     jobs: usize,
+    #[command(flatten)]
+    ttfs: TtfsArgs,
 }
 
 /// Options of a TTFS design's training (defaults: `Hyper::default`).
