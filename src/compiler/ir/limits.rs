@@ -19,6 +19,9 @@ pub const MAX_TILES_PER_CHIP: usize = 16;
 pub const MAX_CONNECTION_PAIRS: u64 = 1 << 28;
 /// On-chip synapses of a design (each one a netlist line).
 pub const MAX_SYNAPSES: u64 = 1 << 20;
+/// Crosspoints (inputs x outputs) of all RC-Spike tiles of a design, each up to a resistor,
+/// a diode and a weight: 784-200-200-10 has 198,800.
+pub const MAX_CROSSPOINTS: u64 = 1 << 20;
 /// Readout weights (classes x bins x features): the weight ROM.
 pub const MAX_READOUT_WEIGHTS: u64 = 1 << 20;
 /// Routes and readout features in a design.
@@ -99,6 +102,20 @@ pub fn check_sizes(d: &Design, p: &mut Problems) -> bool {
             codes::DESIGN_SIZE,
             "chips",
             format!("the explicit connections list {explicit} synapses, at most {MAX_SYNAPSES}"),
+        );
+    }
+    let crosspoints: u64 = d
+        .chips
+        .iter()
+        .flat_map(|c| &c.rc_spike)
+        .map(|t| u64::from(t.inputs) * u64::from(t.outputs))
+        .fold(0, u64::saturating_add);
+    if crosspoints > MAX_CROSSPOINTS {
+        p.push_help(
+            codes::DESIGN_SIZE,
+            "chips",
+            format!("the RC-Spike tiles have {crosspoints} crosspoints, at most {MAX_CROSSPOINTS}"),
+            "fewer or smaller tiles",
         );
     }
     if f.router.routes.len() > MAX_ROUTES {
