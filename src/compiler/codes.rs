@@ -40,7 +40,7 @@ codes! {
     Q_FORMAT = "E018": "a readout weight format is not `Qm.n` with 1 to 16 bits in all";
     WINDOW = "E019": "the readout window is too short to score every class and feature";
     TILE_THRESHOLD = "E020": "an RC-Spike comparator threshold or hysteresis is outside what the column can reach";
-    DESIGN_SIZE = "E021": "the design is larger than snngen builds (neurons, synapses, routes, readout weights, transient points: README \"Limits\")";
+    DESIGN_SIZE = "E021": "the design is larger than snngen builds (neurons, synapses, crosspoints, routes, readout weights, transient points: README \"Limits\")";
     NAME_CLASH = "E022": "two names of the design become the same name in the Verilog or in a netlist (e.g. chips `a` and `a_syn` both give the port `a_syn_req`)";
     TTFS = "E023": "a TTFS network (encoder `coding: ttfs`, readout `decision: first_spike`) is not one chain input -> tiles -> readout whose layers share one neuron, or its timing is missing";
 }
