@@ -120,6 +120,9 @@ pub fn sim_spice(task: &Task, tiles: &[TileIr], o: &CircuitOptions) -> Result<Ci
     super::run::check_image_size(task, &o.data, &data)?;
     let total = data.labels.len();
     let n = o.images.min(total);
+    if n == 0 {
+        return Err(Error::Usage("--images must be at least 1".into()));
+    }
     let first = if o.last { total - n } else { 0 };
     let start = Instant::now();
     let progress = Progress::new(o.verbosity, "images in ngspice", n as u64);
