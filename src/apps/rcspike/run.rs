@@ -274,6 +274,9 @@ pub fn eval(task: &Task, design: &Path, o: &EvalOptions) -> Result<EvalReport> {
     let n = data.labels.len();
     let first = o.last.map_or(0, |k| n.saturating_sub(k));
     let items: Vec<usize> = (first..n).collect();
+    if items.is_empty() {
+        return Err(Error::Usage("no images to classify (--last 0)".into()));
+    }
     let cfg = task.config(&Hyper::default(), o.jobs);
     let (weights, label) = match (task.bits, o.full_precision) {
         (Some(bits), false) => (quantized(&weights, bits), format!("{bits}-bit crosspoints")),
