@@ -50,23 +50,24 @@ fn s(p: &Path) -> &str {
 /// few seconds.
 fn train_args<'a>(data: &'a str, out: &'a str, epochs: &'a str) -> Vec<&'a str> {
     vec![
-        "train",
-        SMALL,
-        "--data",
-        data,
-        "-o",
-        out,
-        "--epochs",
-        epochs,
-        "--train-limit",
-        "1500",
-        "--validation",
-        "500",
-        "--learning-rate",
-        "3e-3",
-        "--json",
+        "train", SMALL, "--data", data, "-o", out, "--epochs", epochs,
     ]
+    .into_iter()
+    .chain(QUICK)
+    .collect()
 }
+
+/// The training options of every quick run here: 1,500 images, the last 500 of the split
+/// validating, a rate for few epochs, and a JSON report.
+const QUICK: [&str; 7] = [
+    "--train-limit",
+    "1500",
+    "--validation",
+    "500",
+    "--learning-rate",
+    "3e-3",
+    "--json",
+];
 
 #[test]
 fn eval_measures_what_training_reported_on_the_written_model() {
@@ -383,26 +384,24 @@ fn the_vsyn_sweep_trains_a_network_at_each_drive_voltage() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sweep");
-    let report = json(&[
-        "sweep",
-        "vsyn",
-        SMALL,
-        "--data",
-        s(&mnist),
-        "--vsyn",
-        "0.45,0.9",
-        "-o",
-        s(&out),
-        "--epochs",
-        "1",
-        "--train-limit",
-        "1500",
-        "--validation",
-        "500",
-        "--learning-rate",
-        "3e-3",
-        "--json",
-    ]);
+    let report = json(
+        &vec![
+            "sweep",
+            "vsyn",
+            SMALL,
+            "--data",
+            s(&mnist),
+            "--vsyn",
+            "0.45,0.9",
+            "-o",
+            s(&out),
+            "--epochs",
+            "1",
+        ]
+        .into_iter()
+        .chain(QUICK)
+        .collect::<Vec<_>>(),
+    );
     let points = report["points"].as_array().unwrap();
     assert_eq!(points.len(), 2);
     for p in points {

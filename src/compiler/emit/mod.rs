@@ -142,9 +142,8 @@ pub fn render(
     Ok(files)
 }
 
-/// Renders the chip decks and device models alone (a TTFS design's build, whose RTL is not
-/// generated yet).
-pub fn render_spice(
+/// Renders the chip decks and the device models they include.
+fn render_spice(
     h: &Header,
     decks: &[SpiceDeck],
     models: &[(String, String)],
