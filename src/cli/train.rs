@@ -12,6 +12,7 @@ use crate::apps::speech::robustness::Row;
 use crate::apps::speech::{self, FrontEnd, train};
 use crate::compiler::design::load_design;
 use crate::flows::build::default_out_dir;
+use crate::model::ttfs_network::Sparsity;
 use crate::support::error::{Error, Result};
 use std::path::PathBuf;
 
@@ -85,6 +86,19 @@ pub(super) struct TtfsArgs {
     /// none dies for good [default: 0].
     #[arg(long)]
     hidden_silent_penalty: Option<f64>,
+    /// Sparse-firing regularization of the hidden neurons: `mssr` penalizes how early each
+    /// fires, (T - t) / T; `fssr` the window-end membrane its excitatory lines alone would
+    /// reach without reset, above (1 - margin) Vth; `membrane` (the rate-coded baseline) the
+    /// window-end membrane without reset above the same level [default: none].
+    #[arg(long, value_enum, value_name = "METHOD")]
+    ssr: Option<SparsityArg>,
+    /// Weight of the sparse-firing penalty, averaged over the hidden neurons [default: 0].
+    #[arg(long, value_name = "STRENGTH")]
+    ssr_strength: Option<f64>,
+    /// For fssr and membrane: the level the penalty counts from, as a fraction of the
+    /// threshold below it [default: 0].
+    #[arg(long, value_name = "FRACTION")]
+    ssr_margin: Option<f64>,
     /// Move each training image by up to N pixels each way, anew every epoch [default: 0].
     #[arg(long, value_name = "N")]
     shift: Option<usize>,
@@ -109,6 +123,9 @@ impl TtfsArgs {
             || self.silent_penalty.is_some()
             || self.shift.is_some()
             || self.hidden_silent_penalty.is_some()
+            || self.ssr.is_some()
+            || self.ssr_strength.is_some()
+            || self.ssr_margin.is_some()
             || self.validation != 5000
             || self.train_limit.is_some()
             || self.resume
@@ -148,7 +165,30 @@ impl TtfsArgs {
             hidden_silent_penalty: self
                 .hidden_silent_penalty
                 .unwrap_or(d.hidden_silent_penalty),
+            sparsity: self.ssr.map_or(d.sparsity, Sparsity::from),
+            sparsity_strength: self.ssr_strength.unwrap_or(d.sparsity_strength),
+            sparsity_margin: self.ssr_margin.unwrap_or(d.sparsity_margin),
             seed: seed.unwrap_or(d.seed),
+        }
+    }
+}
+
+/// The sparse-firing penalties by their command-line names.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(super) enum SparsityArg {
+    None,
+    Mssr,
+    Fssr,
+    Membrane,
+}
+
+impl From<SparsityArg> for Sparsity {
+    fn from(s: SparsityArg) -> Sparsity {
+        match s {
+            SparsityArg::None => Sparsity::None,
+            SparsityArg::Mssr => Sparsity::Mssr,
+            SparsityArg::Fssr => Sparsity::Fssr,
+            SparsityArg::Membrane => Sparsity::Membrane,
         }
     }
 }

@@ -199,7 +199,7 @@ impl RcNeuron {
     /// The firing time with its exact gradient (implicit-function rule at the crossing,
     /// carried back through every earlier interval), or None when the neuron stays silent.
     pub fn fire(&self, events: &[SynapseEvent], window: f64) -> Option<Firing> {
-        let run = self.run(events, window);
+        let run = self.run(events, window, true);
         let time = match run.fired {
             Some(t) => t,
             None => self
@@ -220,7 +220,7 @@ impl RcNeuron {
 
     /// The membrane at `at` with its gradient, or None if the neuron fires before `at`.
     pub fn membrane_at(&self, events: &[SynapseEvent], at: f64) -> Option<Membrane> {
-        let run = self.run(events, at);
+        let run = self.run(events, at, true);
         let fires =
             run.fired.is_some() || self.crossing(run.intervals.last()?).is_some_and(|t| t < at);
         if fires {
@@ -235,9 +235,22 @@ impl RcNeuron {
         })
     }
 
+    /// The membrane at `at` as if the neuron had no threshold (it never fires, so nothing
+    /// resets it), with its gradient: what a sparse-firing penalty looks at, fired or not.
+    pub fn free_membrane_at(&self, events: &[SynapseEvent], at: f64) -> Membrane {
+        let run = self.run(events, at, false);
+        let (iv, last) = run.interval_at(at);
+        let end = self.relax(&iv, at - iv.start);
+        let grad = self.backprop(events.len(), &run, last, &end, 1.0);
+        Membrane {
+            value: end.value,
+            grad,
+        }
+    }
+
     /// The intervals from 0 up to `until` (events at or after it are not taken), stopping
-    /// early at a crossing.
-    fn run(&self, events: &[SynapseEvent], until: f64) -> Run {
+    /// early at a crossing when `stop_at_crossing`.
+    fn run(&self, events: &[SynapseEvent], until: f64, stop_at_crossing: bool) -> Run {
         let mut order: Vec<usize> = (0..events.len()).collect();
         // A network passes its events already in time order: no sort per neuron.
         if !events.is_sorted_by(|a, b| a.time <= b.time) {
@@ -256,9 +269,10 @@ impl RcNeuron {
                 break;
             }
             let last = intervals[k];
-            if let Some(t) = self
-                .crossing(&last)
-                .filter(|&t| t < ev.time.max(last.start))
+            if stop_at_crossing
+                && let Some(t) = self
+                    .crossing(&last)
+                    .filter(|&t| t < ev.time.max(last.start))
             {
                 fired = Some(t);
                 break;

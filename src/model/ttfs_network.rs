@@ -3,7 +3,7 @@
 //! output neuron that fires first. The backward pass gives the exact gradient of any loss of
 //! the output times, through every layer's firing times ([`RcNeuron::fire`]).
 
-use super::ttfs::{Firing, Membrane, RcNeuron, SynapseEvent};
+use super::ttfs::{Firing, Membrane, RcNeuron, Sensitivities, SynapseEvent};
 
 /// One layer's crosspoints: conductances (S) row-major, `[output][input]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,17 +147,17 @@ impl Network {
 
     /// The gradient of a loss from its derivatives by each output: `d_output` by the firing
     /// time of the outputs that fire, `d_silent` by the membrane at the window's end of those
-    /// that stay silent (the other entry of each output is ignored), and `d_silent_hidden` by
-    /// the window-end membrane of every silent hidden neuron (the same for each).
+    /// that stay silent (the other entry of each output is ignored), and the hidden neurons'
+    /// terms of `hidden`.
     pub fn backward(
         &self,
         trace: &Trace,
         d_output: &[f64],
         d_silent: &[f64],
-        d_silent_hidden: f64,
+        hidden: &HiddenTerms,
     ) -> Gradients {
         let mut grads = self.zero_gradients();
-        self.accumulate(trace, d_output, d_silent, d_silent_hidden, &mut grads);
+        self.accumulate(trace, d_output, d_silent, hidden, &mut grads);
         grads
     }
 
@@ -169,10 +169,7 @@ impl Network {
     /// The membrane of neuron `i` of layer `l` at the window's end, with its gradient, if it
     /// is silent.
     pub fn silent_membrane(&self, trace: &Trace, l: usize, i: usize) -> Option<Membrane> {
-        let times = match l {
-            0 => trace.inputs.clone(),
-            _ => trace.layers[l - 1].times(),
-        };
+        let times = self.input_times(trace, l);
         let events = self.layers[l].synapse_events(i, &trace.layers[l].sources, &times);
         self.neuron.membrane_at(&events, self.window)
     }
@@ -195,57 +192,168 @@ impl Network {
     }
 
     /// Adds this inference's gradient to `grads` (a batch sums into one buffer; the input
-    /// entry holds the last inference's). See [`Network::backward`]. Returns the sum of the
-    /// window-end membranes of the silent hidden neurons (0 when `d_silent_hidden` is 0: they
-    /// are not computed).
+    /// entry holds the last inference's). See [`Network::backward`]. Returns the sums of the
+    /// hidden neurons' terms (a term whose weight is 0 is not computed and sums to 0).
     pub fn accumulate(
         &self,
         trace: &Trace,
         d_output: &[f64],
         d_silent: &[f64],
-        d_silent_hidden: f64,
+        hidden: &HiddenTerms,
         grads: &mut Gradients,
-    ) -> f64 {
+    ) -> HiddenSums {
         let last = self.layers.len().saturating_sub(1);
         let mut d_times = d_output.to_vec();
-        let mut hidden_membranes = 0.0;
+        let mut sums = HiddenSums::default();
         for (l, (layer, lt)) in self.layers.iter().zip(&trace.layers).enumerate().rev() {
             let mut d_inputs = vec![0.0; layer.inputs];
-            for (i, firing) in lt.firings.iter().enumerate() {
-                // A firing neuron passes d loss / d time; a silent one its membrane's.
-                let silent: Option<Membrane>;
-                let d_membrane = if l == last {
-                    d_silent.get(i).copied().unwrap_or(0.0)
-                } else {
-                    d_silent_hidden
-                };
-                let (grad, d) = match firing {
-                    Some(f) => (&f.grad, d_times[i]),
-                    None if d_membrane != 0.0 => {
-                        silent = self.silent_membrane(trace, l, i);
-                        let Some(m) = &silent else { continue };
-                        if l != last {
-                            hidden_membranes += m.value;
-                        }
-                        (&m.grad, d_membrane)
-                    }
-                    None => continue,
-                };
-                if d == 0.0 {
-                    continue;
-                }
+            let times = self.input_times(trace, l);
+            let events = |i: usize| layer.synapse_events(i, &lt.sources, &times);
+            let mut add = |i: usize, grad: &Sensitivities, d: f64| {
                 let row = i * layer.inputs;
                 for (k, &j) in lt.sources.iter().enumerate() {
                     grads.g_exc[l][row + j] += d * grad.d_g_exc[k];
                     grads.g_inh[l][row + j] += d * grad.d_g_inh[k];
                     d_inputs[j] += d * grad.d_time[k];
                 }
+            };
+            for (i, firing) in lt.firings.iter().enumerate() {
+                if l != last && hidden.sparsity_weight != 0.0 {
+                    let (value, term) = self.sparsity_term(hidden, firing, || events(i));
+                    sums.sparsity += value;
+                    match term {
+                        SparsityGrad::Time(d) => d_times[i] += hidden.sparsity_weight * d,
+                        SparsityGrad::Membrane(grad, d) => {
+                            add(i, &grad, hidden.sparsity_weight * d)
+                        }
+                        SparsityGrad::None => {}
+                    }
+                }
+                match firing {
+                    // A firing neuron passes d loss / d time; a silent one its membrane's.
+                    Some(f) if d_times[i] != 0.0 => add(i, &f.grad, d_times[i]),
+                    Some(_) => {}
+                    None => {
+                        let d = if l == last {
+                            d_silent.get(i).copied().unwrap_or(0.0)
+                        } else {
+                            hidden.d_silent
+                        };
+                        if d == 0.0 {
+                            continue;
+                        }
+                        let Some(m) = self.neuron.membrane_at(&events(i), self.window) else {
+                            continue;
+                        };
+                        if l != last {
+                            sums.silent_membranes += m.value;
+                        }
+                        add(i, &m.grad, d);
+                    }
+                }
             }
             d_times = d_inputs;
         }
         grads.inputs = d_times;
-        hidden_membranes
+        sums
     }
+
+    /// The times of layer `l`'s inputs: the pixels' step times or the layer below's firings.
+    fn input_times(&self, trace: &Trace, l: usize) -> Vec<Option<f64>> {
+        match l {
+            0 => trace.inputs.clone(),
+            _ => trace.layers[l - 1].times(),
+        }
+    }
+
+    /// One hidden neuron's sparsity penalty: its value and how its gradient enters.
+    fn sparsity_term(
+        &self,
+        hidden: &HiddenTerms,
+        firing: &Option<Firing>,
+        events: impl FnOnce() -> Vec<SynapseEvent>,
+    ) -> (f64, SparsityGrad) {
+        let vth = self.neuron.threshold;
+        let level = hidden.sparsity_level;
+        let hinge = |m: Membrane| {
+            if m.value > level {
+                (
+                    (m.value - level) / vth,
+                    SparsityGrad::Membrane(m.grad, 1.0 / vth),
+                )
+            } else {
+                (0.0, SparsityGrad::None)
+            }
+        };
+        match (hidden.sparsity, firing) {
+            (Sparsity::None, _) | (Sparsity::Mssr, None) => (0.0, SparsityGrad::None),
+            (Sparsity::Mssr, Some(f)) => (
+                (self.window - f.time) / self.window,
+                SparsityGrad::Time(-1.0 / self.window),
+            ),
+            (Sparsity::Fssr, _) => {
+                let mut excitatory = events();
+                excitatory.iter_mut().for_each(|e| e.g_inh = 0.0);
+                let mut m = self.neuron.free_membrane_at(&excitatory, self.window);
+                // The bound does not depend on the inhibitory crosspoints.
+                m.grad.d_g_inh.iter_mut().for_each(|d| *d = 0.0);
+                hinge(m)
+            }
+            (Sparsity::Membrane, _) => hinge(self.neuron.free_membrane_at(&events(), self.window)),
+        }
+    }
+}
+
+/// How a hidden neuron's sparsity penalty reaches the weights.
+enum SparsityGrad {
+    None,
+    /// Through its firing time, with this derivative.
+    Time(f64),
+    /// Through a membrane of these sensitivities, with this derivative.
+    Membrane(Sensitivities, f64),
+}
+
+/// The terms of a loss on the hidden neurons, each the same for every hidden neuron.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HiddenTerms {
+    /// d loss / d window-end membrane of each silent hidden neuron.
+    pub d_silent: f64,
+    pub sparsity: Sparsity,
+    /// The level (V) above which F-SSR and the membrane penalty count.
+    pub sparsity_level: f64,
+    /// d loss / d each hidden neuron's sparsity penalty.
+    pub sparsity_weight: f64,
+}
+
+/// Sums over the hidden neurons of one inference.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HiddenSums {
+    /// Window-end membranes of the silent ones.
+    pub silent_membranes: f64,
+    /// Sparsity penalties.
+    pub sparsity: f64,
+}
+
+/// A sparse-firing penalty on one hidden neuron (SEEDS.md §4; the published forms were not
+/// at hand, these are built from the neuron's own solution, see docs/design-format.md).
+/// Each is a function of the input times and the neuron's weights only, with an exact
+/// gradient, for any vsyn.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sparsity {
+    #[default]
+    None,
+    /// M-SSR: `(T - t) / T` for a neuron that fires at t in a window T, 0 for a silent one:
+    /// the time its membrane spends above a level, as the level is taken to the threshold.
+    /// Continuous where a neuron stops firing (t reaches T).
+    Mssr,
+    /// F-SSR: `(u - level)+ / Vth`, u the window-end membrane that the excitatory lines alone
+    /// would charge without reset: an upper bound on the membrane, so a neuron with u below
+    /// the threshold cannot fire.
+    Fssr,
+    /// The baseline of rate-coded work: `(v - level)+ / Vth`, v the window-end membrane
+    /// without reset (every line).
+    Membrane,
 }
 
 #[cfg(test)]
@@ -363,7 +471,7 @@ mod tests {
             let t = n.forward(&inputs).output_times();
             t.iter().zip(c).filter_map(|(t, c)| t.map(|t| c * t)).sum()
         };
-        let grads = net.backward(&trace, &c, &[0.0; 4], 0.0);
+        let grads = net.backward(&trace, &c, &[0.0; 4], &HiddenTerms::default());
         let checked = check_conductance_gradients(&net, &grads, loss, 5, 0.0);
         assert!(checked >= 10, "only {checked} sizeable gradients");
     }
@@ -386,7 +494,7 @@ mod tests {
                 .filter_map(|i| n.silent_output(&t, i).map(|m| c[i] * m.value))
                 .sum()
         };
-        let grads = net.backward(&trace, &[0.0; 4], &c, 0.0);
+        let grads = net.backward(&trace, &[0.0; 4], &c, &HiddenTerms::default());
         let checked = check_conductance_gradients(&net, &grads, loss, 3, 0.3);
         assert!(checked >= 10, "only {checked} sizeable gradients");
     }
@@ -414,10 +522,76 @@ mod tests {
                 .sum()
         };
         let mut grads = net.zero_gradients();
-        let sum = net.accumulate(&trace, &[0.0; 4], &[0.0; 4], 1.0, &mut grads);
+        let silent_terms = HiddenTerms {
+            d_silent: 1.0,
+            ..HiddenTerms::default()
+        };
+        let sums = net.accumulate(&trace, &[0.0; 4], &[0.0; 4], &silent_terms, &mut grads);
+        let sum = sums.silent_membranes;
         assert!((sum - loss(&net)).abs() < 1e-12, "{sum} vs {}", loss(&net));
         let checked = check_conductance_gradients(&net, &grads, loss, 2, 0.3);
         assert!(checked >= 5, "only {checked} sizeable gradients");
+    }
+
+    /// Every sparse-firing penalty's gradient, through the hidden layer's crosspoints and
+    /// (M-SSR) its firing times, against central differences of the penalty summed over the
+    /// hidden neurons. The level (0.2 V, two thirds of the threshold) puts most hidden
+    /// neurons on the sloped side of the hinges.
+    #[test]
+    fn sparsity_penalties_match_central_differences() {
+        let net = network();
+        let inputs = encode(&pixels(), 100e-6);
+        for sparsity in [Sparsity::Mssr, Sparsity::Fssr, Sparsity::Membrane] {
+            let terms = HiddenTerms {
+                sparsity,
+                sparsity_level: 0.2,
+                sparsity_weight: 1.0,
+                ..HiddenTerms::default()
+            };
+            let penalty = |n: &Network| -> f64 {
+                let t = n.forward(&inputs);
+                let mut scratch = n.zero_gradients();
+                n.accumulate(&t, &[0.0; 4], &[0.0; 4], &terms, &mut scratch)
+                    .sparsity
+            };
+            assert!(penalty(&net) > 0.5, "{sparsity:?}: {}", penalty(&net));
+            let grads = net.backward(&net.forward(&inputs), &[0.0; 4], &[0.0; 4], &terms);
+            let checked = check_conductance_gradients(&net, &grads, penalty, 2, 1.0);
+            assert!(
+                checked >= 5,
+                "{sparsity:?}: only {checked} sizeable gradients"
+            );
+        }
+    }
+
+    /// F-SSR's membrane bounds the membrane every line makes, at every time: where it is below
+    /// the threshold the neuron cannot fire.
+    #[test]
+    fn the_fssr_membrane_bounds_the_real_one() {
+        let net = network();
+        let inputs = encode(&pixels(), 100e-6);
+        let trace = net.forward(&inputs);
+        for i in 0..8 {
+            let events = net.layers[0].synapse_events(i, &trace.layers[0].sources, &inputs);
+            let mut excitatory = events.clone();
+            excitatory.iter_mut().for_each(|e| e.g_inh = 0.0);
+            for k in 1..=20 {
+                let at = net.window * f64::from(k) / 20.0;
+                let real = net.neuron.free_membrane_at(&events, at).value;
+                let bound = net.neuron.free_membrane_at(&excitatory, at).value;
+                assert!(
+                    real <= bound + 1e-15,
+                    "neuron {i} at {at}: {real} > {bound}"
+                );
+                if bound < net.neuron.threshold {
+                    assert!(
+                        trace.layers[0].firings[i]
+                            .as_ref()
+                            .is_none_or(|f| f.time > at)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

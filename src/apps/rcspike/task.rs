@@ -6,6 +6,7 @@ use crate::compiler::compile_loaded;
 use crate::compiler::design::{Coding, Design, WeightSigns, load_design};
 use crate::compiler::ir::{Network, TileIr};
 use crate::model::ttfs::RcNeuron;
+use crate::model::ttfs_network::Sparsity;
 use crate::support::error::{Error, Result};
 use crate::support::hash::sha256_hex;
 use std::path::Path;
@@ -44,6 +45,15 @@ pub struct Hyper {
     /// Weight of the penalty on each silent hidden neuron's distance to the threshold.
     #[serde(default)]
     pub hidden_silent_penalty: f64,
+    /// Sparse-firing regularization of the hidden neurons (SEEDS.md §4): the form, its
+    /// weight, and for F-SSR and the membrane penalty the margin below the threshold (a
+    /// fraction of it) from which they count.
+    #[serde(default)]
+    pub sparsity: Sparsity,
+    #[serde(default)]
+    pub sparsity_strength: f64,
+    #[serde(default)]
+    pub sparsity_margin: f64,
     /// Training images move by up to this many pixels each way (augmentation).
     pub shift: usize,
     pub seed: u64,
@@ -59,6 +69,9 @@ impl Default for Hyper {
             softmax_tau: 0.05,
             silent_penalty: 1.0,
             hidden_silent_penalty: 0.0,
+            sparsity: Sparsity::None,
+            sparsity_strength: 0.0,
+            sparsity_margin: 0.0,
             shift: 0,
             seed: 1,
         }
@@ -148,6 +161,9 @@ impl Task {
             g_unit: self.trainer_unit(),
             softmax_tau: h.softmax_tau * self.input_window,
             silent_penalty: h.silent_penalty,
+            sparsity: h.sparsity,
+            sparsity_level: (1.0 - h.sparsity_margin) * self.neuron.threshold,
+            sparsity_strength: h.sparsity_strength,
             shift: h.shift,
             hidden_silent_penalty: h.hidden_silent_penalty,
             init_mean: self.init_mean(),

@@ -7,7 +7,7 @@
 
 use crate::compiler::passes::quantize::crosspoint_levels;
 use crate::model::ttfs::RcNeuron;
-use crate::model::ttfs_network::{Gradients, Layer, Network, encode};
+use crate::model::ttfs_network::{Gradients, HiddenTerms, Layer, Network, Sparsity, encode};
 use crate::support::idx::Split;
 use crate::support::parallel::parallel;
 use rand::seq::SliceRandom;
@@ -39,6 +39,11 @@ pub struct TrainConfig {
     /// membrane at the window's end), averaged over all hidden neurons: a hidden neuron that
     /// never fires has no other gradient and stays dead.
     pub hidden_silent_penalty: f64,
+    /// The sparse-firing penalty on every hidden neuron, its level (V, for the forms that
+    /// have one) and its weight (averaged over all hidden neurons, like the silent penalty).
+    pub sparsity: Sparsity,
+    pub sparsity_level: f64,
+    pub sparsity_strength: f64,
     /// Training images are moved by up to this many pixels each way (0: as they are).
     pub shift: usize,
     /// Largest |weight| a crosspoint can hold (its smallest resistor); Adam's steps are
@@ -230,20 +235,30 @@ fn shard(
             l += cfg.silent_penalty * (vth - m.value) / vth;
             d_silent[label] = -cfg.silent_penalty / vth;
         }
-        // Silent hidden neurons: the penalty hidden_silent_penalty (Vth - v) / Vth, averaged
-        // over all hidden neurons (so that its weight does not grow with the layers).
+        // Silent hidden neurons: the penalty hidden_silent_penalty (Vth - v) / Vth, and the
+        // sparsity penalty, each averaged over all hidden neurons (so that its weight does not
+        // grow with the layers).
         let vth = cfg.neuron.threshold;
-        let hidden: usize = cfg.sizes[1..cfg.sizes.len() - 1].iter().sum();
-        let per_neuron = cfg.hidden_silent_penalty / hidden.max(1) as f64;
-        let membranes = net.accumulate(&trace, &d, &d_silent, -per_neuron / vth, &mut grads);
-        if per_neuron > 0.0 {
+        let hidden_count: usize = cfg.sizes[1..cfg.sizes.len() - 1].iter().sum();
+        let per_neuron = |strength: f64| strength / hidden_count.max(1) as f64;
+        let hidden = HiddenTerms {
+            d_silent: -per_neuron(cfg.hidden_silent_penalty) / vth,
+            sparsity: cfg.sparsity,
+            sparsity_level: cfg.sparsity_level,
+            sparsity_weight: per_neuron(cfg.sparsity_strength),
+        };
+        let sums = net.accumulate(&trace, &d, &d_silent, &hidden, &mut grads);
+        if cfg.hidden_silent_penalty > 0.0 {
             let silent = trace.layers[..trace.layers.len() - 1]
                 .iter()
                 .flat_map(|lt| &lt.firings)
                 .filter(|f| f.is_none())
                 .count();
-            l += per_neuron * (silent as f64 * vth - membranes) / vth;
+            l += per_neuron(cfg.hidden_silent_penalty)
+                * (silent as f64 * vth - sums.silent_membranes)
+                / vth;
         }
+        l += hidden.sparsity_weight * sums.sparsity;
         total += l;
         correct += usize::from(trace.class() == Some(label));
     }
