@@ -58,6 +58,10 @@ impl Report for TtfsEvalReport {
             r.spikes_per_neuron,
             layer_figures(&r.spikes_per_neuron_per_layer)
         ));
+        t.push_str(&format!(
+            "energy per inference: {:.1} pJ from the crossbars' line drivers (the model's charge integral, membranes not reset within the frame)\n",
+            r.energy_per_inference_pj
+        ));
         t.push_str(&format!("accuracy: {:.4}\n", r.accuracy));
         t
     }

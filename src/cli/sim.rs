@@ -117,8 +117,11 @@ impl Report for CircuitReport {
             self.model_accuracy
         );
         t += &format!(
-            "energy per inference {:.2} pJ from the excitatory line drivers: {:.2} fJ per conducting crosspoint, against C Vth Vsyn / N = {:.2} fJ\n",
-            self.energy_per_inference_pj, self.energy_per_mac_fj, self.c_vth_vsyn_over_n_fj
+            "energy per inference {:.2} pJ from the excitatory line drivers (model {:.2} pJ): {:.2} fJ per conducting crosspoint, against C Vth Vsyn / N = {:.2} fJ\n",
+            self.energy_per_inference_pj,
+            self.model_energy_per_inference_pj,
+            self.energy_per_mac_fj,
+            self.c_vth_vsyn_over_n_fj
         );
         t += &format!("  written to {} and {}\n", self.times_csv, self.plot);
         t

@@ -195,15 +195,19 @@ impl From<SparsityArg> for Sparsity {
 
 impl Report for TrainReport {
     fn table(&self) -> String {
-        let mut t =
-            String::from("epoch  loss    train acc  val acc  spikes per neuron (per layer)\n");
+        let mut t = String::from(
+            "epoch  loss    train acc  val acc  pJ/inference  spikes per neuron (per layer)\n",
+        );
         for (i, e) in self.epochs.iter().enumerate() {
             t.push_str(&format!(
-                "{:>5}  {:.4}  {:>9.4}  {:>7.4}  {}\n",
+                "{:>5}  {:.4}  {:>9.4}  {:>7.4}  {:>12}  {}\n",
                 i + 1,
                 e.loss,
                 e.train_accuracy,
                 e.validation.accuracy,
+                e.validation
+                    .energy_per_inference_pj
+                    .map_or("-".into(), |pj| format!("{pj:.1}")),
                 layer_figures(&e.validation.spikes_per_neuron)
             ));
         }

@@ -161,6 +161,25 @@ impl Network {
         grads
     }
 
+    /// The energy (J) each layer's excitatory line drivers deliver in this inference: every
+    /// neuron's excitatory charge over the window times vsyn, its membrane never reset (as in
+    /// the crossbar netlists; `snngen sim spice` measures the same in ngspice).
+    pub fn energy(&self, trace: &Trace) -> Vec<f64> {
+        (0..self.layers.len())
+            .map(|l| {
+                let layer = &self.layers[l];
+                let times = self.input_times(trace, l);
+                (0..layer.outputs)
+                    .map(|i| {
+                        let events = layer.synapse_events(i, &trace.layers[l].sources, &times);
+                        self.neuron.excitatory_charge(&events, self.window)
+                    })
+                    .sum::<f64>()
+                    * self.neuron.e_exc
+            })
+            .collect()
+    }
+
     /// The membrane of output `i` at the window's end, with its gradient, if it is silent.
     pub fn silent_output(&self, trace: &Trace, i: usize) -> Option<Membrane> {
         self.silent_membrane(trace, self.layers.len().checked_sub(1)?, i)

@@ -72,6 +72,8 @@ pub struct CircuitReport {
     pub layers: Vec<LayerAgreement>,
     /// Energy the excitatory line drivers deliver in one inference, mean over images (pJ).
     pub energy_per_inference_pj: f64,
+    /// The model's figure for the same images, each layer driven by the circuit's own inputs.
+    pub model_energy_per_inference_pj: f64,
     /// The same per multiply-accumulate (crosspoint that conducted), and the estimate
     /// C Vth Vsyn / N of TTFS.md with N the mean number of inputs on a firing neuron (fJ).
     pub energy_per_mac_fj: f64,
@@ -89,6 +91,8 @@ struct ImageRun {
     /// Per layer, per neuron: (model time, circuit time).
     times: Vec<Vec<(Option<f64>, Option<f64>)>>,
     energy: f64,
+    /// The model's energy for the same layer inputs (J).
+    model_energy: f64,
     /// Conducting crosspoints (inputs on before a neuron fired, summed over fired neurons)
     /// and fired neurons.
     macs: usize,
@@ -190,11 +194,12 @@ fn run_image(
     let model_class = whole.forward(&input).class();
     let mut inputs = input;
     let mut times = Vec::new();
-    let (mut energy, mut macs, mut fired) = (0.0, 0, 0);
+    let (mut energy, mut model_energy, mut macs, mut fired) = (0.0, 0.0, 0, 0);
     for tile in tiles {
         let layer = layer_model(task, tile);
         let trace = layer.forward(&inputs);
         let model_times: Vec<Option<f64>> = trace.output_times();
+        model_energy += layer.energy(&trace).iter().sum::<f64>();
         let (circuit_times, e) = run_layer(task, tile, &inputs, full_netlist)?;
         energy += e;
         for (j, t) in circuit_times.iter().enumerate() {
@@ -214,6 +219,7 @@ fn run_image(
         circuit_class: first_spike(&inputs),
         times,
         energy,
+        model_energy,
         macs,
         fired,
     })
@@ -352,6 +358,7 @@ fn report(
         median_timing_error: median(all),
         layers,
         energy_per_inference_pj: energy / n * 1e12,
+        model_energy_per_inference_pj: runs.iter().map(|r| r.model_energy).sum::<f64>() / n * 1e12,
         energy_per_mac_fj: energy / macs.max(1) as f64 * 1e15,
         c_vth_vsyn_over_n_fj: nrn.capacitance * nrn.threshold * nrn.e_exc
             / inputs_per_neuron.max(1.0)

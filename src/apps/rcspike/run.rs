@@ -209,12 +209,13 @@ fn write_model(
 
 fn epoch_line(epoch: usize, epochs: usize, s: &EpochStats) -> String {
     format!(
-        "epoch {}/{epochs}: loss {:.4}, training accuracy {:.4}, validation accuracy {:.4}, spikes per neuron {}",
+        "epoch {}/{epochs}: loss {:.4}, training accuracy {:.4}, validation accuracy {:.4}, spikes per neuron {}, {}",
         epoch + 1,
         s.loss,
         s.train_accuracy,
         s.validation.accuracy,
-        layer_figures(&s.validation.spikes_per_neuron)
+        layer_figures(&s.validation.spikes_per_neuron),
+        energy_figure(s.validation.energy_per_inference_pj)
     )
 }
 
@@ -224,6 +225,13 @@ pub fn layer_figures(x: &[f64]) -> String {
         .map(|v| format!("{v:.3}"))
         .collect::<Vec<_>>()
         .join(" / ")
+}
+
+/// An energy per inference as `38.8 pJ per inference` (or that it was not measured).
+pub fn energy_figure(pj: Option<f64>) -> String {
+    pj.map_or("energy not measured".into(), |e| {
+        format!("{e:.1} pJ per inference")
+    })
 }
 
 /// How `snngen eval` runs on a TTFS design.
@@ -263,6 +271,8 @@ pub struct EvalReport {
     pub spikes_per_neuron: f64,
     /// The same per layer, the output layer last.
     pub spikes_per_neuron_per_layer: Vec<f64>,
+    /// Mean energy the crossbars' line drivers deliver per image (pJ).
+    pub energy_per_inference_pj: f64,
     pub accuracy: f64,
 }
 
@@ -320,6 +330,7 @@ pub fn eval(task: &Task, design: &Path, o: &EvalOptions) -> Result<EvalReport> {
         undecided: tally.undecided,
         spikes_per_neuron: spikes,
         spikes_per_neuron_per_layer: e.spikes_per_neuron,
+        energy_per_inference_pj: e.energy_per_inference_pj.unwrap_or_default(),
         accuracy: e.accuracy,
     })
 }

@@ -74,6 +74,10 @@ pub struct Evaluation {
     pub accuracy: f64,
     /// Mean over images of the fraction of each layer's neurons that fired.
     pub spikes_per_neuron: Vec<f64>,
+    /// Mean over images of the energy the crossbars' line drivers deliver (pJ, the model's
+    /// charge integral; None in models written before it was measured).
+    #[serde(default)]
+    pub energy_per_inference_pj: Option<f64>,
 }
 
 /// Shards per batch: each sums its samples' gradients in order, then the shards are summed in
@@ -424,6 +428,8 @@ pub struct Classified {
     pub label: usize,
     pub class: Option<usize>,
     pub spikes_per_neuron: Vec<f64>,
+    /// Energy of the inference (J).
+    pub energy: f64,
 }
 
 pub fn classify(net: &Network, cfg: &TrainConfig, data: &Split, i: usize) -> Classified {
@@ -432,6 +438,7 @@ pub fn classify(net: &Network, cfg: &TrainConfig, data: &Split, i: usize) -> Cla
         label: usize::from(data.labels[i]),
         class: trace.class(),
         spikes_per_neuron: trace.spikes_per_neuron(),
+        energy: net.energy(&trace).iter().sum(),
     }
 }
 
@@ -443,6 +450,7 @@ pub struct Tally {
     /// Images no output fired for.
     pub undecided: usize,
     spikes: Vec<f64>,
+    energy: f64,
 }
 
 impl Tally {
@@ -451,6 +459,7 @@ impl Tally {
             per_class: vec![(0, 0); classes],
             undecided: 0,
             spikes: vec![0.0; layers],
+            energy: 0.0,
         }
     }
 
@@ -466,6 +475,7 @@ impl Tally {
             .iter_mut()
             .zip(&c.spikes_per_neuron)
             .for_each(|(a, b)| *a += b);
+        self.energy += c.energy;
     }
 
     pub fn seen(&self) -> usize {
@@ -477,6 +487,7 @@ impl Tally {
         Evaluation {
             accuracy: self.per_class.iter().map(|c| c.0).sum::<usize>() as f64 / n,
             spikes_per_neuron: self.spikes.iter().map(|s| s / n).collect(),
+            energy_per_inference_pj: Some(self.energy / n * 1e12),
         }
     }
 }
