@@ -432,6 +432,71 @@ fn the_vsyn_sweep_trains_a_network_at_each_drive_voltage() {
     assert!(out.join("sweep.png").exists());
 }
 
+#[test]
+fn the_ssr_sweep_trades_spikes_for_accuracy_per_method() {
+    let Some(mnist) = common::mnist_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    let report = json(
+        &vec![
+            "sweep",
+            "ssr",
+            SMALL,
+            "--data",
+            s(&mnist),
+            "--methods",
+            "mssr,membrane",
+            "--strengths",
+            "10",
+            "-o",
+            s(&out),
+            "--epochs",
+            "1",
+        ]
+        .into_iter()
+        .chain(QUICK)
+        .collect::<Vec<_>>(),
+    );
+    let points = report["points"].as_array().unwrap();
+    let methods: Vec<&str> = points
+        .iter()
+        .map(|p| p["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["none", "mssr", "membrane"], "{report}");
+    let hidden = |p: &Value| p["hidden_spikes_per_neuron"].as_f64().unwrap();
+    for p in &points[1..] {
+        // A strong penalty (10) fires fewer hidden neurons than the plain network.
+        assert!(hidden(p) < hidden(&points[0]), "{report}");
+        assert!(p["energy_per_inference_pj"].as_f64().unwrap() > 0.0);
+    }
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        4,
+        "a header and a row per point:\n{csv}"
+    );
+    assert!(csv.starts_with("method,strength,validation_accuracy,"));
+    assert!(out.join("sweep.png").exists());
+    assert!(out.join("mssr_10/model.json").exists());
+
+    // The sweep sets each point's method itself.
+    let refused = snngen(&[
+        "sweep",
+        "ssr",
+        SMALL,
+        "--data",
+        s(&mnist),
+        "--strengths",
+        "1",
+        "--ssr",
+        "mssr",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--methods"));
+}
+
 /// The TTFS encoder in the cycle-exact model (bit-exact with the RTL, which `sim rtl` checks)
 /// steps every pixel once, at the time the network's model gives it from the frame's start.
 #[test]

@@ -2,13 +2,16 @@
 
 use super::Global;
 use super::report::{Report, show};
-use super::train::TtfsArgs;
-use crate::apps::rcspike::run::layer_figures;
-use crate::apps::rcspike::sweep::{SweepReport, sweep_vsyn};
+use super::train::{SparsityArg, TtfsArgs};
+use crate::apps::rcspike::run::{energy_figure, layer_figures};
+use crate::apps::rcspike::sweep::{
+    SsrPoint, SweepReport, Trained, VsynPoint, method_name, sweep_ssr, sweep_vsyn,
+};
 use crate::compiler::design::load_design;
 use crate::flows::build::default_out_dir;
+use crate::model::ttfs_network::Sparsity;
 use crate::support::error::{Error, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Target {
@@ -17,6 +20,43 @@ pub enum Target {
     /// charge-domain neuron (vsyn far above it). Writes sweep.csv, sweep.png and one model
     /// folder per point.
     Vsyn(VsynArgs),
+    /// The firing/accuracy trade-off of sparse-firing regularization on a TTFS design: the
+    /// network trained once plainly, then with each method at each strength. Writes
+    /// sweep.csv (accuracy, spikes per neuron per layer, energy per inference), sweep.png
+    /// (validation accuracy against hidden spikes per neuron, one curve per method) and one
+    /// model folder per point.
+    Ssr(SsrArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SsrArgs {
+    /// The design file (YAML) of a TTFS network.
+    design: PathBuf,
+    /// Folder in the MNIST layout (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// Regularizers, comma-separated (see `train --ssr`).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "mssr,membrane"
+    )]
+    methods: Vec<SparsityArg>,
+    /// Strengths (positive), comma-separated; every method is trained at each.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "S,S,...")]
+    strengths: Vec<f64>,
+    /// Output folder [default: out/<design name>/sweep_ssr].
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Seed of the initial weights and the batch order, the same for every point [default: 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads.
+    #[arg(long, default_value_t = 2)]
+    jobs: usize,
+    #[command(flatten)]
+    ttfs: TtfsArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -42,21 +82,47 @@ pub struct VsynArgs {
     ttfs: TtfsArgs,
 }
 
-impl Report for SweepReport {
+/// Per point: the accuracies, spikes per neuron, energy and time of its training.
+fn trained_columns(t: &Trained) -> String {
+    format!(
+        "{:>7.4}  {:>9}  {:<22}  {:<24}  {:>7.1}",
+        t.validation_accuracy,
+        t.quantized_validation_accuracy
+            .map_or("-".into(), |q| format!("{q:.4}")),
+        layer_figures(&t.spikes_per_neuron),
+        energy_figure(t.energy_per_inference_pj),
+        t.seconds
+    )
+}
+
+const TRAINED_HEADER: &str =
+    "val acc  on levels  spikes per neuron       energy                    seconds";
+
+impl Report for SweepReport<VsynPoint> {
     fn table(&self) -> String {
-        let mut t = String::from(
-            "vsyn V  vsyn/Vth  val acc  on levels  spikes per neuron (per layer)  seconds\n",
-        );
+        let mut t = format!("vsyn V  vsyn/Vth  {TRAINED_HEADER}\n");
         for p in &self.points {
             t.push_str(&format!(
-                "{:>6}  {:>8.2}  {:>7.4}  {:>9}  {:<29}  {:>7.1}\n",
+                "{:>6}  {:>8.2}  {}\n",
                 p.vsyn,
                 p.coupling,
-                p.validation_accuracy,
-                p.quantized_validation_accuracy
-                    .map_or("-".into(), |q| format!("{q:.4}")),
-                layer_figures(&p.spikes_per_neuron),
-                p.seconds
+                trained_columns(&p.trained)
+            ));
+        }
+        t.push_str(&format!("  written to {} and {}\n", self.csv, self.plot));
+        t
+    }
+}
+
+impl Report for SweepReport<SsrPoint> {
+    fn table(&self) -> String {
+        let mut t = format!("method    strength  {TRAINED_HEADER}\n");
+        for p in &self.points {
+            t.push_str(&format!(
+                "{:<8}  {:>8}  {}\n",
+                method_name(p.method),
+                p.strength,
+                trained_columns(&p.trained)
             ));
         }
         t.push_str(&format!("  written to {} and {}\n", self.csv, self.plot));
@@ -65,12 +131,36 @@ impl Report for SweepReport {
 }
 
 pub fn run(target: Target, g: &Global) -> Result<()> {
-    let Target::Vsyn(a) = target;
-    let name = load_design(&a.design).map_err(Error::Input)?.design.name;
-    let out = a
-        .out
-        .unwrap_or_else(|| default_out_dir(&name).join("sweep_vsyn"));
-    let opts = a.ttfs.options(a.data, out, a.seed, a.jobs, g);
-    show(&sweep_vsyn(&a.design, &a.vsyn, &opts)?, g);
+    match target {
+        Target::Vsyn(a) => {
+            let out = out_dir(&a.design, a.out, "sweep_vsyn")?;
+            let opts = a.ttfs.options(a.data, out, a.seed, a.jobs, g);
+            show(&sweep_vsyn(&a.design, &a.vsyn, &opts)?, g);
+        }
+        Target::Ssr(a) => {
+            if a.ttfs.sets_sparsity() {
+                return Err(Error::Usage(
+                    "sweep ssr sets the method and strength of each point: give --methods and \
+                     --strengths, not --ssr or --ssr-strength"
+                        .into(),
+                ));
+            }
+            let out = out_dir(&a.design, a.out, "sweep_ssr")?;
+            let opts = a.ttfs.options(a.data, out, a.seed, a.jobs, g);
+            let methods: Vec<Sparsity> = a.methods.into_iter().map(Sparsity::from).collect();
+            show(&sweep_ssr(&a.design, &methods, &a.strengths, &opts)?, g);
+        }
+    }
     Ok(())
+}
+
+/// The output folder given, or `out/<design name>/<default>`.
+fn out_dir(design: &Path, out: Option<PathBuf>, default: &str) -> Result<PathBuf> {
+    match out {
+        Some(o) => Ok(o),
+        None => {
+            let name = load_design(design).map_err(Error::Input)?.design.name;
+            Ok(default_out_dir(&name).join(default))
+        }
+    }
 }

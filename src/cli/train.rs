@@ -131,6 +131,11 @@ impl TtfsArgs {
             || self.resume
     }
 
+    /// Whether --ssr or --ssr-strength was given.
+    pub(super) fn sets_sparsity(&self) -> bool {
+        self.ssr.is_some() || self.ssr_strength.is_some()
+    }
+
     /// The training options these flags and the command's own give.
     pub(super) fn options(
         &self,

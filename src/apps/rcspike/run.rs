@@ -227,6 +227,19 @@ pub fn layer_figures(x: &[f64]) -> String {
         .join(" / ")
 }
 
+/// Spikes per neuron over all hidden neurons, from the per-layer figures of a network of
+/// `sizes` (input first).
+pub fn hidden_mean(sizes: &[usize], per_layer: &[f64]) -> f64 {
+    let hidden = &sizes[1..sizes.len().saturating_sub(1).max(1)];
+    let neurons: usize = hidden.iter().sum();
+    hidden
+        .iter()
+        .zip(per_layer)
+        .map(|(&n, s)| n as f64 * s)
+        .sum::<f64>()
+        / neurons.max(1) as f64
+}
+
 /// An energy per inference as `38.8 pJ per inference` (or that it was not measured).
 pub fn energy_figure(pj: Option<f64>) -> String {
     pj.map_or("energy not measured".into(), |e| {
@@ -303,14 +316,7 @@ pub fn eval(task: &Task, design: &Path, o: &EvalOptions) -> Result<EvalReport> {
     }
     drop(progress);
     let e = tally.evaluation();
-    let hidden = &task.sizes[1..task.sizes.len() - 1];
-    let hidden_neurons: usize = hidden.iter().sum();
-    let spikes = hidden
-        .iter()
-        .zip(&e.spikes_per_neuron)
-        .map(|(&n, s)| n as f64 * s)
-        .sum::<f64>()
-        / hidden_neurons.max(1) as f64;
+    let spikes = hidden_mean(&task.sizes, &e.spikes_per_neuron);
     Ok(EvalReport {
         design: task.design.clone(),
         split: data.name.clone(),
