@@ -497,6 +497,51 @@ fn the_ssr_sweep_trades_spikes_for_accuracy_per_method() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--methods"));
 }
 
+/// The sparse-firing seed's deep network (784-400-400-400-10, weights not shipped) trains, with
+/// and without M-SSR, and reports spikes per neuron for each of its layers.
+#[test]
+fn the_deep_network_trains_with_and_without_ssr() {
+    let Some(mnist) = common::mnist_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let deep = root().join("designs/untrained/ttfs_400x3.yaml");
+    let run = |extra: &[&str], out: &str| -> Value {
+        let out = tmp.path().join(out);
+        let mut args = vec![
+            "train",
+            s(&deep),
+            "--data",
+            s(&mnist),
+            "-o",
+            s(&out),
+            "--epochs",
+            "1",
+            "--train-limit",
+            "400",
+            "--validation",
+            "200",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    let spikes = |r: &Value| -> Vec<f64> {
+        r["epochs"][0]["validation"]["spikes_per_neuron"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let plain = run(&[], "plain");
+    let sparse = run(&["--ssr", "mssr", "--ssr-strength", "10"], "mssr");
+    let (p, q) = (spikes(&plain), spikes(&sparse));
+    assert_eq!(p.len(), 4, "{plain}");
+    let hidden = |x: &[f64]| x[..3].iter().sum::<f64>() / 3.0;
+    assert!(hidden(&q) < hidden(&p), "M-SSR {q:?} against plain {p:?}");
+}
+
 /// The TTFS encoder in the cycle-exact model (bit-exact with the RTL, which `sim rtl` checks)
 /// steps every pixel once, at the time the network's model gives it from the frame's start.
 #[test]
