@@ -21,6 +21,7 @@ fn config(epochs: usize, workers: usize) -> TrainConfig {
             e_exc: 0.6,
             e_inh: 0.0,
             v_start: 0.0,
+            ideal: false,
         },
         input_window: t_in,
         window: 4.0 * t_in,

@@ -133,6 +133,37 @@ fn eval_measures_what_training_reported_on_the_written_model() {
     );
 }
 
+/// A model of the ideal charge-domain neuron (`--ideal-neuron`, the seed's continuous-time
+/// TTFS model) is evaluated with that neuron: eval reproduces the accuracy training reported.
+#[test]
+fn an_ideal_neuron_model_is_evaluated_with_its_own_neuron() {
+    let Some(mnist) = common::mnist_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("model");
+    let mut args = train_args(s(&mnist), s(&model), "1");
+    args.push("--ideal-neuron");
+    let report = json(&args);
+    let eval = json(&[
+        "eval",
+        SMALL,
+        "--model",
+        s(&model),
+        "--data",
+        s(&mnist),
+        "--last",
+        "500",
+        "--full-precision",
+        "--json",
+    ]);
+    assert!(
+        report["validation_accuracy"].as_f64().unwrap() >= 0.6,
+        "{report}"
+    );
+    assert_eq!(eval["accuracy"], report["validation_accuracy"], "{eval}");
+}
+
 #[test]
 fn a_killed_run_resumes_to_the_same_weights() {
     let Some(mnist) = common::mnist_dir() else {
@@ -247,11 +278,20 @@ fn bad_data_and_foreign_models_are_refused_with_their_reason() {
     std::fs::create_dir(&model).unwrap();
     std::fs::write(
         Path::new(&model).join("model.json"),
-        model_json(&other_design, Path::new(&tiny)),
+        model_json(&other_design, Path::new(&tiny), &[]),
     )
     .unwrap();
     let args = ["eval", SMALL, "--model", &model, "--data", &tiny];
     insta::assert_snapshot!("foreign_model", refused(&args, dir));
+
+    // A model of the ideal neuron: eval uses that neuron, the netlists are the RC neuron's.
+    std::fs::write(
+        Path::new(&model).join("model.json"),
+        model_json(&root().join(SMALL), Path::new(&tiny), &["--ideal-neuron"]),
+    )
+    .unwrap();
+    let args = ["sim", "spice", SMALL, "--model", &model, "--data", &tiny];
+    insta::assert_snapshot!("ideal_neuron_model_in_ngspice", refused(&args, dir));
 
     // --resume with nothing to resume.
     let args = [
@@ -288,7 +328,7 @@ fn tiny_dataset(dir: &Path) {
 
 /// model.json of a real (tiny) training run of `design`, so that the refusal is about the
 /// design and nothing else.
-fn model_json(design: &Path, data: &Path) -> String {
+fn model_json(design: &Path, data: &Path, extra: &[&str]) -> String {
     let out = tempfile::tempdir().unwrap();
     let model = out.path().join("model");
     let args = [
@@ -303,7 +343,10 @@ fn model_json(design: &Path, data: &Path) -> String {
         "--validation",
         "1",
         "-q",
-    ];
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    .collect::<Vec<_>>();
     let o = snngen(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     std::fs::read_to_string(model.join("model.json")).unwrap()

@@ -99,6 +99,11 @@ pub(super) struct TtfsArgs {
     /// threshold below it [default: 0].
     #[arg(long, value_name = "FRACTION")]
     ssr_margin: Option<f64>,
+    /// Train the ideal charge-domain neuron (each line's current frozen at its value at the
+    /// threshold: a linear ramp, the seed's continuous-time TTFS model) instead of the
+    /// design's RC neuron; `eval` then uses it too, `sim spice` refuses the model.
+    #[arg(long)]
+    ideal_neuron: bool,
     /// Move each training image by up to N pixels each way, anew every epoch [default: 0].
     #[arg(long, value_name = "N")]
     shift: Option<usize>,
@@ -126,6 +131,7 @@ impl TtfsArgs {
             || self.ssr.is_some()
             || self.ssr_strength.is_some()
             || self.ssr_margin.is_some()
+            || self.ideal_neuron
             || self.validation != 5000
             || self.train_limit.is_some()
             || self.resume
@@ -173,6 +179,7 @@ impl TtfsArgs {
             sparsity: self.ssr.map_or(d.sparsity, Sparsity::from),
             sparsity_strength: self.ssr_strength.unwrap_or(d.sparsity_strength),
             sparsity_margin: self.ssr_margin.unwrap_or(d.sparsity_margin),
+            ideal_neuron: self.ideal_neuron,
             seed: seed.unwrap_or(d.seed),
         }
     }

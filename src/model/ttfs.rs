@@ -44,6 +44,12 @@ pub struct RcNeuron {
     pub e_inh: f64,
     /// Membrane voltage at the start of the window (after reset).
     pub v_start: f64,
+    /// The ideal charge-domain neuron instead: every line's current frozen at its value at
+    /// the threshold, G (E - Vth), whatever the membrane (the op-amp or current-source
+    /// in-memory computing of SEEDS.md §2, the seed's continuous-time TTFS neuron of §4):
+    /// the membrane ramps linearly between events, the limit of the RC neuron as vsyn grows
+    /// at a fixed current at the threshold.
+    pub ideal: bool,
 }
 
 /// Why a neuron's constants describe no RC-Spike neuron this model is exact for.
@@ -158,6 +164,16 @@ impl RcNeuron {
     /// The membrane after `dt` in an interval, with its partial derivatives.
     fn relax(&self, iv: &Interval, dt: f64) -> Partials {
         let c = self.capacitance;
+        if self.ideal {
+            let slope = self.ideal_slope(iv);
+            return Partials {
+                value: iv.v + slope * dt,
+                d_v: 1.0,
+                d_a: dt / c,
+                d_g: -self.threshold * dt / c,
+                d_dt: slope,
+            };
+        }
         if iv.g == 0.0 {
             // No line conducts (A = 0 too, as every conductance is >= 0): the membrane holds.
             return Partials {
@@ -182,8 +198,21 @@ impl RcNeuron {
         }
     }
 
+    /// The ideal neuron's slope (V/s) in an interval: sum G (E - Vth) / C = (A - G Vth) / C.
+    fn ideal_slope(&self, iv: &Interval) -> f64 {
+        (iv.a - iv.g * self.threshold) / self.capacitance
+    }
+
     /// When the membrane of interval `iv` reaches the threshold, if it ever does.
     fn crossing(&self, iv: &Interval) -> Option<f64> {
+        if self.ideal {
+            let slope = self.ideal_slope(iv);
+            return if iv.v >= self.threshold {
+                Some(iv.start)
+            } else {
+                (slope > 0.0).then(|| iv.start + (self.threshold - iv.v) / slope)
+            };
+        }
         if iv.g == 0.0 || iv.v >= self.threshold {
             return (iv.v >= self.threshold).then_some(iv.start);
         }
@@ -267,6 +296,10 @@ impl RcNeuron {
             .zip(ends)
             .map(|(iv, end)| {
                 let dt = end - iv.start;
+                if self.ideal {
+                    // Each excitatory line carries its current at the threshold throughout.
+                    return iv.g_exc * (self.e_exc - self.threshold) * dt;
+                }
                 if iv.g == 0.0 {
                     return 0.0;
                 }
@@ -410,6 +443,7 @@ mod tests {
             e_exc,
             e_inh: 0.0,
             v_start: 0.0,
+            ideal: false,
         }
     }
 
@@ -651,6 +685,43 @@ mod tests {
             checked += check_sensitivities(&ev, &m.grad, v, 0.3 / 200e-6, 0.3 / 1e-9);
         }
         assert!(checked >= 12, "only {checked} non-zero sensitivities");
+    }
+
+    /// The ideal neuron is the linear ramp with w_j = G_j (E - Vth) / C, signed inputs
+    /// included; and its firing times have exact gradients too.
+    #[test]
+    fn the_ideal_neuron_is_the_ramp_and_has_exact_gradients() {
+        let n = RcNeuron {
+            ideal: true,
+            ..neuron(0.6)
+        };
+        let mut fired = 0;
+        for seed in 1..=5 {
+            let ev = events(seed, 12);
+            let ramp_inputs: Vec<(f64, f64)> = ev
+                .iter()
+                .map(|e| {
+                    let w = e.g_exc * (n.e_exc - n.threshold) + e.g_inh * (n.e_inh - n.threshold);
+                    (e.time, w / C)
+                })
+                .collect();
+            let ramp = ramp_fire_time(&ramp_inputs, n.threshold, 200e-6);
+            let Some(f) = n.fire(&ev, 200e-6) else {
+                assert_eq!(ramp, None, "seed {seed}");
+                continue;
+            };
+            fired += 1;
+            // Both are closed forms of the same ramp: rounding only.
+            let r = ramp.unwrap();
+            assert!(
+                (f.time - r).abs() <= 1e-12 * r,
+                "seed {seed}: {} vs {r}",
+                f.time
+            );
+            let t = |ev: &[SynapseEvent]| n.fire_time(ev, 200e-6).unwrap();
+            check_sensitivities(&ev, &f.grad, t, 1.0, f.time / 1e-9);
+        }
+        assert!(fired >= 3, "only {fired} fired");
     }
 
     #[test]

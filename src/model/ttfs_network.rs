@@ -410,6 +410,7 @@ mod tests {
                 e_exc: 0.6,
                 e_inh: 0.0,
                 v_start: 0.0,
+                ideal: false,
             },
             window: 400e-6,
             layers: vec![layer(12, 8, 1.0e-9), layer(8, 4, 2.0e-9)],

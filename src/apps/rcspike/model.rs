@@ -124,10 +124,28 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path, what: &str, hint: &str) 
     })
 }
 
+/// A model folder's info as written, not yet checked against a design.
+pub fn read_unchecked_info(dir: &Path) -> Result<ModelInfo> {
+    read_json(
+        &dir.join(MODEL_FILE),
+        "trained model",
+        "run `snngen train` first",
+    )
+}
+
 /// A model folder's info, checked against the design it is used with.
 pub fn read_info(dir: &Path, task: &Task, design: &Path) -> Result<ModelInfo> {
     let path = dir.join(MODEL_FILE);
-    let info: ModelInfo = read_json(&path, "trained model", "run `snngen train` first")?;
+    let info = read_unchecked_info(dir)?;
+    if info.hyper.ideal_neuron && !task.neuron.ideal {
+        return Err(Error::Data {
+            path,
+            message: "this model was trained for the ideal charge-domain neuron \
+                      (`--ideal-neuron`), not for the crossbar's RC neuron that the netlists \
+                      hold; train without `--ideal-neuron` to simulate it in ngspice"
+                .into(),
+        });
+    }
     if info.structure != task.structure() {
         return Err(Error::Data {
             path,

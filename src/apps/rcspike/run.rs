@@ -72,6 +72,7 @@ pub fn check_image_size(task: &Task, dir: &Path, data: &Split) -> Result<()> {
 
 /// Trains (or resumes training) and writes the model folder after every epoch.
 pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
+    let task = &task.with_ideal_neuron(o.hyper.ideal_neuron);
     let data = read_data(task, &o.data, Some("train"))?;
     let n = data.labels.len();
     if o.validation == 0 || o.validation >= n {
@@ -291,6 +292,9 @@ pub struct EvalReport {
 
 /// Classifies every image of the folder's split (t10k-* if there, else train-*).
 pub fn eval(task: &Task, design: &Path, o: &EvalOptions) -> Result<EvalReport> {
+    // A model trained for the ideal neuron is evaluated with it.
+    let ideal = model::read_unchecked_info(&o.model)?.hyper.ideal_neuron;
+    let task = &task.with_ideal_neuron(ideal);
     model::read_info(&o.model, task, design)?;
     let weights = model::read_weights(&o.model, task)?;
     let data = read_data(task, &o.data, None)?;

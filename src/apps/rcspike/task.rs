@@ -54,6 +54,11 @@ pub struct Hyper {
     pub sparsity_strength: f64,
     #[serde(default)]
     pub sparsity_margin: f64,
+    /// Train (and evaluate) the ideal charge-domain neuron (`RcNeuron::ideal`) instead of
+    /// the design's RC neuron: the seed's continuous-time TTFS model. Its netlists are not
+    /// the RC crossbar's, so `sim spice` refuses such a model.
+    #[serde(default)]
+    pub ideal_neuron: bool,
     /// Training images move by up to this many pixels each way (augmentation).
     pub shift: usize,
     pub seed: u64,
@@ -72,6 +77,7 @@ impl Default for Hyper {
             sparsity: Sparsity::None,
             sparsity_strength: 0.0,
             sparsity_margin: 0.0,
+            ideal_neuron: false,
             shift: 0,
             seed: 1,
         }
@@ -125,6 +131,7 @@ impl Task {
                 e_exc: first.vsyn,
                 e_inh: first.e_inh_v,
                 v_start: 0.0,
+                ideal: false,
             },
             input_window: levels as f64 * f64::from(net.encoder.step_cycles) / clock,
             window: f64::from(net.readout.window_cycles) / clock,
@@ -132,6 +139,13 @@ impl Task {
             bits: first.bits,
             signed: first.signs == WeightSigns::ExcitatoryInhibitory,
         })
+    }
+
+    /// This task with the ideal charge-domain neuron if `ideal` (see `Hyper::ideal_neuron`).
+    pub fn with_ideal_neuron(&self, ideal: bool) -> Task {
+        let mut task = self.clone();
+        task.neuron.ideal = ideal;
+        task
     }
 
     /// The conductance the trainer calls 1: C / (2 T_in) at vsyn = 2 Vth, scaled by
@@ -226,6 +240,8 @@ impl Task {
             self.g_unit,
             self.signed
         );
-        sha256_hex(text.as_bytes())[..16].to_string()
+        // The RC neuron's digest is the one models carried before the ideal neuron existed.
+        let neuron = if self.neuron.ideal { " ideal" } else { "" };
+        sha256_hex(format!("{text}{neuron}").as_bytes())[..16].to_string()
     }
 }
