@@ -428,6 +428,15 @@ fn the_netlists_agree_with_the_model_in_ngspice() {
     );
 }
 
+/// `snngen sweep <kind...>` of the small network, one quick epoch per point, into `out`.
+fn sweep(kind: &[&str], mnist: &Path, out: &Path) -> Value {
+    let mut args = vec!["sweep"];
+    args.extend_from_slice(kind);
+    args.extend([SMALL, "--data", s(mnist), "-o", s(out), "--epochs", "1"]);
+    args.extend(QUICK);
+    json(&args)
+}
+
 #[test]
 fn the_vsyn_sweep_trains_a_network_at_each_drive_voltage() {
     let Some(mnist) = common::mnist_dir() else {
@@ -435,24 +444,7 @@ fn the_vsyn_sweep_trains_a_network_at_each_drive_voltage() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sweep");
-    let report = json(
-        &vec![
-            "sweep",
-            "vsyn",
-            SMALL,
-            "--data",
-            s(&mnist),
-            "--vsyn",
-            "0.45,0.9",
-            "-o",
-            s(&out),
-            "--epochs",
-            "1",
-        ]
-        .into_iter()
-        .chain(QUICK)
-        .collect::<Vec<_>>(),
-    );
+    let report = sweep(&["vsyn", "--vsyn", "0.45,0.9"], &mnist, &out);
     let points = report["points"].as_array().unwrap();
     assert_eq!(points.len(), 2);
     for p in points {
@@ -482,25 +474,10 @@ fn the_ssr_sweep_trades_spikes_for_accuracy_per_method() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sweep");
-    let report = json(
-        &vec![
-            "sweep",
-            "ssr",
-            SMALL,
-            "--data",
-            s(&mnist),
-            "--methods",
-            "mssr,membrane",
-            "--strengths",
-            "10",
-            "-o",
-            s(&out),
-            "--epochs",
-            "1",
-        ]
-        .into_iter()
-        .chain(QUICK)
-        .collect::<Vec<_>>(),
+    let report = sweep(
+        &["ssr", "--methods", "mssr,membrane", "--strengths", "10"],
+        &mnist,
+        &out,
     );
     let points = report["points"].as_array().unwrap();
     let methods: Vec<&str> = points

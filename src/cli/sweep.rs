@@ -3,6 +3,7 @@
 use super::Global;
 use super::report::{Report, show};
 use super::train::{SparsityArg, TtfsArgs};
+use crate::apps::rcspike::run::TrainOptions;
 use crate::apps::rcspike::run::{energy_figure, layer_figures};
 use crate::apps::rcspike::sweep::{
     SsrPoint, SweepReport, Trained, VsynPoint, method_name, sweep_ssr, sweep_vsyn,
@@ -11,7 +12,7 @@ use crate::compiler::design::load_design;
 use crate::flows::build::default_out_dir;
 use crate::model::ttfs_network::Sparsity;
 use crate::support::error::{Error, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Target {
@@ -28,25 +29,15 @@ pub enum Target {
     Ssr(SsrArgs),
 }
 
+/// What every sweep takes: the design, its data, where to write, and the training options.
 #[derive(Debug, clap::Args)]
-pub struct SsrArgs {
+pub struct SweepArgs {
     /// The design file (YAML) of a TTFS network.
     design: PathBuf,
     /// Folder in the MNIST layout (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
-    /// Regularizers, comma-separated (see `train --ssr`).
-    #[arg(
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "mssr,membrane"
-    )]
-    methods: Vec<SparsityArg>,
-    /// Strengths (positive), comma-separated; every method is trained at each.
-    #[arg(long, value_delimiter = ',', required = true, value_name = "S,S,...")]
-    strengths: Vec<f64>,
-    /// Output folder [default: out/<design name>/sweep_ssr].
+    /// Output folder [default: out/<design name>/sweep_<parameter>].
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Seed of the initial weights and the batch order, the same for every point [default: 1].
@@ -60,26 +51,44 @@ pub struct SsrArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct SsrArgs {
+    /// Regularizers, comma-separated (see `train --ssr`).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "mssr,membrane"
+    )]
+    methods: Vec<SparsityArg>,
+    /// Strengths (positive), comma-separated; every method is trained at each.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "S,S,...")]
+    strengths: Vec<f64>,
+    #[command(flatten)]
+    common: SweepArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct VsynArgs {
-    /// The design file (YAML) of a TTFS network.
-    design: PathBuf,
-    /// Folder in the MNIST layout (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).
-    #[arg(long, value_name = "DIR")]
-    data: PathBuf,
     /// Drive voltages (V), comma-separated; each must be above the threshold.
     #[arg(long, value_delimiter = ',', required = true, value_name = "V,V,...")]
     vsyn: Vec<f64>,
-    /// Output folder [default: out/<design name>/sweep_vsyn].
-    #[arg(short, long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Seed of the initial weights and the batch order [default: 1].
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads.
-    #[arg(long, default_value_t = 2)]
-    jobs: usize,
     #[command(flatten)]
-    ttfs: TtfsArgs,
+    common: SweepArgs,
+}
+
+impl SweepArgs {
+    /// The training options of every point, written under `out/<design name>/<default>`
+    /// unless -o says where.
+    fn options(self, default: &str, g: &Global) -> Result<TrainOptions> {
+        let out = match self.out {
+            Some(o) => o,
+            None => {
+                let name = load_design(&self.design).map_err(Error::Input)?.design.name;
+                default_out_dir(&name).join(default)
+            }
+        };
+        Ok(self.ttfs.options(self.data, out, self.seed, self.jobs, g))
+    }
 }
 
 /// Per point: the accuracies, spikes per neuron, energy and time of its training.
@@ -133,34 +142,23 @@ impl Report for SweepReport<SsrPoint> {
 pub fn run(target: Target, g: &Global) -> Result<()> {
     match target {
         Target::Vsyn(a) => {
-            let out = out_dir(&a.design, a.out, "sweep_vsyn")?;
-            let opts = a.ttfs.options(a.data, out, a.seed, a.jobs, g);
-            show(&sweep_vsyn(&a.design, &a.vsyn, &opts)?, g);
+            let design = a.common.design.clone();
+            let opts = a.common.options("sweep_vsyn", g)?;
+            show(&sweep_vsyn(&design, &a.vsyn, &opts)?, g);
         }
         Target::Ssr(a) => {
-            if a.ttfs.sets_sparsity() {
+            if a.common.ttfs.sets_sparsity() {
                 return Err(Error::Usage(
                     "sweep ssr sets the method and strength of each point: give --methods and \
                      --strengths, not --ssr or --ssr-strength"
                         .into(),
                 ));
             }
-            let out = out_dir(&a.design, a.out, "sweep_ssr")?;
-            let opts = a.ttfs.options(a.data, out, a.seed, a.jobs, g);
+            let design = a.common.design.clone();
+            let opts = a.common.options("sweep_ssr", g)?;
             let methods: Vec<Sparsity> = a.methods.into_iter().map(Sparsity::from).collect();
-            show(&sweep_ssr(&a.design, &methods, &a.strengths, &opts)?, g);
+            show(&sweep_ssr(&design, &methods, &a.strengths, &opts)?, g);
         }
     }
     Ok(())
-}
-
-/// The output folder given, or `out/<design name>/<default>`.
-fn out_dir(design: &Path, out: Option<PathBuf>, default: &str) -> Result<PathBuf> {
-    match out {
-        Some(o) => Ok(o),
-        None => {
-            let name = load_design(design).map_err(Error::Input)?.design.name;
-            Ok(default_out_dir(&name).join(default))
-        }
-    }
 }

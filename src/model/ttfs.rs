@@ -485,15 +485,8 @@ mod tests {
             let k4 = deriv(now, v + h * k3);
             v + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         };
-        let mut marks: Vec<f64> = events
-            .iter()
-            .map(|e| e.time)
-            .filter(|&t| t < window)
-            .collect();
-        marks.push(window);
-        marks.sort_by(f64::total_cmp);
         let (mut t, mut v, mut now) = (0.0, n.v_start, 0.0);
-        for mark in marks {
+        for mark in step_ends(events, window) {
             while t < mark {
                 let h = (mark - t).min(1e-9);
                 let nv = rk4(now, v, h);
@@ -515,6 +508,18 @@ mod tests {
             now = mark;
         }
         None
+    }
+
+    /// Where the integrations' steps must end: every event before `until`, then `until`.
+    fn step_ends(events: &[SynapseEvent], until: f64) -> Vec<f64> {
+        let mut marks: Vec<f64> = events
+            .iter()
+            .map(|e| e.time)
+            .filter(|&t| t < until)
+            .collect();
+        marks.push(until);
+        marks.sort_by(f64::total_cmp);
+        marks
     }
 
     /// The currents (A) into the membrane at `v` through the excitatory and the inhibitory
@@ -540,15 +545,8 @@ mod tests {
             let (exc, inh) = line_currents(n, events, now, v);
             ((exc + inh) / n.capacitance, exc)
         };
-        let mut marks: Vec<f64> = events
-            .iter()
-            .map(|e| e.time)
-            .filter(|&t| t < until)
-            .collect();
-        marks.push(until);
-        marks.sort_by(f64::total_cmp);
         let (mut t, mut v, mut q, mut now) = (0.0, n.v_start, 0.0, 0.0);
-        for mark in marks {
+        for mark in step_ends(events, until) {
             while t < mark {
                 let h = (mark - t).min(1e-9);
                 let k1 = deriv(now, v);
