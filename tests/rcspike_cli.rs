@@ -69,6 +69,22 @@ const QUICK: [&str; 7] = [
     "--json",
 ];
 
+/// `snngen eval` of the small network's `model` on the last 500 images of `mnist`.
+fn eval_last_500<'a>(model: &'a Path, mnist: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "eval",
+        SMALL,
+        "--model",
+        s(model),
+        "--data",
+        s(mnist),
+        "--last",
+        "500",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 #[test]
 fn eval_measures_what_training_reported_on_the_written_model() {
     let Some(mnist) = common::mnist_dir() else {
@@ -88,23 +104,7 @@ fn eval_measures_what_training_reported_on_the_written_model() {
     );
 
     // The same 500 images, read back from the folder: exactly the reported accuracies.
-    let eval_args = |extra: &[&'static str]| -> Vec<String> {
-        let base = [
-            "eval",
-            SMALL,
-            "--model",
-            s(&model),
-            "--data",
-            s(&mnist),
-            "--last",
-            "500",
-        ];
-        base.iter().chain(extra).map(|a| a.to_string()).collect()
-    };
-    let eval = |extra: &[&'static str]| {
-        let args = eval_args(extra);
-        json(&args.iter().map(String::as_str).collect::<Vec<_>>())
-    };
+    let eval = |extra: &[&str]| json(&eval_last_500(&model, &mnist, extra));
     let on_crossbar = eval(&["--json"]);
     assert_eq!(on_crossbar["accuracy"].as_f64().unwrap(), quantized);
     assert_eq!(on_crossbar["weights"], "4-bit crosspoints");
@@ -120,12 +120,7 @@ fn eval_measures_what_training_reported_on_the_written_model() {
     assert!(hidden > 0.0 && hidden <= 1.0, "{on_crossbar}");
 
     // Without --json the last line is the accuracy.
-    let text = snngen(
-        &eval_args(&["-q"])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    let text = snngen(&eval_last_500(&model, &mnist, &["-q"]));
     let stdout = String::from_utf8(text.stdout).unwrap();
     assert_eq!(
         stdout.lines().last().unwrap(),
@@ -145,18 +140,11 @@ fn an_ideal_neuron_model_is_evaluated_with_its_own_neuron() {
     let mut args = train_args(s(&mnist), s(&model), "1");
     args.push("--ideal-neuron");
     let report = json(&args);
-    let eval = json(&[
-        "eval",
-        SMALL,
-        "--model",
-        s(&model),
-        "--data",
-        s(&mnist),
-        "--last",
-        "500",
-        "--full-precision",
-        "--json",
-    ]);
+    let eval = json(&eval_last_500(
+        &model,
+        &mnist,
+        &["--full-precision", "--json"],
+    ));
     assert!(
         report["validation_accuracy"].as_f64().unwrap() >= 0.6,
         "{report}"
