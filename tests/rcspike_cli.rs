@@ -479,6 +479,20 @@ fn the_ssr_sweep_trades_spikes_for_accuracy_per_method() {
         assert!(hidden(p) < hidden(&points[0]), "{report}");
         assert!(p["energy_per_inference_pj"].as_f64().unwrap() > 0.0);
     }
+    // M-SSR's curve (plain, mssr 10) is compared with the baseline's point if that point's
+    // spike count falls within it.
+    let c = &report["comparisons"][0];
+    assert_eq!(
+        (c["method"].as_str(), c["baseline"].as_str()),
+        (Some("mssr"), Some("membrane"))
+    );
+    let (lo, hi) = (hidden(&points[1]), hidden(&points[0]));
+    let inside = (lo..=hi).contains(&hidden(&points[2]));
+    assert_eq!(
+        c["gaps"].as_array().unwrap().len(),
+        usize::from(inside),
+        "{report}"
+    );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     assert_eq!(
         csv.lines().count(),

@@ -6,7 +6,7 @@ use super::train::{SparsityArg, TtfsArgs};
 use crate::apps::rcspike::run::TrainOptions;
 use crate::apps::rcspike::run::{energy_figure, layer_figures};
 use crate::apps::rcspike::sweep::{
-    SsrPoint, SweepReport, Trained, VsynPoint, method_name, sweep_ssr, sweep_vsyn,
+    CurveComparison, SsrPoint, SweepReport, Trained, VsynPoint, method_name, sweep_ssr, sweep_vsyn,
 };
 use crate::compiler::design::load_design;
 use crate::flows::build::default_out_dir;
@@ -134,9 +134,52 @@ impl Report for SweepReport<SsrPoint> {
                 trained_columns(&p.trained)
             ));
         }
+        for c in &self.comparisons {
+            t.push_str(&comparison_line(c));
+        }
         t.push_str(&format!("  written to {} and {}\n", self.csv, self.plot));
         t
     }
+}
+
+/// E.g. "mssr against membrane at the same hidden spikes: above at 3 of 4, mean +0.12 points
+/// (0.160: +0.30, ...)".
+fn comparison_line(c: &CurveComparison) -> String {
+    let points = |d: f64| format!("{:+.2}", 100.0 * d);
+    if c.gaps.is_empty() {
+        return format!(
+            "{} against {}: no spike count of the baseline falls within its curve\n",
+            method_name(c.method),
+            method_name(c.baseline)
+        );
+    }
+    let above = c
+        .gaps
+        .iter()
+        .filter(|g| g.accuracy_difference >= 0.0)
+        .count();
+    let mean = c.gaps.iter().map(|g| g.accuracy_difference).sum::<f64>() / c.gaps.len() as f64;
+    let each: Vec<String> = c
+        .gaps
+        .iter()
+        .map(|g| {
+            format!(
+                "{:.3}: {}",
+                g.hidden_spikes_per_neuron,
+                points(g.accuracy_difference)
+            )
+        })
+        .collect();
+    format!(
+        "{} against {} at the same hidden spikes per neuron: at or above at {} of {}, mean {} \
+         points ({})\n",
+        method_name(c.method),
+        method_name(c.baseline),
+        above,
+        c.gaps.len(),
+        points(mean),
+        each.join(", ")
+    )
 }
 
 pub fn run(target: Target, g: &Global) -> Result<()> {

@@ -51,8 +51,29 @@ pub struct SsrPoint {
 pub struct SweepReport<P> {
     pub design: String,
     pub points: Vec<P>,
+    /// For `sweep ssr`: how each method's curve lies against the membrane-penalty baseline's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub comparisons: Vec<CurveComparison>,
     pub csv: String,
     pub plot: String,
+}
+
+/// One method's trade-off curve against the baseline's: at every spike count the baseline
+/// reached within the method's span, the method's accuracy there (linear between its points,
+/// the plain network included) minus the baseline's, so that curves whose points fall at
+/// different spike counts compare at the same sparsity.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurveComparison {
+    pub method: Sparsity,
+    pub baseline: Sparsity,
+    pub gaps: Vec<CurveGap>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CurveGap {
+    pub hidden_spikes_per_neuron: f64,
+    /// Validation accuracy of the method minus the baseline's (fraction, not points).
+    pub accuracy_difference: f64,
 }
 
 /// Trains the design at every value of `vsyn` (every TTFS tile driven at it), each into
@@ -78,7 +99,7 @@ pub fn sweep_vsyn(
             trained,
         });
     }
-    finish(&name, points, o, vsyn_table, vsyn_chart)
+    finish(&name, points, Vec::new(), o, vsyn_table, vsyn_chart)
 }
 
 /// Trains the design once without regularization (`<o.out>/none/`) and then with every
@@ -128,7 +149,84 @@ pub fn sweep_ssr(
             trained,
         });
     }
-    finish(&task.design, points, o, ssr_table, ssr_chart)
+    let comparisons = compare_with_baseline(&points);
+    finish(&task.design, points, comparisons, o, ssr_table, ssr_chart)
+}
+
+/// The curve of every method but the baseline (the membrane penalty) against the baseline's
+/// points, if the sweep has them.
+fn compare_with_baseline(points: &[SsrPoint]) -> Vec<CurveComparison> {
+    let baseline = Sparsity::Membrane;
+    // The baseline's own points: the plain one is on every curve and compares as 0.
+    let reference: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| p.method == baseline)
+        .map(spikes_and_accuracy)
+        .collect();
+    if reference.is_empty() {
+        return Vec::new();
+    }
+    let mut methods: Vec<Sparsity> = points.iter().map(|p| p.method).collect();
+    methods.dedup();
+    methods
+        .into_iter()
+        .filter(|m| ![Sparsity::None, baseline].contains(m))
+        .filter_map(|method| {
+            let curve = trade_off_curve(points, method)?;
+            let gaps = reference
+                .iter()
+                .filter_map(|&(spikes, accuracy)| {
+                    Some(CurveGap {
+                        hidden_spikes_per_neuron: spikes,
+                        accuracy_difference: interpolate(&curve, spikes)? - accuracy,
+                    })
+                })
+                .collect();
+            Some(CurveComparison {
+                method,
+                baseline,
+                gaps,
+            })
+        })
+        .collect()
+}
+
+/// A method's (hidden spikes per neuron, validation accuracy) points, from the plain network
+/// through its strengths, sorted by spikes; None if the sweep did not train the method.
+fn trade_off_curve(points: &[SsrPoint], method: Sparsity) -> Option<Vec<(f64, f64)>> {
+    if !points.iter().any(|p| p.method == method) {
+        return None;
+    }
+    let mut curve: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| p.method == method || p.method == Sparsity::None)
+        .map(spikes_and_accuracy)
+        .collect();
+    curve.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Some(curve)
+}
+
+/// Where a point sits on the trade-off: (hidden spikes per neuron, validation accuracy).
+fn spikes_and_accuracy(p: &SsrPoint) -> (f64, f64) {
+    (
+        p.trained.hidden_spikes_per_neuron,
+        p.trained.validation_accuracy,
+    )
+}
+
+/// The curve's value at `x`, linear between its points; None outside its span.
+fn interpolate(curve: &[(f64, f64)], x: f64) -> Option<f64> {
+    let (first, last) = (curve.first()?, curve.last()?);
+    if x < first.0 || x > last.0 {
+        return None;
+    }
+    let i = curve.partition_point(|p| p.0 < x);
+    let right = curve.get(i)?;
+    if i == 0 || right.0 == x {
+        return Some(right.1);
+    }
+    let left = curve[i - 1];
+    Some(left.1 + (right.1 - left.1) * (x - left.0) / (right.0 - left.0))
 }
 
 /// The command-line name of a sparse-firing method.
@@ -187,6 +285,7 @@ fn trained(task: &Task, r: &TrainReport) -> Trained {
 fn finish<P>(
     design: &str,
     points: Vec<P>,
+    comparisons: Vec<CurveComparison>,
     o: &TrainOptions,
     table: fn(&[P]) -> String,
     chart: fn(&str, &[P]) -> Chart,
@@ -199,6 +298,7 @@ fn finish<P>(
     Ok(SweepReport {
         design: design.to_string(),
         points,
+        comparisons,
         csv: csv.display().to_string(),
         plot: plot.display().to_string(),
     })
@@ -282,12 +382,7 @@ fn vsyn_chart(design: &str, points: &[VsynPoint]) -> Chart {
 
 /// One curve per method from the plain network through its strengths.
 fn ssr_chart(design: &str, points: &[SsrPoint]) -> Chart {
-    let at = |p: &SsrPoint| {
-        (
-            p.trained.hidden_spikes_per_neuron,
-            p.trained.validation_accuracy,
-        )
-    };
+    let at = spikes_and_accuracy;
     let plain: Vec<(f64, f64)> = points
         .iter()
         .filter(|p| p.method == Sparsity::None)
@@ -318,5 +413,72 @@ fn ssr_chart(design: &str, points: &[SsrPoint]) -> Chart {
         x_label: "spikes per hidden neuron per image".into(),
         y_label: "validation accuracy".into(),
         series,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(method: Sparsity, spikes: f64, accuracy: f64) -> SsrPoint {
+        SsrPoint {
+            method,
+            strength: 1.0,
+            trained: Trained {
+                validation_accuracy: accuracy,
+                quantized_validation_accuracy: None,
+                spikes_per_neuron: vec![spikes, 1.0],
+                hidden_spikes_per_neuron: spikes,
+                energy_per_inference_pj: None,
+                seconds: 0.0,
+                model_dir: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn interpolation_is_linear_between_points_and_none_outside() {
+        let curve = [(0.1, 0.90), (0.3, 0.94), (0.5, 0.96)];
+        assert_eq!(interpolate(&curve, 0.1), Some(0.90));
+        assert_eq!(interpolate(&curve, 0.5), Some(0.96));
+        assert!((interpolate(&curve, 0.2).unwrap() - 0.92).abs() < 1e-12);
+        assert!((interpolate(&curve, 0.4).unwrap() - 0.95).abs() < 1e-12);
+        assert_eq!(interpolate(&curve, 0.05), None);
+        assert_eq!(interpolate(&curve, 0.6), None);
+    }
+
+    #[test]
+    fn each_method_is_compared_with_the_baseline_at_the_baselines_spike_counts() {
+        use Sparsity::{Membrane, Mssr, None as Plain};
+        let points = [
+            point(Plain, 0.5, 0.96),
+            point(Mssr, 0.3, 0.95),
+            point(Mssr, 0.1, 0.93),
+            point(Membrane, 0.4, 0.94),
+            point(Membrane, 0.2, 0.93),
+            point(Membrane, 0.05, 0.90),
+        ];
+        let c = compare_with_baseline(&points);
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].method, c[0].baseline), (Mssr, Membrane));
+        // 0.05 lies below M-SSR's sparsest point and is left out; the plain point is on both
+        // curves and not compared.
+        let gaps: Vec<(f64, f64)> = c[0]
+            .gaps
+            .iter()
+            .map(|g| (g.hidden_spikes_per_neuron, g.accuracy_difference))
+            .collect();
+        let expected = [(0.2, 0.94 - 0.93), (0.4, 0.955 - 0.94)];
+        let mut sorted = gaps.clone();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert_eq!(sorted.len(), expected.len(), "{gaps:?}");
+        for (g, e) in sorted.iter().zip(expected) {
+            assert!(
+                (g.0 - e.0).abs() < 1e-12 && (g.1 - e.1).abs() < 1e-12,
+                "{gaps:?}"
+            );
+        }
+        // Without the baseline in the sweep there is nothing to compare.
+        assert!(compare_with_baseline(&points[..3]).is_empty());
     }
 }
