@@ -86,6 +86,11 @@ pub(super) struct TtfsArgs {
     /// none dies for good [default: 0].
     #[arg(long)]
     hidden_silent_penalty: Option<f64>,
+    /// Weight of the same pull on only the hidden neurons that fired on no image of the
+    /// previous batch: revives dead neurons without pushing every neuron to fire, so it
+    /// goes with --ssr [default: 0].
+    #[arg(long)]
+    dead_neuron_penalty: Option<f64>,
     /// Sparse-firing regularization of the hidden neurons: `mssr` penalizes how early each
     /// fires, (T - t) / T; `fssr` the window-end membrane its excitatory lines alone would
     /// reach without reset, above (1 - margin) Vth; `membrane` (the rate-coded baseline) the
@@ -128,6 +133,7 @@ impl TtfsArgs {
             || self.silent_penalty.is_some()
             || self.shift.is_some()
             || self.hidden_silent_penalty.is_some()
+            || self.dead_neuron_penalty.is_some()
             || self.ssr.is_some()
             || self.ssr_strength.is_some()
             || self.ssr_margin.is_some()
@@ -176,6 +182,7 @@ impl TtfsArgs {
             hidden_silent_penalty: self
                 .hidden_silent_penalty
                 .unwrap_or(d.hidden_silent_penalty),
+            dead_neuron_penalty: self.dead_neuron_penalty.unwrap_or(d.dead_neuron_penalty),
             sparsity: self.ssr.map_or(d.sparsity, Sparsity::from),
             sparsity_strength: self.ssr_strength.unwrap_or(d.sparsity_strength),
             sparsity_margin: self.ssr_margin.unwrap_or(d.sparsity_margin),

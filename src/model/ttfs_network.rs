@@ -256,7 +256,7 @@ impl Network {
                         let d = if l == last {
                             d_silent.get(i).copied().unwrap_or(0.0)
                         } else {
-                            hidden.d_silent
+                            hidden.d_silent_of(l, i)
                         };
                         if d == 0.0 {
                             continue;
@@ -265,7 +265,7 @@ impl Network {
                             continue;
                         };
                         if l != last {
-                            sums.silent_membranes += m.value;
+                            sums.silent += d * (m.value - self.neuron.threshold);
                         }
                         add(i, &m.grad, d);
                     }
@@ -332,11 +332,14 @@ enum SparsityGrad {
     Membrane(Sensitivities, f64),
 }
 
-/// The terms of a loss on the hidden neurons, each the same for every hidden neuron.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// The terms of a loss on the hidden neurons.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HiddenTerms {
     /// d loss / d window-end membrane of each silent hidden neuron.
     pub d_silent: f64,
+    /// Added to `d_silent` for the hidden neurons marked in `dead` ([hidden layer][neuron]).
+    pub d_dead: f64,
+    pub dead: Vec<Vec<bool>>,
     pub sparsity: Sparsity,
     /// The level (V) above which F-SSR and the membrane penalty count.
     pub sparsity_level: f64,
@@ -344,11 +347,20 @@ pub struct HiddenTerms {
     pub sparsity_weight: f64,
 }
 
+impl HiddenTerms {
+    /// d loss / d window-end membrane of neuron `i` of hidden layer `l` if it is silent.
+    fn d_silent_of(&self, l: usize, i: usize) -> f64 {
+        let dead = self.dead.get(l).and_then(|d| d.get(i)).copied();
+        self.d_silent + if dead == Some(true) { self.d_dead } else { 0.0 }
+    }
+}
+
 /// Sums over the hidden neurons of one inference.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct HiddenSums {
-    /// Window-end membranes of the silent ones.
-    pub silent_membranes: f64,
+    /// The silent ones' pulls: d (v - Vth) summed, d their `HiddenTerms::d_silent_of` and v
+    /// their window-end membranes (with d = -w / Vth, each is w (Vth - v) / Vth).
+    pub silent: f64,
     /// Sparsity penalties.
     pub sparsity: f64,
 }
@@ -547,10 +559,31 @@ mod tests {
             ..HiddenTerms::default()
         };
         let sums = net.accumulate(&trace, &[0.0; 4], &[0.0; 4], &silent_terms, &mut grads);
-        let sum = sums.silent_membranes;
+        let sum = sums.silent + silent as f64 * net.neuron.threshold;
         assert!((sum - loss(&net)).abs() < 1e-12, "{sum} vs {}", loss(&net));
         let checked = check_conductance_gradients(&net, &grads, loss, 2, 0.3);
         assert!(checked >= 5, "only {checked} sizeable gradients");
+
+        // Only the neurons marked dead: the even ones, pulled twice as hard.
+        let marked = |i: usize| i.is_multiple_of(2);
+        let dead_terms = HiddenTerms {
+            d_dead: 2.0,
+            dead: vec![(0..8).map(marked).collect()],
+            ..HiddenTerms::default()
+        };
+        let dead_loss = |n: &Network| -> f64 {
+            let t = n.forward(&inputs);
+            (0..8)
+                .filter(|&i| marked(i))
+                .filter_map(|i| n.silent_membrane(&t, 0, i))
+                .map(|m| 2.0 * (m.value - n.neuron.threshold))
+                .sum()
+        };
+        let mut grads = net.zero_gradients();
+        let sums = net.accumulate(&trace, &[0.0; 4], &[0.0; 4], &dead_terms, &mut grads);
+        assert!((sums.silent - dead_loss(&net)).abs() < 1e-12);
+        let checked = check_conductance_gradients(&net, &grads, dead_loss, 2, 0.3);
+        assert!(checked >= 2, "only {checked} sizeable gradients");
     }
 
     /// Every sparse-firing penalty's gradient, through the hidden layer's crosspoints and

@@ -45,6 +45,10 @@ pub struct Hyper {
     /// Weight of the penalty on each silent hidden neuron's distance to the threshold.
     #[serde(default)]
     pub hidden_silent_penalty: f64,
+    /// Weight of the same pull on only the hidden neurons that fired on no image of the
+    /// previous mini-batch: it revives dead neurons without pushing every neuron to fire.
+    #[serde(default)]
+    pub dead_neuron_penalty: f64,
     /// Sparse-firing regularization of the hidden neurons (SEEDS.md §4): the form, its
     /// weight, and for F-SSR and the membrane penalty the margin below the threshold (a
     /// fraction of it) from which they count.
@@ -74,6 +78,7 @@ impl Default for Hyper {
             softmax_tau: 0.05,
             silent_penalty: 1.0,
             hidden_silent_penalty: 0.0,
+            dead_neuron_penalty: 0.0,
             sparsity: Sparsity::None,
             sparsity_strength: 0.0,
             sparsity_margin: 0.0,
@@ -180,6 +185,7 @@ impl Task {
             sparsity_strength: h.sparsity_strength,
             shift: h.shift,
             hidden_silent_penalty: h.hidden_silent_penalty,
+            dead_neuron_penalty: h.dead_neuron_penalty,
             init_mean: self.init_mean(),
             weight_limit: self.g_unit / self.trainer_unit(),
             signed: self.signed,

@@ -39,6 +39,10 @@ pub struct TrainConfig {
     /// membrane at the window's end), averaged over all hidden neurons: a hidden neuron that
     /// never fires has no other gradient and stays dead.
     pub hidden_silent_penalty: f64,
+    /// Weight of the same penalty on only the hidden neurons that fired on no image of the
+    /// previous batch (averaged the same way): it revives a dead neuron without pulling
+    /// every neuron to fire on every image, which sparse firing wants.
+    pub dead_neuron_penalty: f64,
     /// The sparse-firing penalty on every hidden neuron, its level (V, for the forms that
     /// have one) and its weight (averaged over all hidden neurons, like the silent penalty).
     pub sparsity: Sparsity,
@@ -216,16 +220,43 @@ fn weight_gradient(cfg: &TrainConfig, weights: &[Vec<f64>], g: &Gradients) -> Ve
         .collect()
 }
 
-/// One shard of a batch: summed gradients, summed loss, correct count.
+/// What one shard of a batch adds up to.
+struct ShardSums {
+    grads: Gradients,
+    loss: f64,
+    correct: usize,
+    /// [hidden layer][neuron]: whether it fired on any of the shard's images.
+    fired: Vec<Vec<bool>>,
+}
+
+/// One shard of a batch; `dead` marks the hidden neurons that fired on no image of the
+/// previous batch.
 fn shard(
     cfg: &TrainConfig,
     net: &Network,
     data: &Split,
     items: &[usize],
     epoch: usize,
-) -> (Gradients, f64, usize) {
+    dead: &[Vec<bool>],
+) -> ShardSums {
     let mut grads = net.zero_gradients();
     let (mut total, mut correct) = (0.0, 0);
+    let mut fired = no_firings(cfg);
+    let vth = cfg.neuron.threshold;
+    let hidden_count: usize = cfg.sizes[1..cfg.sizes.len() - 1].iter().sum();
+    let per_neuron = |strength: f64| strength / hidden_count.max(1) as f64;
+    // Silent hidden neurons: the penalties (hidden_silent_penalty on every one,
+    // dead_neuron_penalty on the dead ones) w (Vth - v) / Vth, and the sparsity penalty,
+    // each averaged over all hidden neurons (so that its weight does not grow with the
+    // layers).
+    let hidden = HiddenTerms {
+        d_silent: -per_neuron(cfg.hidden_silent_penalty) / vth,
+        d_dead: -per_neuron(cfg.dead_neuron_penalty) / vth,
+        dead: dead.to_vec(),
+        sparsity: cfg.sparsity,
+        sparsity_level: cfg.sparsity_level,
+        sparsity_weight: per_neuron(cfg.sparsity_strength),
+    };
     for &i in items {
         let label = usize::from(data.labels[i]);
         let image = augmented(cfg, data, i, epoch);
@@ -235,38 +266,32 @@ fn shard(
         if cfg.silent_penalty > 0.0
             && let Some(m) = net.silent_output(&trace, label)
         {
-            let vth = cfg.neuron.threshold;
             l += cfg.silent_penalty * (vth - m.value) / vth;
             d_silent[label] = -cfg.silent_penalty / vth;
         }
-        // Silent hidden neurons: the penalty hidden_silent_penalty (Vth - v) / Vth, and the
-        // sparsity penalty, each averaged over all hidden neurons (so that its weight does not
-        // grow with the layers).
-        let vth = cfg.neuron.threshold;
-        let hidden_count: usize = cfg.sizes[1..cfg.sizes.len() - 1].iter().sum();
-        let per_neuron = |strength: f64| strength / hidden_count.max(1) as f64;
-        let hidden = HiddenTerms {
-            d_silent: -per_neuron(cfg.hidden_silent_penalty) / vth,
-            sparsity: cfg.sparsity,
-            sparsity_level: cfg.sparsity_level,
-            sparsity_weight: per_neuron(cfg.sparsity_strength),
-        };
         let sums = net.accumulate(&trace, &d, &d_silent, &hidden, &mut grads);
-        if cfg.hidden_silent_penalty > 0.0 {
-            let silent = trace.layers[..trace.layers.len() - 1]
-                .iter()
-                .flat_map(|lt| &lt.firings)
-                .filter(|f| f.is_none())
-                .count();
-            l += per_neuron(cfg.hidden_silent_penalty)
-                * (silent as f64 * vth - sums.silent_membranes)
-                / vth;
-        }
-        l += hidden.sparsity_weight * sums.sparsity;
+        l += sums.silent + hidden.sparsity_weight * sums.sparsity;
         total += l;
         correct += usize::from(trace.class() == Some(label));
+        let hidden_layers = &trace.layers[..trace.layers.len() - 1];
+        for (mask, lt) in fired.iter_mut().zip(hidden_layers) {
+            for (f, firing) in mask.iter_mut().zip(&lt.firings) {
+                *f |= firing.is_some();
+            }
+        }
     }
-    (grads, total, correct)
+    ShardSums {
+        grads,
+        loss: total,
+        correct,
+        fired,
+    }
+}
+
+/// [hidden layer][neuron], all false.
+fn no_firings(cfg: &TrainConfig) -> Vec<Vec<bool>> {
+    let hidden = &cfg.sizes[1..cfg.sizes.len().saturating_sub(1).max(1)];
+    hidden.iter().map(|&n| vec![false; n]).collect()
 }
 
 /// Where training stands after some epochs: all it needs to go on exactly as if it had
@@ -316,18 +341,31 @@ pub fn train_epoch(
     let steps_per_epoch = order.len().div_ceil(batch_size);
     let total_steps = steps_per_epoch * cfg.epochs;
     let (mut total, mut correct, mut seen) = (0.0, 0, 0);
+    // Nothing counts as dead before an epoch's first batch (so that an epoch does not
+    // depend on the one before beyond the weights, and --resume repeats it exactly).
+    let mut dead = no_firings(cfg);
     for (b, batch) in order.chunks(batch_size).enumerate() {
         let net = cfg.network(&state.weights);
         let shards: Vec<&[usize]> = batch.chunks(batch.len().div_ceil(SHARDS)).collect();
         let parts = parallel(&shards, cfg.workers, |items| {
-            shard(cfg, &net, data, items, epoch)
+            shard(cfg, &net, data, items, epoch, &dead)
         });
         let mut sum = net.zero_gradients();
-        for (g, l, c) in parts {
-            add(&mut sum, &g);
-            total += l;
-            correct += c;
+        let mut fired = no_firings(cfg);
+        for part in parts {
+            add(&mut sum, &part.grads);
+            total += part.loss;
+            correct += part.correct;
+            for (mask, shard_mask) in fired.iter_mut().zip(&part.fired) {
+                for (f, s) in mask.iter_mut().zip(shard_mask) {
+                    *f |= s;
+                }
+            }
         }
+        dead = fired
+            .iter()
+            .map(|mask| mask.iter().map(|f| !f).collect())
+            .collect();
         seen += batch.len();
         let mut grads = weight_gradient(cfg, &state.weights, &sum);
         grads
