@@ -274,17 +274,30 @@ fn shard(
         total += l;
         correct += usize::from(trace.class() == Some(label));
         let hidden_layers = &trace.layers[..trace.layers.len() - 1];
-        for (mask, lt) in fired.iter_mut().zip(hidden_layers) {
-            for (f, firing) in mask.iter_mut().zip(&lt.firings) {
-                *f |= firing.is_some();
-            }
-        }
+        or_into(
+            &mut fired,
+            hidden_layers
+                .iter()
+                .map(|lt| lt.firings.iter().map(Option::is_some)),
+        );
     }
     ShardSums {
         grads,
         loss: total,
         correct,
         fired,
+    }
+}
+
+/// Marks in `mask` ([hidden layer][neuron]) every neuron that `fired` marks.
+fn or_into(
+    mask: &mut [Vec<bool>],
+    fired: impl IntoIterator<Item = impl IntoIterator<Item = bool>>,
+) {
+    for (m, layer) in mask.iter_mut().zip(fired) {
+        for (f, x) in m.iter_mut().zip(layer) {
+            *f |= x;
+        }
     }
 }
 
@@ -356,11 +369,7 @@ pub fn train_epoch(
             add(&mut sum, &part.grads);
             total += part.loss;
             correct += part.correct;
-            for (mask, shard_mask) in fired.iter_mut().zip(&part.fired) {
-                for (f, s) in mask.iter_mut().zip(shard_mask) {
-                    *f |= s;
-                }
-            }
+            or_into(&mut fired, part.fired.iter().map(|l| l.iter().copied()));
         }
         dead = fired
             .iter()
