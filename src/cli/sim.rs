@@ -94,21 +94,26 @@ impl Report for CircuitReport {
             "sim spice {}: {} {} images through the crossbar netlists in ngspice, {:.1} s\n",
             self.design, self.images, self.split, self.seconds
         );
-        t += "layer     neurons compared  median error  worst error  fired in one only\n";
+        t += "layer     neurons compared  median error  worst error  fired in one only  worst |Vth - v|\n";
         for l in &self.layers {
             t += &format!(
-                "{:<9} {:>16}  {:>11.4} %  {:>10.4} %  {:>17}\n",
+                "{:<9} {:>16}  {:>11.4} %  {:>10.4} %  {:>17}  {:>12.3} mV\n",
                 l.layer,
                 l.compared,
                 100.0 * l.median_timing_error,
                 100.0 * l.worst_timing_error,
-                l.fire_mismatches
+                l.fire_mismatches,
+                l.worst_threshold_gap_mv
             );
         }
         t += &format!(
             "firing times: median error {:.4} %, worst {:.4} % (ngspice against the model, same inputs)\n",
             100.0 * self.median_timing_error,
             100.0 * self.worst_timing_error
+        );
+        t += &format!(
+            "at every crossing in either, the other's membrane is {:.3} mV from the threshold (median), {:.3} mV at worst\n",
+            self.median_threshold_gap_mv, self.worst_threshold_gap_mv
         );
         t += &format!(
             "class: ngspice agrees with the model on {:.1} % of images; accuracy {:.4} (ngspice), {:.4} (model)\n",

@@ -193,6 +193,14 @@ impl Network {
         self.neuron.membrane_at(&events, self.window)
     }
 
+    /// The membrane of neuron `i` of layer `l` at `at` as if it had no threshold (nothing
+    /// resets it): how far from the threshold the model is when a circuit crosses it.
+    pub fn free_membrane(&self, trace: &Trace, l: usize, i: usize, at: f64) -> f64 {
+        let times = self.input_times(trace, l);
+        let events = self.layers[l].synapse_events(i, &trace.layers[l].sources, &times);
+        self.neuron.free_membrane_at(&events, at).value
+    }
+
     /// Gradients of the right shape, all zero.
     pub fn zero_gradients(&self) -> Gradients {
         Gradients {

@@ -54,6 +54,10 @@ pub struct LayerAgreement {
     pub worst_timing_error: f64,
     /// Neurons that fired in one and not the other.
     pub fire_mismatches: usize,
+    /// |Vth - v| (mV) at every crossing, fired in both or in one: the model's membrane at
+    /// the circuit's crossing time, or the circuit's at the model's when only the model fired.
+    pub median_threshold_gap_mv: f64,
+    pub worst_threshold_gap_mv: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +73,10 @@ pub struct CircuitReport {
     /// driven by the circuit's own input times.
     pub median_timing_error: f64,
     pub worst_timing_error: f64,
+    /// The same crossings in volts (see LayerAgreement): where a membrane levels off at the
+    /// threshold, a timing error of any size is a small voltage one.
+    pub median_threshold_gap_mv: f64,
+    pub worst_threshold_gap_mv: f64,
     pub layers: Vec<LayerAgreement>,
     /// Energy the excitatory line drivers deliver in one inference, mean over images (pJ).
     pub energy_per_inference_pj: f64,
@@ -90,6 +98,8 @@ struct ImageRun {
     circuit_class: Option<usize>,
     /// Per layer, per neuron: (model time, circuit time).
     times: Vec<Vec<(Option<f64>, Option<f64>)>>,
+    /// Per layer: |Vth - v| (V) of every neuron that fired in the circuit or the model.
+    threshold_gaps: Vec<Vec<f64>>,
     energy: f64,
     /// The model's energy for the same layer inputs (J).
     model_energy: f64,
@@ -194,14 +204,27 @@ fn run_image(
     let model_class = whole.forward(&input).class();
     let mut inputs = input;
     let mut times = Vec::new();
+    let mut threshold_gaps = Vec::new();
     let (mut energy, mut model_energy, mut macs, mut fired) = (0.0, 0.0, 0, 0);
     for tile in tiles {
         let layer = layer_model(task, tile);
         let trace = layer.forward(&inputs);
         let model_times: Vec<Option<f64>> = trace.output_times();
         model_energy += layer.energy(&trace).iter().sum::<f64>();
-        let (circuit_times, e) = run_layer(task, tile, &inputs, full_netlist)?;
-        energy += e;
+        let measured = run_layer(task, tile, &inputs, &model_times, full_netlist)?;
+        let circuit_times = measured.times;
+        energy += measured.energy;
+        let vth = task.neuron.threshold;
+        threshold_gaps.push(
+            (0..circuit_times.len())
+                .filter_map(|j| match (circuit_times[j], measured.at_model_times[j]) {
+                    (Some(t), _) => Some(vth - layer.free_membrane(&trace, 0, j, t)),
+                    (None, Some(v)) => Some(vth - v),
+                    (None, None) => None,
+                })
+                .map(f64::abs)
+                .collect(),
+        );
         for (j, t) in circuit_times.iter().enumerate() {
             if let Some(t) = t {
                 fired += 1;
@@ -218,6 +241,7 @@ fn run_image(
         model_class,
         circuit_class: first_spike(&inputs),
         times,
+        threshold_gaps,
         energy,
         model_energy,
         macs,
@@ -238,14 +262,24 @@ fn first_spike(times: &[Option<f64>]) -> Option<usize> {
     best.map(|(k, _)| k)
 }
 
-/// One layer in ngspice: every column's first threshold crossing within the window, and
-/// the energy its excitatory lines delivered.
+/// What ngspice measured on one layer.
+struct LayerRun {
+    /// Every column's first threshold crossing within the window.
+    times: Vec<Option<f64>>,
+    /// Every column's membrane at the model's firing time, where the model fired.
+    at_model_times: Vec<Option<f64>>,
+    /// The energy the excitatory lines delivered (J).
+    energy: f64,
+}
+
+/// One layer in ngspice, its inputs stepping at `inputs`.
 fn run_layer(
     task: &Task,
     tile: &TileIr,
     inputs: &[Option<f64>],
+    model_times: &[Option<f64>],
     full_netlist: bool,
-) -> Result<(Vec<Option<f64>>, f64)> {
+) -> Result<LayerRun> {
     let stimulus = TileStimulus {
         steps: inputs.to_vec(),
         tstop: task.window,
@@ -269,12 +303,14 @@ fn run_layer(
     let time = w.time();
     let threshold = task.neuron.threshold;
     let mut fired = Vec::with_capacity(tile.outputs as usize);
-    for j in 0..tile.outputs as usize {
+    let mut at_model_times = Vec::with_capacity(tile.outputs as usize);
+    for (j, model_time) in model_times.iter().enumerate() {
         let v = w.get(&tile_column(j))?;
         let k = v.iter().position(|&x| x >= threshold);
         fired.push(k.filter(|&k| k > 0).map(|k| {
             time[k - 1] + (threshold - v[k - 1]) / (v[k] - v[k - 1]) * (time[k] - time[k - 1])
         }));
+        at_model_times.push(model_time.map(|t| sample(time, v, t)));
     }
     let mut energy = 0.0;
     for (i, step) in inputs.iter().enumerate() {
@@ -288,7 +324,27 @@ fn run_layer(
             .map(|k| -0.5 * (current[k] + current[k - 1]) * tile.vsyn * (time[k] - time[k - 1]))
             .sum::<f64>();
     }
-    Ok((fired, energy))
+    Ok(LayerRun {
+        times: fired,
+        at_model_times,
+        energy,
+    })
+}
+
+/// A waveform `v` over `time` at `t`, linear between points (held beyond the ends).
+fn sample(time: &[f64], v: &[f64], t: f64) -> f64 {
+    match time.iter().position(|&x| x >= t) {
+        Some(0) => v[0],
+        Some(k) => v[k - 1] + (t - time[k - 1]) / (time[k] - time[k - 1]) * (v[k] - v[k - 1]),
+        None => v[v.len() - 1],
+    }
+}
+
+/// Every threshold gap of layer `layer` over all images, in mV.
+fn threshold_gaps_mv(runs: &[ImageRun], layer: usize) -> Vec<f64> {
+    runs.iter()
+        .flat_map(|r| r.threshold_gaps[layer].iter().map(|g| g * 1e3))
+        .collect()
 }
 
 fn relative_errors(runs: &[ImageRun], layer: usize) -> (Vec<f64>, usize) {
@@ -329,17 +385,23 @@ fn report(
         .enumerate()
         .map(|(l, name)| {
             let (errors, fire_mismatches) = relative_errors(runs, l);
+            let gaps = threshold_gaps_mv(runs, l);
             LayerAgreement {
                 layer: name.clone(),
                 compared: errors.len(),
                 worst_timing_error: errors.iter().copied().fold(0.0, f64::max),
                 median_timing_error: median(errors),
                 fire_mismatches,
+                worst_threshold_gap_mv: gaps.iter().copied().fold(0.0, f64::max),
+                median_threshold_gap_mv: median(gaps),
             }
         })
         .collect();
     let all: Vec<f64> = (0..layers.len())
         .flat_map(|l| relative_errors(runs, l).0)
+        .collect();
+    let gaps: Vec<f64> = (0..layers.len())
+        .flat_map(|l| threshold_gaps_mv(runs, l))
         .collect();
     let count = |f: &dyn Fn(&ImageRun) -> bool| runs.iter().filter(|r| f(r)).count() as f64 / n;
     let macs: usize = runs.iter().map(|r| r.macs).sum();
@@ -356,6 +418,8 @@ fn report(
         model_accuracy: count(&|r| r.model_class == Some(r.label)),
         worst_timing_error: all.iter().copied().fold(0.0, f64::max),
         median_timing_error: median(all),
+        worst_threshold_gap_mv: gaps.iter().copied().fold(0.0, f64::max),
+        median_threshold_gap_mv: median(gaps),
         layers,
         energy_per_inference_pj: energy / n * 1e12,
         model_energy_per_inference_pj: runs.iter().map(|r| r.model_energy).sum::<f64>() / n * 1e12,
