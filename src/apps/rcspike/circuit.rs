@@ -362,12 +362,13 @@ fn relative_errors(runs: &[ImageRun], layer: usize) -> (Vec<f64>, usize) {
     (errors, mismatches)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median (NaN for none) and the largest (0 for none) of non-negative figures.
+fn median_and_worst(mut v: Vec<f64>) -> (f64, f64) {
     if v.is_empty() {
-        return f64::NAN;
+        return (f64::NAN, 0.0);
     }
     v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    (v[v.len() / 2], v[v.len() - 1])
 }
 
 fn report(
@@ -385,24 +386,31 @@ fn report(
         .enumerate()
         .map(|(l, name)| {
             let (errors, fire_mismatches) = relative_errors(runs, l);
-            let gaps = threshold_gaps_mv(runs, l);
+            let compared = errors.len();
+            let (median_timing_error, worst_timing_error) = median_and_worst(errors);
+            let (median_threshold_gap_mv, worst_threshold_gap_mv) =
+                median_and_worst(threshold_gaps_mv(runs, l));
             LayerAgreement {
                 layer: name.clone(),
-                compared: errors.len(),
-                worst_timing_error: errors.iter().copied().fold(0.0, f64::max),
-                median_timing_error: median(errors),
+                compared,
+                median_timing_error,
+                worst_timing_error,
                 fire_mismatches,
-                worst_threshold_gap_mv: gaps.iter().copied().fold(0.0, f64::max),
-                median_threshold_gap_mv: median(gaps),
+                median_threshold_gap_mv,
+                worst_threshold_gap_mv,
             }
         })
         .collect();
-    let all: Vec<f64> = (0..layers.len())
-        .flat_map(|l| relative_errors(runs, l).0)
-        .collect();
-    let gaps: Vec<f64> = (0..layers.len())
-        .flat_map(|l| threshold_gaps_mv(runs, l))
-        .collect();
+    let (median_timing_error, worst_timing_error) = median_and_worst(
+        (0..layers.len())
+            .flat_map(|l| relative_errors(runs, l).0)
+            .collect(),
+    );
+    let (median_threshold_gap_mv, worst_threshold_gap_mv) = median_and_worst(
+        (0..layers.len())
+            .flat_map(|l| threshold_gaps_mv(runs, l))
+            .collect(),
+    );
     let count = |f: &dyn Fn(&ImageRun) -> bool| runs.iter().filter(|r| f(r)).count() as f64 / n;
     let macs: usize = runs.iter().map(|r| r.macs).sum();
     let fired: usize = runs.iter().map(|r| r.fired).sum();
@@ -416,10 +424,10 @@ fn report(
         class_agreement: count(&|r| r.circuit_class == r.model_class),
         circuit_accuracy: count(&|r| r.circuit_class == Some(r.label)),
         model_accuracy: count(&|r| r.model_class == Some(r.label)),
-        worst_timing_error: all.iter().copied().fold(0.0, f64::max),
-        median_timing_error: median(all),
-        worst_threshold_gap_mv: gaps.iter().copied().fold(0.0, f64::max),
-        median_threshold_gap_mv: median(gaps),
+        median_timing_error,
+        worst_timing_error,
+        median_threshold_gap_mv,
+        worst_threshold_gap_mv,
         layers,
         energy_per_inference_pj: energy / n * 1e12,
         model_energy_per_inference_pj: runs.iter().map(|r| r.model_energy).sum::<f64>() / n * 1e12,
