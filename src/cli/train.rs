@@ -37,6 +37,11 @@ pub struct Args {
     /// FPGA cycles between two samples presented to the encoder.
     #[arg(long, default_value_t = speech::setup::DEFAULT_SAMPLE_PERIOD)]
     sample_period: u64,
+    /// How the front end frames a recording: `stretch` fits the whole recording to the
+    /// readout's frames (it needs the recording whole first); `causal` streams 6.25 ms
+    /// frames from the onset as the audio arrives (look-ahead 0, the first 0.8 s).
+    #[arg(long, value_enum, default_value_t = FrontEndArg::Stretch)]
+    front_end: FrontEndArg,
     /// Deliver the readout fitted on the training part only (not refitted on the
     /// validation recordings too), e.g. to evaluate it on the validation split.
     #[arg(long)]
@@ -57,6 +62,12 @@ pub struct Args {
     jobs: usize,
     #[command(flatten)]
     ttfs: TtfsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FrontEndArg {
+    Stretch,
+    Causal,
 }
 
 /// Options of a TTFS design's training (defaults: `Hyper::default`).
@@ -286,7 +297,10 @@ pub fn run(a: Args, g: &Global) -> Result<()> {
             mode: a.mode,
         },
         sample_period: a.sample_period,
-        front_end: FrontEnd::default(),
+        front_end: match a.front_end {
+            FrontEndArg::Stretch => FrontEnd::default(),
+            FrontEndArg::Causal => FrontEnd::causal(),
+        },
         no_refit: a.no_refit,
         mismatch_runs: a.mismatch_runs,
         temperatures: a.temps,
@@ -308,10 +322,11 @@ fn run_ttfs(a: Args, task: Task, g: &Global) -> Result<()> {
         || a.no_refit
         || a.mismatch_runs > 0
         || !a.temps.is_empty()
-        || a.sample_period != speech::setup::DEFAULT_SAMPLE_PERIOD;
+        || a.sample_period != speech::setup::DEFAULT_SAMPLE_PERIOD
+        || a.front_end != FrontEndArg::Stretch;
     if reservoir_only {
         return Err(Error::Usage(format!(
-            "--mode, --no-refit, --mismatch-runs, --temps and --sample-period are for reservoir designs; {} is a TTFS network",
+            "--mode, --no-refit, --mismatch-runs, --temps, --sample-period and --front-end are for reservoir designs; {} is a TTFS network",
             a.design.display()
         )));
     }

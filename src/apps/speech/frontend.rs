@@ -1,10 +1,14 @@
 //! Audio front end: a cochlea-like bank of band-pass filters, full-wave rectification,
-//! frame averaging and logarithmic compression, turning a recording into the 8-bit (or
-//! `sample_bits`) samples the design's input encoder consumes, one value per channel per frame.
+//! frame averaging, logarithmic compression and gain control, turning a recording into the
+//! 8-bit (or `sample_bits`) samples the design's input encoder consumes, one value per channel
+//! per frame.
 //!
-//! Every utterance is stretched or squeezed to the same number of frames: FSDD recordings are
-//! trimmed to the spoken digit, so a fixed frame count lines the digit up with the readout's
-//! time bins whatever the speaking rate.
+//! Two framings (`Framing`). The causal one streams: a frame every `hop_s` from the onset,
+//! each made of samples up to its own end only (no look-ahead), levelled against running
+//! peaks that fall at `release_db_per_s` (an automatic gain control), so a frame is known
+//! `hop_s` after its first sample, as the audio arrives. The offline one (`stretch`) needs the
+//! whole recording first: it stretches or squeezes it to the readout's frames and levels it
+//! against its own loudest frames.
 
 use crate::support::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -20,10 +24,19 @@ pub struct FrontEnd {
     pub high_hz: f64,
     /// Quality factor of each band (centre frequency over -3 dB bandwidth of one section).
     pub q: f64,
-    /// Analysis frame before time normalization (s).
+    /// Analysis frame (s): the causal framing's frame period.
     pub hop_s: f64,
-    /// Frames per utterance after time normalization.
+    /// Frames per utterance the readout sees: with the causal framing the first
+    /// `frames * hop_s` seconds from the onset, with `stretch` the whole recording.
     pub frames: usize,
+    /// How a recording becomes `frames` frames. Models written before the causal front end
+    /// existed stretch.
+    #[serde(default = "Framing::stretch")]
+    pub framing: Framing,
+    /// Causal gain control: how fast a view's reference (its running peak) falls, dB per
+    /// second; a louder frame raises it at once.
+    #[serde(default)]
+    pub release_db_per_s: f64,
     /// Loudness range mapped onto the sample range (dB below the reference); quieter is 0.
     pub dynamic_range_db: f64,
     /// The views of the bands the encoder channels carry, in order: channel
@@ -42,6 +55,25 @@ pub enum Gain {
     Band,
 }
 
+/// How a recording of any length becomes the readout's fixed number of frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Framing {
+    /// Streaming from the onset: frame k holds samples [k hop, (k + 1) hop) and is levelled
+    /// against the running peaks of frames 0..=k. Longer recordings are cut at `frames * hop`,
+    /// shorter ones are followed by silence. Look-ahead 0, latency one hop.
+    Causal,
+    /// Offline: the recording averaged into `frames` equal slices, levelled against its
+    /// loudest frames (needs the whole recording before the first frame).
+    Stretch,
+}
+
+impl Framing {
+    fn stretch() -> Framing {
+        Framing::Stretch
+    }
+}
+
 impl Default for FrontEnd {
     fn default() -> Self {
         FrontEnd {
@@ -50,8 +82,25 @@ impl Default for FrontEnd {
             q: 4.0,
             hop_s: 0.005,
             frames: 32,
+            framing: Framing::Stretch,
+            release_db_per_s: 0.0,
             dynamic_range_db: 60.0,
             views: vec![Gain::Utterance, Gain::Band],
+        }
+    }
+}
+
+impl FrontEnd {
+    /// The streaming front end: 128 frames of 6.25 ms, the first 0.8 s from the onset (98 %
+    /// of FSDD's recordings are shorter), levelled against running peaks that fall at
+    /// 20 dB/s. The readout span of designs/six_chip.yaml takes one encoder sample per frame.
+    pub fn causal() -> FrontEnd {
+        FrontEnd {
+            framing: Framing::Causal,
+            frames: 128,
+            hop_s: 0.00625,
+            release_db_per_s: 20.0,
+            ..FrontEnd::default()
         }
     }
 }
@@ -195,6 +244,12 @@ impl FrontEnd {
         if self.frames == 0 {
             return Err("front end: frames must be at least 1".into());
         }
+        if !(self.release_db_per_s.is_finite() && self.release_db_per_s >= 0.0) {
+            return Err(format!(
+                "front end: release_db_per_s must be 0 or more, got {}",
+                self.release_db_per_s
+            ));
+        }
         if self.views.is_empty() || !channels.is_multiple_of(self.views.len()) {
             return Err(format!(
                 "{channels} encoder channels do not split into {} views of the bands",
@@ -222,29 +277,29 @@ impl FrontEnd {
     /// 0..2^sample_bits: full scale at the view's reference, 0 at `dynamic_range_db` below.
     pub fn samples(&self, audio: &Audio, channels: usize, sample_bits: u32) -> Vec<Vec<u32>> {
         let bands = self.bands(channels);
-        let env = resample(&self.band_envelopes(audio, bands), self.frames);
+        let env = self.band_envelopes(audio, bands);
+        let env = match self.framing {
+            Framing::Causal => first_frames(env, self.frames, bands),
+            Framing::Stretch => resample(&env, self.frames),
+        };
         let db: Vec<Vec<f64>> = env
             .iter()
-            .map(|row| row.iter().map(|&e| 20.0 * e.max(1e-12).log10()).collect())
+            .map(|row| row.iter().map(|&e| 20.0 * e.max(SILENCE).log10()).collect())
             .collect();
-        let band_peak: Vec<f64> = (0..bands)
-            .map(|b| db.iter().fold(f64::NEG_INFINITY, |m, r| m.max(r[b])))
+        let references: Vec<Vec<Vec<f64>>> = self
+            .views
+            .iter()
+            .map(|&view| self.references(&db, view))
             .collect();
-        let peak = band_peak.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
         let full = ((1u64 << sample_bits) - 1) as f64;
-        let band_peak = &band_peak;
         db.iter()
-            .map(|row| {
-                self.views
+            .enumerate()
+            .map(|(f, row)| {
+                references
                     .iter()
-                    .flat_map(|view| {
-                        row.iter().enumerate().map(move |(b, &v)| {
-                            let reference = match view {
-                                Gain::Utterance => peak,
-                                Gain::Band => band_peak[b],
-                            };
-                            let level = ((v - reference + self.dynamic_range_db)
-                                / self.dynamic_range_db)
+                    .flat_map(|reference| {
+                        row.iter().zip(&reference[f]).map(|(&v, &r)| {
+                            let level = ((v - r + self.dynamic_range_db) / self.dynamic_range_db)
                                 .clamp(0.0, 1.0);
                             (level * full).round() as u32
                         })
@@ -253,6 +308,55 @@ impl FrontEnd {
             })
             .collect()
     }
+
+    /// What 0 dB (full scale) is for each frame and band of `db` under a view's gain control:
+    /// the loudest level in reach, over the bands the view pools, and never below
+    /// REFERENCE_FLOOR_DB. Causal: the running peak, falling at `release_db_per_s`; offline:
+    /// the peak of the whole recording.
+    fn references(&self, db: &[Vec<f64>], view: Gain) -> Vec<Vec<f64>> {
+        let bands = db.first().map_or(0, Vec::len);
+        let pooled = |row: &[f64], b: usize| match view {
+            Gain::Utterance => row.iter().fold(REFERENCE_FLOOR_DB, |m, &v| m.max(v)),
+            Gain::Band => row[b].max(REFERENCE_FLOOR_DB),
+        };
+        match self.framing {
+            Framing::Stretch => {
+                let peak: Vec<f64> = (0..bands)
+                    .map(|b| {
+                        db.iter()
+                            .fold(REFERENCE_FLOOR_DB, |m, row| m.max(pooled(row, b)))
+                    })
+                    .collect();
+                vec![peak; db.len()]
+            }
+            Framing::Causal => {
+                let fall = self.release_db_per_s * self.hop_s;
+                let mut peak = vec![REFERENCE_FLOOR_DB; bands];
+                db.iter()
+                    .map(|row| {
+                        for (b, p) in peak.iter_mut().enumerate() {
+                            *p = pooled(row, b).max(*p - fall);
+                        }
+                        peak.clone()
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The envelope of silence (a floor below any recording's noise, so log10 stays finite).
+const SILENCE: f64 = 1e-12;
+
+/// The lowest reference a view's gain control sets (dB of full-scale envelope): below the
+/// noise of 16-bit audio (-96 dB) by a margin, so a band that carries nothing, like the
+/// silence after a short recording, stays at 0 rather than being raised to full scale.
+const REFERENCE_FLOOR_DB: f64 = -120.0;
+
+/// The first `n` frames of `rows`, followed by silence where the recording is shorter.
+fn first_frames(mut rows: Vec<Vec<f64>>, n: usize, bands: usize) -> Vec<Vec<f64>> {
+    rows.resize(n, vec![0.0; bands]);
+    rows
 }
 
 /// Averages `rows` into `n` equal slices of the utterance (each at least one source row).
@@ -336,5 +440,120 @@ mod tests {
         for seconds in [0.01, 0.14, 2.3] {
             assert_eq!(fe.samples(&tone(700.0, seconds), 4, 8).len(), fe.frames);
         }
+    }
+
+    fn causal(release_db_per_s: f64) -> FrontEnd {
+        FrontEnd {
+            framing: Framing::Causal,
+            frames: 140,
+            release_db_per_s,
+            ..FrontEnd::default()
+        }
+    }
+
+    /// A chirp from 300 to 3000 Hz whose loudness swells and fades: every band and both
+    /// views move.
+    fn swelling_chirp(seconds: f64) -> Audio {
+        let rate = 8000.0;
+        let n = (seconds * rate) as usize;
+        Audio {
+            rate_hz: rate,
+            samples: (0..n)
+                .map(|i| {
+                    let t = i as f64 / rate;
+                    let hz = 300.0 + 2700.0 * t / seconds;
+                    let swell = (PI * t / seconds).sin().powi(2);
+                    0.5 * swell * (PI * hz * t).sin()
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn causal_frames_depend_only_on_the_audio_up_to_their_end() {
+        let fe = causal(20.0);
+        let audio = swelling_chirp(0.6);
+        let whole = fe.samples(&audio, 48, 8);
+        assert_eq!(whole.len(), fe.frames);
+        let hop = (fe.hop_s * audio.rate_hz) as usize;
+        for k in [1, 7, 40, 99] {
+            let cut = Audio {
+                rate_hz: audio.rate_hz,
+                samples: audio.samples[..k * hop].to_vec(),
+            };
+            let early = fe.samples(&cut, 48, 8);
+            // The first k frames are complete when the audio is cut at the end of frame k-1:
+            // the same values, to the bit. The rest is silence.
+            assert_eq!(early[..k], whole[..k], "frames before {k}");
+            assert!(
+                early[k..].iter().flatten().all(|&v| v == 0),
+                "after {k}: {:?}",
+                &early[k]
+            );
+        }
+        // A recording longer than frames x hop is cut there.
+        let long = fe.samples(&swelling_chirp(1.2), 48, 8);
+        assert_eq!(long.len(), fe.frames);
+    }
+
+    #[test]
+    fn causal_gain_control_recovers_at_its_release_rate_after_a_loud_sound() {
+        // 0.2 s of a 1 kHz tone, then the same tone 20 dB quieter: in the band view the quiet
+        // tone starts 20 dB below full scale and climbs back at release_db_per_s.
+        let release = 50.0;
+        let fe = FrontEnd {
+            views: vec![Gain::Band],
+            ..causal(release)
+        };
+        let rate = 8000.0;
+        let samples = (0..(0.7 * rate) as usize)
+            .map(|i| {
+                let gain = if i < (0.2 * rate) as usize { 0.5 } else { 0.05 };
+                gain * (2.0 * PI * 1000.0 * i as f64 / rate).sin()
+            })
+            .collect();
+        let s = fe.samples(
+            &Audio {
+                rate_hz: rate,
+                samples,
+            },
+            16,
+            8,
+        );
+        let band = (0..16)
+            .min_by(|&a, &b| {
+                let d = |c: usize| (fe.centres(16)[c] / 1000.0).ln().abs();
+                d(a).total_cmp(&d(b))
+            })
+            .unwrap();
+        let step_db = 60.0 / 255.0;
+        // During the loud tone the band sits at its running peak, full scale (frames past the
+        // filters' settling).
+        assert!(s[5..40].iter().all(|r| r[band] >= 254), "{:?}", &s[5..40]);
+        // 10 and 20 frames (50 and 100 ms) after the drop (frame 40): 20 dB down less what
+        // the reference has fallen since, within 1 dB (filter settling after the step and the
+        // rectified mean's ripple).
+        for after in [10usize, 20] {
+            let fallen = release * fe.hop_s * (after + 1) as f64;
+            let expected = (60.0 - 20.0 + fallen) / 60.0 * 255.0;
+            let got = s[40 + after][band] as f64;
+            assert!(
+                (got - expected).abs() <= 1.0 / step_db,
+                "{after} frames after the drop: {got} against {expected:.1}"
+            );
+        }
+        // Once it has fallen the whole 20 dB (0.4 s at 50 dB/s) the quiet tone is full scale.
+        assert!(s[40 + 82][band] >= 254, "{:?}", s[40 + 82]);
+    }
+
+    #[test]
+    fn models_saved_before_the_causal_front_end_still_stretch() {
+        let mut old = serde_json::to_value(FrontEnd::default()).unwrap();
+        let fields = old.as_object_mut().unwrap();
+        fields.remove("framing");
+        fields.remove("release_db_per_s");
+        let read: FrontEnd = serde_json::from_value(old).unwrap();
+        assert_eq!(read, FrontEnd::default());
+        assert_eq!(read.framing, Framing::Stretch);
     }
 }
