@@ -256,3 +256,19 @@ fn bad_data_and_models_get_clear_errors() {
     .unwrap_err();
     insta::assert_snapshot!("too_few_classes_for_digits", message(four_classes, d));
 }
+
+#[test]
+fn the_causal_front_end_gives_six_chip_one_encoder_sample_per_frame() {
+    // 128 frames of 6.25 ms fill six_chip's readout span (4 bins x 16,384 cycles) at the
+    // default sample period: 512 cycles, one sample, per frame.
+    let setup = setup::load_setup(
+        Path::new(SIX_CHIP),
+        &Variant::default(),
+        Weights::Untrained,
+        FrontEnd::causal(),
+        setup::DEFAULT_SAMPLE_PERIOD,
+    )
+    .unwrap();
+    assert_eq!(setup.timing.frame_cycles, setup::DEFAULT_SAMPLE_PERIOD);
+    assert_eq!(setup.front_end.frames as f64 * setup.front_end.hop_s, 0.8);
+}
