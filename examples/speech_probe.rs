@@ -19,6 +19,7 @@ use snngen::apps::speech::readout;
 use snngen::apps::speech::reservoir::Reservoir;
 use snngen::apps::speech::ridge::{Normal, argmax};
 use snngen::apps::speech::setup::{self, Variant, Weights};
+use snngen::model::system::RESET_CYCLES;
 use snngen::support::progress::Verbosity;
 use std::path::Path;
 
@@ -32,7 +33,7 @@ fn env<T: std::str::FromStr>(k: &str, d: T) -> T {
 fn ridge_acc(tx: &[Vec<f64>], ty: &[u32], vx: &[Vec<f64>], vy: &[u32]) -> (f64, f64) {
     let n = Normal::new(tx, ty, 10);
     let mut best = (0.0, 0.0);
-    for l in [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1] {
+    for l in readout::LAMBDAS {
         let w = n.solve(l);
         let ok = vx
             .iter()
@@ -155,10 +156,10 @@ fn main() {
             let mut v = vec![0.0; rb * nfeat + 1];
             for &(c, src) in &e.spikes.events {
                 let f = feat_of[src as usize];
-                if f == usize::MAX || c < 3 {
+                if f == usize::MAX || c < RESET_CYCLES {
                     continue;
                 }
-                let rel = c - 3;
+                let rel = c - RESET_CYCLES;
                 if rel >= span {
                     continue;
                 }

@@ -23,6 +23,22 @@ fn encoded(setup: &Setup, utts: &[Utterance]) -> Vec<Encoded> {
     encode::encode(setup, &res, &frames, 2, Verbosity::Quiet)
 }
 
+/// A design prepared for the task with its own connectivity seeds.
+fn nominal_setup(
+    design: &Path,
+    weights: Weights,
+    front_end: FrontEnd,
+    sample_period: u64,
+) -> snngen::Result<Setup> {
+    setup::load_setup(
+        design,
+        &Variant::default(),
+        weights,
+        front_end,
+        sample_period,
+    )
+}
+
 fn refs(e: &[Encoded]) -> Vec<&Encoded> {
     e.iter().collect()
 }
@@ -36,9 +52,8 @@ fn a_readout_trained_on_a_small_subset_classifies_held_out_digits() {
     let Some(data) = common::fsdd_dir() else {
         return;
     };
-    let setup = setup::load_setup(
+    let setup = nominal_setup(
         Path::new(SIX_CHIP),
-        &Variant::default(),
         Weights::Design,
         FrontEnd::default(),
         setup::DEFAULT_SAMPLE_PERIOD,
@@ -119,16 +134,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     std::fs::copy("designs/six_chip_readout.csv", &weights_csv).unwrap();
     let design = short_window_design(dir.path(), &weights_csv);
     let period = 64;
-    let load = || {
-        setup::load_setup(
-            &design,
-            &Variant::default(),
-            Weights::Design,
-            FrontEnd::default(),
-            period,
-        )
-        .unwrap()
-    };
+    let load = || nominal_setup(&design, Weights::Design, FrontEnd::default(), period).unwrap();
     let all = list_recordings(&data).unwrap();
 
     // Train this design's readout on 300 recordings (index 10..14) ...
@@ -237,18 +243,16 @@ fn bad_data_and_models_get_clear_errors() {
     };
     let no_model = eval::eval(Path::new(SIX_CHIP), &opts).unwrap_err();
     insta::assert_snapshot!("missing_model", message(no_model, d));
-    let bad_timing = setup::load_setup(
+    let bad_timing = nominal_setup(
         Path::new(SIX_CHIP),
-        &Variant::default(),
         Weights::Untrained,
         FrontEnd::default(),
         3000,
     )
     .unwrap_err();
     insta::assert_snapshot!("sample_period_does_not_fit", message(bad_timing, d));
-    let four_classes = setup::load_setup(
+    let four_classes = nominal_setup(
         Path::new("designs/time_bins.yaml"),
-        &Variant::default(),
         Weights::Untrained,
         FrontEnd::default(),
         32,
@@ -261,9 +265,8 @@ fn bad_data_and_models_get_clear_errors() {
 fn the_causal_front_end_gives_six_chip_one_encoder_sample_per_frame() {
     // 128 frames of 6.25 ms fill six_chip's readout span (4 bins x 16,384 cycles) at the
     // default sample period: 512 cycles, one sample, per frame.
-    let setup = setup::load_setup(
+    let setup = nominal_setup(
         Path::new(SIX_CHIP),
-        &Variant::default(),
         Weights::Untrained,
         FrontEnd::causal(),
         setup::DEFAULT_SAMPLE_PERIOD,

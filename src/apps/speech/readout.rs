@@ -9,7 +9,7 @@ use crate::model::digital::readout_decision;
 use serde::{Deserialize, Serialize};
 
 /// Ridge penalties tried on the validation split (relative to the mean feature energy).
-const LAMBDAS: [f64; 9] = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
+pub const LAMBDAS: [f64; 9] = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
 
 fn as_features(e: &[&Encoded]) -> Vec<Vec<f64>> {
     e.iter()
