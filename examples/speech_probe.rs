@@ -12,7 +12,7 @@
 //! bins when re-pooled), NORM (1: pool both over each recording's own length instead of
 //! absolute time, as a readout that latches fine bins and pools them when the recording ends
 //! would), NORES (1: front end only).
-use snngen::apps::speech::dataset::list_recordings;
+use snngen::apps::speech::dataset::{Validation, list_recordings};
 use snngen::apps::speech::encode;
 use snngen::apps::speech::frontend::{Framing, FrontEnd};
 use snngen::apps::speech::readout;
@@ -172,8 +172,8 @@ fn main() {
         .collect();
     let (tx, ty, vx, vy) = split(&counts);
     let res_acc = ridge_acc(&tx, &ty, &vx, &vy);
-    let (trx, try_) = readout::split(&utts, &enc, false);
-    let (vax, vay) = readout::split(&utts, &enc, true);
+    let (trx, try_) = readout::split(&utts, &enc, &Validation::Indices, false);
+    let (vax, vay) = readout::split(&utts, &enc, &Validation::Indices, true);
     let fit = readout::fit_readout(&setup, (&trx, &try_), (&vax, &vay));
     let spikes: f64 = enc
         .iter()

@@ -166,7 +166,7 @@ fn command_line_exit_codes_and_messages() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("6 chip(s), 192 neurons"), "{stdout}");
+    assert!(stdout.contains("6 chip(s), 288 neurons"), "{stdout}");
 
     let (code, stdout, _) = snngen(&["check", "designs/two_chip.yaml"]);
     assert_eq!(code, 0);

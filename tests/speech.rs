@@ -105,14 +105,14 @@ fn a_readout_trained_on_a_small_subset_classifies_held_out_digits() {
 /// Validation accuracy floor of a readout trained on 600 recordings.
 const FLOOR: f64 = 0.89;
 
-/// six_chip with 2048-cycle windows (and a 64-cycle sample period to match): the same chips
-/// and readout, 9.6k cycles per recording instead of 67k, so that 100 recordings run through
-/// Verilator in seconds.
+/// six_chip with 8192-cycle windows (and a 256-cycle sample period to match): the same chips
+/// and readout, 33k cycles per recording instead of 66k, so that 100 recordings run through
+/// Verilator in half a minute.
 fn short_window_design(dir: &Path, weights: &Path) -> std::path::PathBuf {
     let text = std::fs::read_to_string(SIX_CHIP).unwrap();
     let text = regex::Regex::new(r"window_cycles: \d+")
         .unwrap()
-        .replace(&text, "window_cycles: 2048");
+        .replace(&text, "window_cycles: 8192");
     let text = regex::Regex::new(r"file: \S+")
         .unwrap()
         .replace(&text, format!("file: {}", weights.display()));
@@ -133,7 +133,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     let weights_csv = dir.path().join("weights.csv");
     std::fs::copy("designs/six_chip_readout.csv", &weights_csv).unwrap();
     let design = short_window_design(dir.path(), &weights_csv);
-    let period = 64;
+    let period = 256;
     let load = || nominal_setup(&design, Weights::Design, FrontEnd::default(), period).unwrap();
     let all = list_recordings(&data).unwrap();
 
@@ -183,8 +183,10 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
         .filter(|(c, u)| **c == u.digit)
         .count();
     println!("model decisions: {correct} of 100 correct");
-    // Trained on 300 recordings only: well above chance (0.10), the weights are real.
-    assert!(correct >= 60, "{correct}");
+    // Trained on 300 recordings only: measured 92, far above chance (0.10), so the weights
+    // are real; the floor leaves 12 recordings for near-tie decisions that flip between
+    // machines.
+    assert!(correct >= 80, "{correct}");
 
     // The recordings back to back (each starts with a reset) decide the same in one run.
     let mut model = SystemModel::new(setup.params.clone());
@@ -196,23 +198,27 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
         .collect();
     assert_eq!(decided, expected);
 
-    // The generated RTL, every output of every cycle, in Verilator.
-    let file = dir.path().join("stimulus.hex");
-    std::fs::write(&file, format_stimulus(&stimulus, &setup.params)).unwrap();
-    let report = cosim::sim_rtl(
-        &design,
-        &SimOptions {
-            stimulus: Some(file),
-            ..SimOptions::default()
-        },
-    )
-    .unwrap();
-    println!(
-        "{} cycles in Verilator at {:.0} cycles/s",
-        report.cycles, report.cycles_per_second
-    );
-    assert_eq!(report.divergence, None);
-    assert_eq!(report.class_decisions, 100);
+    // The generated RTL, every output of every cycle, in Verilator: two runs of 50
+    // recordings, since one co-simulation holds at most cosim::MAX_CYCLES cycles.
+    let per_run = stimulus.len() / 2;
+    for (k, part) in stimulus.chunks(per_run).enumerate() {
+        let file = dir.path().join(format!("stimulus{k}.hex"));
+        std::fs::write(&file, format_stimulus(part, &setup.params)).unwrap();
+        let report = cosim::sim_rtl(
+            &design,
+            &SimOptions {
+                stimulus: Some(file),
+                ..SimOptions::default()
+            },
+        )
+        .unwrap();
+        println!(
+            "{} cycles in Verilator at {:.0} cycles/s",
+            report.cycles, report.cycles_per_second
+        );
+        assert_eq!(report.divergence, None);
+        assert_eq!(report.class_decisions, 50);
+    }
 }
 
 /// Error messages with the temporary folder replaced, for snapshots.
@@ -262,9 +268,9 @@ fn bad_data_and_models_get_clear_errors() {
 }
 
 #[test]
-fn the_causal_front_end_gives_six_chip_one_encoder_sample_per_frame() {
-    // 128 frames of 6.25 ms fill six_chip's readout span (4 bins x 16,384 cycles) at the
-    // default sample period: 512 cycles, one sample, per frame.
+fn the_causal_front_end_gives_six_chip_two_encoder_samples_per_frame() {
+    // 64 frames of 8 ms fill six_chip's readout span (4 bins x 16,384 cycles) at the default
+    // sample period: 1024 cycles, two samples, per frame.
     let setup = nominal_setup(
         Path::new(SIX_CHIP),
         Weights::Untrained,
@@ -272,6 +278,6 @@ fn the_causal_front_end_gives_six_chip_one_encoder_sample_per_frame() {
         setup::DEFAULT_SAMPLE_PERIOD,
     )
     .unwrap();
-    assert_eq!(setup.timing.frame_cycles, setup::DEFAULT_SAMPLE_PERIOD);
-    assert_eq!(setup.front_end.frames as f64 * setup.front_end.hop_s, 0.8);
+    assert_eq!(setup.timing.frame_cycles, 2 * setup::DEFAULT_SAMPLE_PERIOD);
+    assert_eq!(setup.front_end.frames as f64 * setup.front_end.hop_s, 0.512);
 }

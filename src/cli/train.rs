@@ -37,11 +37,16 @@ pub struct Args {
     /// FPGA cycles between two samples presented to the encoder.
     #[arg(long, default_value_t = speech::setup::DEFAULT_SAMPLE_PERIOD)]
     sample_period: u64,
-    /// How the front end frames a recording: `stretch` fits the whole recording to the
-    /// readout's frames (it needs the recording whole first); `causal` streams 6.25 ms
-    /// frames from the onset as the audio arrives (look-ahead 0, the first 0.8 s).
-    #[arg(long, value_enum, default_value_t = FrontEndArg::Stretch)]
-    front_end: FrontEndArg,
+    /// How the front end frames a recording: `causal` streams 8 ms frames from the onset
+    /// as the audio arrives (look-ahead 0, the first 0.512 s); `stretch` fits the whole
+    /// recording to 32 frames (offline: it needs the recording whole first) [default: causal].
+    #[arg(long, value_enum)]
+    front_end: Option<FrontEndArg>,
+    /// Validate on every recording of this speaker and train on the others' (one fold of a
+    /// leave-one-speaker-out evaluation; scripts/ablation runs all six) instead of on index
+    /// 5..9 of every speaker.
+    #[arg(long, value_name = "NAME")]
+    validate_speaker: Option<String>,
     /// Deliver the readout fitted on the training part only (not refitted on the
     /// validation recordings too), e.g. to evaluate it on the validation split.
     #[arg(long)]
@@ -259,14 +264,18 @@ impl Report for TrainReport {
 impl Report for train::TrainReport {
     fn table(&self) -> String {
         let mut t = format!(
-            "trained on {} recordings, validated on {}: validation accuracy {:.4} \
-             (ridge penalty {:e}), {:.0} reservoir spikes per utterance, {:.1} s\n",
+            "trained on {} recordings, validated on {} ({}): validation accuracy {:.4} \
+             (ridge penalty {:e}), {:.0} reservoir spikes per utterance, {:.1} s\n  \
+             the front end alone, same readout size: {:.4} ({:+.1} points from the reservoir)\n",
             self.train_utterances,
             self.validation_utterances,
+            self.validation,
             self.validation_accuracy,
             self.lambda,
             self.mean_reservoir_spikes,
-            self.seconds
+            self.seconds,
+            self.front_end_only_accuracy,
+            100.0 * (self.validation_accuracy - self.front_end_only_accuracy)
         );
         if !self.robustness.is_empty() {
             t += &robustness_table(&self.robustness);
@@ -298,9 +307,14 @@ pub fn run(a: Args, g: &Global) -> Result<()> {
         },
         sample_period: a.sample_period,
         front_end: match a.front_end {
-            FrontEndArg::Stretch => FrontEnd::default(),
-            FrontEndArg::Causal => FrontEnd::causal(),
+            Some(FrontEndArg::Stretch) => FrontEnd::offline(),
+            Some(FrontEndArg::Causal) | None => FrontEnd::causal(),
         },
+        validation: a
+            .validate_speaker
+            .map_or(speech::dataset::Validation::Indices, |s| {
+                speech::dataset::Validation::Speaker(s)
+            }),
         no_refit: a.no_refit,
         mismatch_runs: a.mismatch_runs,
         temperatures: a.temps,
@@ -323,10 +337,11 @@ fn run_ttfs(a: Args, task: Task, g: &Global) -> Result<()> {
         || a.mismatch_runs > 0
         || !a.temps.is_empty()
         || a.sample_period != speech::setup::DEFAULT_SAMPLE_PERIOD
-        || a.front_end != FrontEndArg::Stretch;
+        || a.front_end.is_some()
+        || a.validate_speaker.is_some();
     if reservoir_only {
         return Err(Error::Usage(format!(
-            "--mode, --no-refit, --mismatch-runs, --temps, --sample-period and --front-end are for reservoir designs; {} is a TTFS network",
+            "--mode, --no-refit, --mismatch-runs, --temps, --sample-period, --front-end and --validate-speaker are for reservoir designs; {} is a TTFS network",
             a.design.display()
         )));
     }

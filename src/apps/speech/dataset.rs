@@ -1,6 +1,7 @@
 //! The Free Spoken Digit Dataset layout: `{digit}_{speaker}_{index}.wav` in one folder.
 
 use crate::support::error::{Error, Result};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -15,6 +16,41 @@ pub struct Utterance {
 /// accuracy); the rest train. It mirrors the official test split (index 0..4: every speaker
 /// and digit, the next takes) inside the provided training part (index 5..49).
 pub const VALIDATION_INDICES: std::ops::RangeInclusive<u32> = 5..=9;
+
+/// Which recordings validate (choose the readout's penalty, report accuracy); the rest train.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validation {
+    /// `VALIDATION_INDICES` of every speaker and digit.
+    #[default]
+    Indices,
+    /// Every recording of one speaker, none of whose recordings train (one fold of a
+    /// leave-one-speaker-out evaluation).
+    Speaker(String),
+}
+
+impl Validation {
+    pub fn holds(&self, u: &Utterance) -> bool {
+        match self {
+            Validation::Indices => u.is_validation(),
+            Validation::Speaker(s) => u.speaker == *s,
+        }
+    }
+}
+
+impl std::fmt::Display for Validation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Validation::Indices => write!(
+                f,
+                "index {}..={}",
+                VALIDATION_INDICES.start(),
+                VALIDATION_INDICES.end()
+            ),
+            Validation::Speaker(s) => write!(f, "speaker {s}"),
+        }
+    }
+}
 
 impl Utterance {
     pub fn is_validation(&self) -> bool {
@@ -80,6 +116,9 @@ mod tests {
                 .unwrap()
                 .is_validation()
         );
+        let theo = Validation::Speaker("theo".into());
+        assert!(!theo.holds(&u) && Validation::Indices.holds(&u) == u.is_validation());
+        assert!(theo.holds(&Utterance::parse(Path::new("7_theo_12.wav")).unwrap()));
         assert_eq!(Utterance::parse(Path::new("12_george_5.wav")), None);
         assert_eq!(Utterance::parse(Path::new("7_george.wav")), None);
         assert_eq!(Utterance::parse(Path::new("7_a_b_1.wav")), None);

@@ -76,31 +76,38 @@ impl Framing {
 
 impl Default for FrontEnd {
     fn default() -> Self {
-        FrontEnd {
-            low_hz: 200.0,
-            high_hz: 3600.0,
-            q: 4.0,
-            hop_s: 0.005,
-            frames: 32,
-            framing: Framing::Stretch,
-            release_db_per_s: 0.0,
-            dynamic_range_db: 60.0,
-            views: vec![Gain::Utterance, Gain::Band],
-        }
+        FrontEnd::causal()
     }
 }
 
 impl FrontEnd {
-    /// The streaming front end: 128 frames of 6.25 ms, the first 0.8 s from the onset (98 %
-    /// of FSDD's recordings are shorter), levelled against running peaks that fall at
-    /// 20 dB/s. The readout span of designs/six_chip.yaml takes one encoder sample per frame.
+    /// The streaming front end (the default): 64 frames of 8 ms, the first 0.512 s from the
+    /// onset (FSDD's digits take 0.42 s in the median recording), levelled against running
+    /// peaks that fall at 20 dB/s. The readout span of designs/six_chip.yaml takes two
+    /// encoder samples per frame.
     pub fn causal() -> FrontEnd {
         FrontEnd {
+            low_hz: 200.0,
+            high_hz: 3600.0,
+            q: 4.0,
+            hop_s: 0.008,
+            frames: 64,
             framing: Framing::Causal,
-            frames: 128,
-            hop_s: 0.00625,
             release_db_per_s: 20.0,
-            ..FrontEnd::default()
+            dynamic_range_db: 60.0,
+            views: vec![Gain::Utterance, Gain::Band],
+        }
+    }
+
+    /// The offline front end, for comparison: 5 ms analysis frames averaged into 32 slices
+    /// of the whole recording, levelled against the recording's own loudest frames.
+    pub fn offline() -> FrontEnd {
+        FrontEnd {
+            hop_s: 0.005,
+            frames: 32,
+            framing: Framing::Stretch,
+            release_db_per_s: 0.0,
+            ..FrontEnd::causal()
         }
     }
 }
@@ -394,7 +401,7 @@ mod tests {
     fn one_view() -> FrontEnd {
         FrontEnd {
             views: vec![Gain::Utterance],
-            ..FrontEnd::default()
+            ..FrontEnd::offline()
         }
     }
 
@@ -447,7 +454,7 @@ mod tests {
             framing: Framing::Causal,
             frames: 140,
             release_db_per_s,
-            ..FrontEnd::default()
+            ..FrontEnd::offline()
         }
     }
 
@@ -548,12 +555,12 @@ mod tests {
 
     #[test]
     fn models_saved_before_the_causal_front_end_still_stretch() {
-        let mut old = serde_json::to_value(FrontEnd::default()).unwrap();
+        let mut old = serde_json::to_value(FrontEnd::offline()).unwrap();
         let fields = old.as_object_mut().unwrap();
         fields.remove("framing");
         fields.remove("release_db_per_s");
         let read: FrontEnd = serde_json::from_value(old).unwrap();
-        assert_eq!(read, FrontEnd::default());
+        assert_eq!(read, FrontEnd::offline());
         assert_eq!(read.framing, Framing::Stretch);
     }
 }

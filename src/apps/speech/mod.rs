@@ -4,9 +4,10 @@
 //!
 //! In order of use: `dataset` (FSDD files), `frontend` (audio to encoder samples), `setup`
 //! (a design prepared for the task), `reservoir` (the chips, fast), `encode` (recordings to
-//! spikes and counts), `ridge` and `readout` (training and decisions), `model` (a trained
-//! model on disk), `train`, `robustness` (mismatch and temperature), `energy`, `eval`.
+//! spikes and counts), `ridge` and `readout` (training and decisions), `baseline` (the front end alone, for comparison), `model` (a
+//! trained model on disk), `train`, `robustness` (mismatch and temperature), `energy`, `eval`.
 
+pub mod baseline;
 pub mod dataset;
 pub mod encode;
 pub mod energy;

@@ -1,6 +1,7 @@
 //! A trained model on disk: readout_weights.csv (the design's matrix format) and model.json
 //! (how it was trained), written by `snngen train` and read back by `snngen eval`.
 
+use super::dataset::Validation;
 use super::frontend::FrontEnd;
 use super::reservoir::Timing;
 use super::setup::{Setup, Variant, Weights, load_setup};
@@ -18,6 +19,9 @@ pub struct ModelInfo {
     pub bins: usize,
     pub lambda: f64,
     pub validation_accuracy: f64,
+    /// Which recordings validated (models written before it was recorded: the indices).
+    #[serde(default)]
+    pub validation: Validation,
     pub train_utterances: usize,
     pub validation_utterances: usize,
     pub variant: Variant,

@@ -1,7 +1,7 @@
 //! The readout: ridge regression on binned counts, the penalty chosen on the validation
 //! split, quantized to the design's fixed-point format; decisions as the RTL's sums make them.
 
-use super::dataset::Utterance;
+use super::dataset::{Utterance, Validation};
 use super::encode::Encoded;
 use super::ridge::{self, Normal};
 use super::setup::Setup;
@@ -40,15 +40,17 @@ pub struct Fit {
     pub weights: Vec<Vec<i64>>,
 }
 
-/// The validation (`val`) or training part of encoded recordings, with their digits.
-pub fn split<'e>(
+/// The validation (`val`) or training part of encoded recordings (or of any per-recording
+/// values), with their digits.
+pub fn split<'e, T>(
     utts: &[Utterance],
-    encoded: &'e [Encoded],
+    encoded: &'e [T],
+    validation: &Validation,
     val: bool,
-) -> (Vec<&'e Encoded>, Vec<u32>) {
+) -> (Vec<&'e T>, Vec<u32>) {
     utts.iter()
         .zip(encoded)
-        .filter(|(u, _)| u.is_validation() == val)
+        .filter(|(u, _)| validation.holds(u) == val)
         .map(|(u, e)| (e, u.digit))
         .unzip()
 }

@@ -1,7 +1,7 @@
 //! Robustness as in the seed system: the nominal readout on mismatched chips and at other
 //! temperatures, then a readout retrained for each chip instance and temperature.
 
-use super::dataset::Utterance;
+use super::dataset::{Utterance, Validation};
 use super::encode::encode;
 use super::readout::{accuracy, refit, split};
 use super::reservoir::Reservoir;
@@ -62,6 +62,7 @@ pub struct Trained<'a> {
     pub setup: &'a Setup,
     pub frames: &'a [Vec<Vec<u32>>],
     pub utts: &'a [Utterance],
+    pub validation: &'a Validation,
     pub weights: &'a [Vec<i64>],
     pub lambda: f64,
 }
@@ -89,8 +90,8 @@ pub fn sweep(
                 reservoir.set_neuron_params(&drawn_params(&nominal, seed, run));
             }
             let encoded = encode(t.setup, &reservoir, t.frames, jobs, Verbosity::Quiet);
-            let (train_x, train_y) = split(t.utts, &encoded, false);
-            let (val_x, val_y) = split(t.utts, &encoded, true);
+            let (train_x, train_y) = split(t.utts, &encoded, t.validation, false);
+            let (val_x, val_y) = split(t.utts, &encoded, t.validation, true);
             let retrained = refit(t.setup, (&train_x, &train_y), t.lambda);
             out.push(Condition {
                 temperature_c: celsius,

@@ -1,7 +1,8 @@
 //! `snngen train`: the readout trained on the design's chips as a reservoir, and the
 //! robustness sweep over mismatched chips and temperatures.
 
-use super::dataset::{Utterance, list_recordings};
+use super::baseline::front_end_only_accuracy;
+use super::dataset::{Utterance, Validation, list_recordings};
 use super::encode::{Encoded, encode, front_end_frames};
 use super::frontend::FrontEnd;
 use super::model::{MODEL_FILE, ModelInfo, WEIGHTS_FILE};
@@ -25,6 +26,8 @@ pub struct TrainOptions {
     pub variant: Variant,
     pub sample_period: u64,
     pub front_end: FrontEnd,
+    /// Which recordings validate.
+    pub validation: Validation,
     /// Deliver the readout fitted on the training part only.
     pub no_refit: bool,
     /// Mismatch draws for the robustness sweep (0: none).
@@ -42,7 +45,12 @@ pub struct TrainOptions {
 pub struct TrainReport {
     pub model_dir: String,
     pub validation_accuracy: f64,
+    /// The same split with the front end's frames alone under a readout of the same size
+    /// (`baseline`): what the reservoir adds is the difference.
+    pub front_end_only_accuracy: f64,
     pub lambda: f64,
+    /// Which recordings validated.
+    pub validation: String,
     pub train_utterances: usize,
     pub validation_utterances: usize,
     pub mean_reservoir_spikes: f64,
@@ -76,15 +84,14 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
     let net = &setup.rendered.compiled.network;
     let res = Reservoir::new(&setup.rendered, net.temperature);
     let encoded = encode(&setup, &res, &frames, opts.jobs, opts.verbosity);
-    let (train_x, train_y) = split(&utts, &encoded, false);
-    let (val_x, val_y) = split(&utts, &encoded, true);
+    let (train_x, train_y) = split(&utts, &encoded, &opts.validation, false);
+    let (val_x, val_y) = split(&utts, &encoded, &opts.validation, true);
     if train_x.is_empty() || val_x.is_empty() {
         return Err(Error::Data {
             path: opts.data.clone(),
             message: format!(
-                "need recordings for training and for validation (index {}..={}); found {} and {}",
-                super::dataset::VALIDATION_INDICES.start(),
-                super::dataset::VALIDATION_INDICES.end(),
+                "need recordings for training and for validation ({}); found {} and {}",
+                opts.validation,
                 train_x.len(),
                 val_x.len()
             ),
@@ -113,6 +120,7 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
         bins: setup.bins,
         lambda: fit.lambda,
         validation_accuracy: fit.validation_accuracy,
+        validation: opts.validation.clone(),
         train_utterances: train_x.len(),
         validation_utterances: val_x.len(),
         variant: opts.variant.clone(),
@@ -128,7 +136,9 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
     Ok(TrainReport {
         model_dir: opts.out.display().to_string(),
         validation_accuracy: fit.validation_accuracy,
+        front_end_only_accuracy: front_end_only_accuracy(&setup, &utts, &frames, &opts.validation),
         lambda: fit.lambda,
+        validation: opts.validation.to_string(),
         train_utterances: train_x.len(),
         validation_utterances: val_x.len(),
         mean_reservoir_spikes: encoded
@@ -162,6 +172,7 @@ fn robustness_sweep(
         setup,
         frames,
         utts,
+        validation: &opts.validation,
         weights: &fit.weights,
         lambda: fit.lambda,
     };
