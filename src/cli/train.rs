@@ -37,8 +37,8 @@ pub struct Args {
     /// FPGA cycles between two samples presented to the encoder.
     #[arg(long, default_value_t = speech::setup::DEFAULT_SAMPLE_PERIOD)]
     sample_period: u64,
-    /// How the front end frames a recording: `causal` streams 8 ms frames from the onset
-    /// as the audio arrives (look-ahead 0, the first 0.512 s); `stretch` fits the whole
+    /// How the front end frames a recording: `causal` streams 10 ms frames from the onset
+    /// as the audio arrives (look-ahead 0, the first 0.64 s); `stretch` fits the whole
     /// recording to 32 frames (offline: it needs the recording whole first) [default: causal].
     #[arg(long, value_enum)]
     front_end: Option<FrontEndArg>,
