@@ -78,9 +78,9 @@ fn a_readout_trained_on_a_small_subset_classifies_held_out_digits() {
         "validation accuracy {:.4} (penalty {:e})",
         fit.validation_accuracy, fit.lambda
     );
-    // Measured 0.960 on this subset (all 2,400 training recordings give 0.973). The floor
-    // leaves 3 points (9 recordings) for floating-point differences between machines in the
-    // front end and the ridge solve that flip near-tie decisions; chance is 0.10.
+    // Measured 0.947 on this subset (all 2,400 training recordings give 0.970). The floor
+    // leaves 3.7 points (11 recordings) for floating-point differences between machines in
+    // the front end and the ridge solve that flip near-tie decisions; chance is 0.10.
     assert!(
         fit.validation_accuracy >= FLOOR,
         "{}",
@@ -103,7 +103,7 @@ fn a_readout_trained_on_a_small_subset_classifies_held_out_digits() {
 }
 
 /// Validation accuracy floor of a readout trained on 600 recordings.
-const FLOOR: f64 = 0.93;
+const FLOOR: f64 = 0.91;
 
 /// six_chip with its readout weights read from `weights`.
 fn design_with_weights(dir: &Path, weights: &Path) -> std::path::PathBuf {
@@ -180,8 +180,8 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
         .filter(|(c, u)| **c == u.digit)
         .count();
     println!("model decisions: {correct} of 100 correct");
-    // Trained on 300 recordings only: measured 95, far above chance (0.10), so the weights
-    // are real; the floor leaves 15 recordings for near-tie decisions that flip between
+    // Trained on 300 recordings only: measured 93, far above chance (0.10), so the weights
+    // are real; the floor leaves 13 recordings for near-tie decisions that flip between
     // machines.
     assert!(correct >= 80, "{correct}");
 
