@@ -6,18 +6,19 @@
 //!
 //!     cargo run --release --example speech_probe -- designs/six_chip.yaml ../shared/data/fsdd/recordings
 //!
-//! Settings from the environment: CAUSAL (1: the causal framing, 0: stretch), FRAMES, HOP (s),
+//! Settings from the environment: CAUSAL (1: the causal framing, 0: stretch), FRAMES, HOP (s;
+//! both default to the default front end's),
 //! REL (dB/s), DR (dB), PERIOD (cycles), SEED, MODE (as `snngen train`), JOBS, FEBINS (the
 //! front end's time bins; default: the reservoir's weight count), RBINS (the reservoir's time
 //! bins when re-pooled), NORM (1: pool both over each recording's own length instead of
 //! absolute time, as a readout that latches fine bins and pools them when the recording ends
 //! would), NORES (1: front end only).
+use snngen::apps::speech::baseline::{float_ridge_accuracy, pooled};
 use snngen::apps::speech::dataset::{Validation, list_recordings};
 use snngen::apps::speech::encode;
 use snngen::apps::speech::frontend::{Framing, FrontEnd};
 use snngen::apps::speech::readout;
 use snngen::apps::speech::reservoir::Reservoir;
-use snngen::apps::speech::ridge::{Normal, argmax};
 use snngen::apps::speech::setup::{self, Variant, Weights};
 use snngen::model::system::RESET_CYCLES;
 use snngen::support::progress::Verbosity;
@@ -30,29 +31,6 @@ fn env<T: std::str::FromStr>(k: &str, d: T) -> T {
         .unwrap_or(d)
 }
 
-fn ridge_acc(tx: &[Vec<f64>], ty: &[u32], vx: &[Vec<f64>], vy: &[u32]) -> (f64, f64) {
-    let n = Normal::new(tx, ty, 10);
-    let mut best = (0.0, 0.0);
-    for l in readout::LAMBDAS {
-        let w = n.solve(l);
-        let ok = vx
-            .iter()
-            .zip(vy)
-            .filter(|(x, y)| {
-                argmax(
-                    w.iter()
-                        .map(|r| r.iter().zip(x.iter()).map(|(a, b)| a * b).sum()),
-                ) == **y
-            })
-            .count();
-        let acc = ok as f64 / vy.len() as f64;
-        if acc >= best.0 {
-            best = (acc, l);
-        }
-    }
-    best
-}
-
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let design = Path::new(&a[1]);
@@ -63,8 +41,8 @@ fn main() {
         } else {
             Framing::Stretch
         },
-        frames: env("FRAMES", 160),
-        hop_s: env("HOP", 0.005),
+        frames: env("FRAMES", FrontEnd::default().frames),
+        hop_s: env("HOP", FrontEnd::default().hop_s),
         release_db_per_s: env("REL", 20.0),
         dynamic_range_db: env("DR", 60.0),
         ..FrontEnd::default()
@@ -79,7 +57,6 @@ fn main() {
     let utts = list_recordings(data).unwrap();
     let jobs = env("JOBS", 1);
     let frames = encode::front_end_frames(&setup, &utts, jobs, Verbosity::Quiet).unwrap();
-    let labels: Vec<u32> = utts.iter().map(|u| u.digit).collect();
     let norm = env("NORM", 0) == 1;
     let nframes = setup.front_end.frames;
     let hop_s = setup.front_end.hop_s;
@@ -94,19 +71,15 @@ fn main() {
             }
         })
         .collect();
-    let is_val: Vec<bool> = utts.iter().map(|u| u.is_validation()).collect();
-    let split = |x: &[Vec<f64>]| {
-        let (mut tx, mut ty, mut vx, mut vy) = (vec![], vec![], vec![], vec![]);
-        for i in 0..x.len() {
-            if is_val[i] {
-                vx.push(x[i].clone());
-                vy.push(labels[i]);
-            } else {
-                tx.push(x[i].clone());
-                ty.push(labels[i]);
-            }
-        }
-        (tx, ty, vx, vy)
+    // Float ridge accuracy (bias column, penalty chosen on the validation split).
+    let score = |x: &[Vec<f64>]| {
+        let train = readout::split(&utts, x, &Validation::Indices, false);
+        let val = readout::split(&utts, x, &Validation::Indices, true);
+        float_ridge_accuracy(
+            setup.params.classes as usize,
+            (&train.0, &train.1),
+            (&val.0, &val.1),
+        )
     };
     let nfeat = setup.params.features.len();
     let weights = setup.bins * nfeat;
@@ -116,23 +89,11 @@ fn main() {
     let fe_feats: Vec<Vec<f64>> = frames
         .iter()
         .zip(&lens)
-        .map(|(f, &n)| {
-            let f = &f[..n];
-            let mut v = vec![0.0; fe_bins * ch + 1];
-            for (k, row) in f.iter().enumerate() {
-                let b = k * fe_bins / n;
-                for (c, &x) in row.iter().enumerate() {
-                    v[b * ch + c] += x as f64;
-                }
-            }
-            v[fe_bins * ch] = 1.0;
-            v
-        })
+        .map(|(f, &n)| pooled(&f[..n], fe_bins))
         .collect();
-    let (tx, ty, vx, vy) = split(&fe_feats);
-    let fe_acc = ridge_acc(&tx, &ty, &vx, &vy);
+    let fe_acc = score(&fe_feats);
     if env("NORES", 0) == 1 {
-        println!("FE-only bins {fe_bins}: {:.4} (l {})", fe_acc.0, fe_acc.1);
+        println!("FE-only bins {fe_bins}: {fe_acc:.4}");
         return;
     }
     let res = Reservoir::new(&setup.rendered, setup.rendered.compiled.network.temperature);
@@ -170,8 +131,7 @@ fn main() {
             v
         })
         .collect();
-    let (tx, ty, vx, vy) = split(&counts);
-    let res_acc = ridge_acc(&tx, &ty, &vx, &vy);
+    let res_acc = score(&counts);
     let (trx, try_) = readout::split(&utts, &enc, &Validation::Indices, false);
     let (vax, vay) = readout::split(&utts, &enc, &Validation::Indices, true);
     let fit = readout::fit_readout(&setup, (&trx, &try_), (&vax, &vay));
@@ -187,11 +147,7 @@ fn main() {
         .count() as f64
         / (enc.len() * weights) as f64;
     println!(
-        "weights/class {weights} (fe bins {fe_bins}) | FE-only {:.4} (l {}) | reservoir float {:.4} (l {}) quantized {:.4} | spikes/utt {spikes:.0} sat {sat:.4} | {:.0}s",
-        fe_acc.0,
-        fe_acc.1,
-        res_acc.0,
-        res_acc.1,
+        "weights/class {weights} (fe bins {fe_bins}) | FE-only {fe_acc:.4} | reservoir float {res_acc:.4} quantized {:.4} | spikes/utt {spikes:.0} sat {sat:.4} | {:.0}s",
         fit.validation_accuracy,
         t0.elapsed().as_secs_f64()
     );

@@ -4,12 +4,13 @@
 mod common;
 
 use snngen::apps::speech::FrontEnd;
-use snngen::apps::speech::dataset::{Utterance, list_recordings};
+use snngen::apps::speech::dataset::{Utterance, Validation, list_recordings};
 use snngen::apps::speech::encode::{self, Encoded};
 use snngen::apps::speech::eval;
 use snngen::apps::speech::readout;
 use snngen::apps::speech::reservoir::Reservoir;
 use snngen::apps::speech::setup::{self, Setup, Variant, Weights};
+use snngen::apps::speech::train::{self, TrainOptions};
 use snngen::flows::cosim::{self, SimOptions, format_stimulus};
 use snngen::model::digital::SystemModel;
 use snngen::support::progress::Verbosity;
@@ -196,9 +197,10 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
         .collect();
     assert_eq!(decided, expected);
 
-    // The generated RTL, every output of every cycle, in Verilator: four runs of 25
-    // recordings, since one co-simulation holds at most cosim::MAX_CYCLES cycles.
-    for (k, part) in stimuli.chunks(25).enumerate() {
+    // The generated RTL, every output of every cycle, in Verilator, in as few runs as
+    // cosim::MAX_CYCLES cycles allow (29 recordings each).
+    let per_run = (cosim::MAX_CYCLES as usize / stimuli[0].len()).min(stimuli.len());
+    for (k, part) in stimuli.chunks(per_run).enumerate() {
         let file = dir.path().join(format!("stimulus{k}.hex"));
         std::fs::write(&file, format_stimulus(&part.concat(), &setup.params)).unwrap();
         let report = cosim::sim_rtl(
@@ -214,7 +216,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
             report.cycles, report.cycles_per_second
         );
         assert_eq!(report.divergence, None);
-        assert_eq!(report.class_decisions, 25);
+        assert_eq!(report.class_decisions, part.len() as u64);
     }
 }
 
@@ -236,6 +238,31 @@ fn bad_data_and_models_get_clear_errors() {
     insta::assert_snapshot!("badly_named_recording", message(unnamed, d));
     let not_wav = snngen::apps::speech::frontend::read_wav(&d.join("hello.wav")).unwrap_err();
     insta::assert_snapshot!("not_a_wav_file", message(not_wav, d));
+    let recordings = d.join("recordings");
+    std::fs::create_dir(&recordings).unwrap();
+    for name in ["3_george_7.wav", "3_theo_7.wav"] {
+        std::fs::write(recordings.join(name), b"RIFF").unwrap();
+    }
+    let unknown_speaker = train::train(
+        Path::new(SIX_CHIP),
+        &TrainOptions {
+            data: recordings,
+            out: d.join("model"),
+            variant: Variant::default(),
+            sample_period: setup::DEFAULT_SAMPLE_PERIOD,
+            front_end: FrontEnd::default(),
+            validation: Validation::Speaker("Theo".into()),
+            no_refit: false,
+            mismatch_runs: 0,
+            temperatures: Vec::new(),
+            mismatch_seed: 1,
+            jobs: 1,
+            verbosity: Verbosity::Quiet,
+        },
+    )
+    .unwrap_err();
+    insta::assert_snapshot!("unknown_validation_speaker", message(unknown_speaker, d));
+    assert!(!d.join("model").exists(), "nothing written");
     let opts = eval::EvalOptions {
         model: d.join("no_model"),
         data: d.to_path_buf(),

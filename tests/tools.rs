@@ -63,7 +63,7 @@ fn tb_lines(stdout: &str) -> Vec<String> {
         .collect()
 }
 
-/// Longest smoke testbench run on Icarus as well. six_chip's (3 frames of 4 x 16384 cycles,
+/// Longest smoke testbench run on Icarus as well. six_chip's (3 frames of 2 x 32768 cycles,
 /// 197k cycles with the router saturated by random traffic) runs at about 400 cycles/s in
 /// Icarus, over 8 minutes; its RTL is held against the model on Icarus in tests/cosim.rs, and
 /// the same templates (time bins included) are compared here on the smaller designs.

@@ -88,9 +88,11 @@ pub enum Command {
     /// model.json) rewritten with a checkpoint after every epoch (`--resume`).
     ///
     /// Reservoir designs (FSDD): recordings with index 5..9 validate (choose the ridge
-    /// penalty, report accuracy), the rest train; the delivered readout is refitted on all of
-    /// them. Writes readout_weights.csv (the design's fixed-point format; `snngen build
-    /// --weights` puts it into the RTL) and model.json into DIR.
+    /// penalty, report accuracy; with --validate-speaker NAME every recording of that
+    /// speaker), the rest train; the delivered readout is refitted on all of them. Reports
+    /// the front end alone under a readout of the same size beside the reservoir. Writes
+    /// readout_weights.csv (the design's fixed-point format; `snngen build --weights` puts it
+    /// into the RTL) and model.json into DIR.
     Train(train::Args),
     /// Classify images or recordings with a trained model and report accuracy.
     ///

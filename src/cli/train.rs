@@ -42,9 +42,10 @@ pub struct Args {
     /// recording to 32 frames (offline: it needs the recording whole first) [default: causal].
     #[arg(long, value_enum)]
     front_end: Option<FrontEndArg>,
-    /// Validate on every recording of this speaker and train on the others' (one fold of a
-    /// leave-one-speaker-out evaluation; scripts/ablation runs all six) instead of on index
-    /// 5..9 of every speaker.
+    /// Validate (choose the penalty, report accuracy) on every recording of this speaker,
+    /// fitting on the other speakers' (one fold of a leave-one-speaker-out evaluation;
+    /// scripts/ablation runs all six), instead of on index 5..9 of every speaker and digit.
+    /// The delivered readout is still refitted on all recordings unless --no-refit.
     #[arg(long, value_name = "NAME")]
     validate_speaker: Option<String>,
     /// Deliver the readout fitted on the training part only (not refitted on the

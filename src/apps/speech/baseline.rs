@@ -7,15 +7,15 @@ use super::readout::{LAMBDAS, split};
 use super::ridge::{Normal, argmax};
 use super::setup::Setup;
 
-/// Time bins of the front end's frames that give a readout as many weights per class as the
-/// reservoir's (`bins x features`, e.g. 4 x 144 = 12 x 48 channels), at least one.
+/// Time bins of the front end's frames that give a readout at most as many weights per class
+/// as the reservoir's (`bins x features`, e.g. 2 x 288 = 12 x 48 channels), at least one.
 pub fn front_end_bins(setup: &Setup) -> usize {
     (setup.bins * setup.params.features.len() / setup.params.channels).max(1)
 }
 
-/// One recording's frames (`frames x channels`) summed over `bins` equal slices of the
+/// One recording's frames (`frames x channels`) summed over `bins` near-equal slices of the
 /// frames, bin-major, then a constant 1 for the bias.
-fn pooled(frames: &[Vec<u32>], bins: usize) -> Vec<f64> {
+pub fn pooled(frames: &[Vec<u32>], bins: usize) -> Vec<f64> {
     let channels = frames.first().map_or(0, Vec::len);
     let mut x = vec![0.0; bins * channels + 1];
     for (k, row) in frames.iter().enumerate() {
@@ -28,10 +28,10 @@ fn pooled(frames: &[Vec<u32>], bins: usize) -> Vec<f64> {
     x
 }
 
-/// Validation accuracy of a floating-point ridge readout with the penalty chosen on the
-/// validation part: both (and the bias) can only flatter the baseline against the
-/// reservoir's quantized readout.
-fn float_ridge_accuracy(
+/// Validation accuracy of a floating-point ridge readout with a bias, the penalty chosen on
+/// the validation part as for the reservoir's readout: the float weights and the bias can
+/// only flatter the baseline against the reservoir's quantized readout.
+pub fn float_ridge_accuracy(
     classes: usize,
     train: (&[&Vec<f64>], &[u32]),
     val: (&[&Vec<f64>], &[u32]),

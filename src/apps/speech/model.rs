@@ -68,3 +68,33 @@ pub fn load_trained(design: &Path, model: &Path) -> Result<(Setup, ModelInfo)> {
     }
     Ok((setup, info))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_saved_before_speaker_validation_validated_on_the_indices() {
+        let info = ModelInfo {
+            design: "six_chip".into(),
+            front_end: FrontEnd::default(),
+            timing: Timing {
+                sample_period: 512,
+                frame_cycles: 1024,
+            },
+            bins: 2,
+            lambda: 3e-4,
+            validation_accuracy: 0.97,
+            validation: Validation::Speaker("theo".into()),
+            train_utterances: 2250,
+            validation_utterances: 450,
+            variant: Variant::default(),
+            train_seconds: 12.0,
+        };
+        let mut json = serde_json::to_value(&info).unwrap();
+        assert_eq!(json["validation"], serde_json::json!({"speaker": "theo"}));
+        json.as_object_mut().unwrap().remove("validation");
+        let old: ModelInfo = serde_json::from_value(json).unwrap();
+        assert_eq!(old.validation, Validation::Indices);
+    }
+}

@@ -50,7 +50,7 @@ pub struct TrainReport {
     pub front_end_only_accuracy: f64,
     pub lambda: f64,
     /// Which recordings validated.
-    pub validation: String,
+    pub validation: Validation,
     pub train_utterances: usize,
     pub validation_utterances: usize,
     pub mean_reservoir_spikes: f64,
@@ -80,6 +80,7 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
         opts.sample_period,
     )?;
     let utts = list_recordings(&opts.data)?;
+    check_validation(&opts.validation, &utts, &opts.data)?;
     let frames = front_end_frames(&setup, &utts, opts.jobs, opts.verbosity)?;
     let net = &setup.rendered.compiled.network;
     let res = Reservoir::new(&setup.rendered, net.temperature);
@@ -138,7 +139,7 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
         validation_accuracy: fit.validation_accuracy,
         front_end_only_accuracy: front_end_only_accuracy(&setup, &utts, &frames, &opts.validation),
         lambda: fit.lambda,
-        validation: opts.validation.to_string(),
+        validation: opts.validation.clone(),
         train_utterances: train_x.len(),
         validation_utterances: val_x.len(),
         mean_reservoir_spikes: encoded
@@ -149,6 +150,25 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
         seconds,
         robustness,
     })
+}
+
+/// A speaker to validate on must have recordings in the folder, or nothing validates; said
+/// before the front end and the reservoir run.
+fn check_validation(validation: &Validation, utts: &[Utterance], data: &Path) -> Result<()> {
+    let Validation::Speaker(name) = validation else {
+        return Ok(());
+    };
+    if utts.iter().any(|u| u.speaker == *name) {
+        return Ok(());
+    }
+    let mut speakers: Vec<&str> = utts.iter().map(|u| u.speaker.as_str()).collect();
+    speakers.sort_unstable();
+    speakers.dedup();
+    Err(Error::Usage(format!(
+        "--validate-speaker {name}: no recording of that speaker in {} (names are case-sensitive); its speakers: {}",
+        data.display(),
+        speakers.join(", ")
+    )))
 }
 
 /// The seed system's robustness study (see `robustness`), written to robustness.csv.
