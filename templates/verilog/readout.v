@@ -6,6 +6,7 @@
 // A frame is BINS windows, the first starting at reset; window b of a frame is time bin b,
 // and a class's total is the sum of its scores over the frame's bins. After the last bin the
 // class with the highest total wins (ties: the lower class); class_valid pulses once.
+// The weights sit in a synchronous ROM read one step ahead (block RAM on an FPGA).
 `default_nettype none
 module {{ v.prefix }}_readout #(
     parameter integer NFEAT = {{ v.readout.nfeat }},
@@ -28,18 +29,6 @@ module {{ v.prefix }}_readout #(
     output reg  [CLASS_W-1:0]        class_out,
     output reg  signed [ACC_W-1:0]   class_score
 );
-    function signed [W_W-1:0] weight;
-        input [KEY_W-1:0] key;  // {{ v.readout.key_fields }}
-        begin
-            case (key)
-{%- for e in v.readout.weight_rom %}
-                {{ e.key }}: weight = {{ e.value }};
-{%- endfor %}
-                default: weight = {W_W{1'b0}};
-            endcase
-        end
-    endfunction
-
 {% include "verilog/window.txt" %}
 
     // Per-feature saturating counters and the latched counts of the last window.
@@ -72,11 +61,29 @@ module {{ v.prefix }}_readout #(
     reg  signed [ACC_W-1:0]  acc;
     reg  signed [ACC_W-1:0]  best;
     reg  [CLASS_W-1:0]       best_cls;
-    wire [KEY_W-1:0]         key;       // weight ROM address
+    wire                     first_bin; // this window is the frame's first bin
     wire signed [ACC_W-1:0]  carried;   // cls's total over the frame's earlier bins
     wire                     last_bin;  // this window is the frame's last bin
 
-    wire signed [W_W-1:0]    w = weight(key);
+    // The weight ROM, laid out in the order the multiply-accumulate walks it
+    // ({{ v.readout.key_fields }}), so that a walk reads consecutive addresses: from 0 in a
+    // frame's first bin, on from where the last walk ended in the others (a walk always ends
+    // before the next window closes: windows are longer than classes x features + 4 cycles).
+    // Read one step ahead into a register, w is always the current step's weight: a
+    // synchronous ROM, which synthesis maps onto block RAM instead of logic.
+    reg  [KEY_W-1:0]         addr;
+    wire [KEY_W-1:0]         addr_next = (rst || (win_end && first_bin)) ? {KEY_W{1'b0}}
+                                       : (busy && !win_end) ? addr + {{ v.readout.key_one }} : addr;
+    reg  signed [W_W-1:0]    w;
+    always @(posedge clk) begin
+        addr <= addr_next;
+        case (addr_next)
+{%- for e in v.readout.weight_rom %}
+            {{ e.key }}: w <= {{ e.value }};
+{%- endfor %}
+            default: w <= {W_W{1'b0}};
+        endcase
+    end
     wire [CNT_W-1:0]         cnt = latched[feat*CNT_W +: CNT_W];
     wire signed [PROD_W-1:0] w_ext = {{ "{{" }}(PROD_W-W_W){w[W_W-1]}}, w};
     wire signed [PROD_W-1:0] c_ext = {{ "{{" }}(PROD_W-CNT_W){1'b0}}, cnt};
@@ -96,8 +103,8 @@ module {{ v.prefix }}_readout #(
         if (BINS > 1) begin : g_bins
             reg  [BIN_W-1:0]        bin;
             reg  [NCLASS*ACC_W-1:0] totals;
-            assign key      = {cls, bin, feat};
-            assign carried  = (bin == {BIN_W{1'b0}}) ? {ACC_W{1'b0}} : totals[ACC_W-1:0];
+            assign first_bin = (bin == {BIN_W{1'b0}});
+            assign carried  = first_bin ? {ACC_W{1'b0}} : totals[ACC_W-1:0];
             assign last_bin = (bin == {{ v.readout.bin_last }});
             always @(posedge clk) begin
                 if (rst) begin
@@ -110,7 +117,7 @@ module {{ v.prefix }}_readout #(
                 end
             end
         end else begin : g_one
-            assign key      = {cls, feat};
+            assign first_bin = 1'b1;
             assign carried  = {ACC_W{1'b0}};
             assign last_bin = 1'b1;
         end

@@ -184,10 +184,11 @@ pub struct ReadoutView {
     /// Windows (time bins) per decision; 1 leaves out the bin counter and the frame totals.
     pub bins: u32,
     pub bin_w: u32,
-    /// Width of a weight ROM key: class, bin (when bins > 1) and feature indices.
+    /// Width of a weight ROM address.
     pub key_w: u32,
-    /// What the weight ROM key holds, for the RTL comment.
+    /// How the weight ROM is laid out, for the RTL comment.
     pub key_fields: String,
+    pub key_one: String,
     pub window_last: String,
     pub win_one: String,
     pub cnt_one: String,
@@ -448,19 +449,14 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
     let class_w = index_width(r.classes as u64);
     let bin_w = index_width(r.bins as u64);
     let win_w = value_width(r.window_cycles as u64 - 1);
-    // With one bin the key is {class, feature} as it always was; with more, {class, bin, feature}.
-    let (key_w, key_fields) = if r.bins > 1 {
-        (class_w + bin_w + feat_w, "{class, bin, feature}")
-    } else {
-        (class_w + feat_w, "{class, feature}")
-    };
+    // The ROM in the order the multiply-accumulate walks it: each bin's classes, each
+    // class's features (dense: one word per weight, so that it packs into block RAM).
+    let rom_words = u64::from(r.bins) * u64::from(r.classes) * u64::from(nfeat);
+    let key_w = index_width(rom_words);
+    let key_fields = "address = (bin x classes + class) x features + feature";
     let key = |cls: u64, col: u64| {
         let (bin, f) = (col / nfeat as u64, col % nfeat as u64);
-        if r.bins > 1 {
-            (cls << (bin_w + feat_w)) | (bin << feat_w) | f
-        } else {
-            (cls << feat_w) | f
-        }
+        (bin * u64::from(r.classes) + cls) * u64::from(nfeat) + f
     };
     let weight_rom = c
         .readout
@@ -496,6 +492,7 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
         bin_w,
         key_w,
         key_fields: key_fields.to_string(),
+        key_one: lit(key_w, 1),
         window_last: lit(win_w, r.window_cycles as u64 - 1),
         win_one: lit(win_w, 1),
         cnt_one: lit(cnt_w, 1),

@@ -8,8 +8,9 @@ use super::{Params, mask, wrap};
 ///
 /// `weights` holds one row of raw fixed-point weights per class and `counts` the frame's
 /// saturated spike counts, both `bins x features` long and bin-major (index =
-/// bin * features + feature), as the RTL's ROM and counters see them. Returns exactly what the
-/// RTL puts on `class_out` and (sign-extended) `class_score` with `class_valid`.
+/// bin * features + feature), as the RTL's counters see them; its ROM holds the same words
+/// walked bin by bin, at address (bin * classes + class) * features + feature. Returns exactly
+/// what the RTL puts on `class_out` and (sign-extended) `class_score` with `class_valid`.
 pub fn readout_decision(weights: &[Vec<i64>], counts: &[u32], acc_w: u32) -> (u32, i64) {
     assert!((1..=64).contains(&acc_w), "acc_w {acc_w} is not 1..=64");
     let mut best = (0u32, 0i64);
