@@ -193,6 +193,21 @@ fn command_line_exit_codes_and_messages() {
         "{stdout}"
     );
 
+    // Every --jobs defaults to the cores available, not a fixed count.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    for command in ["characterize", "mc", "train", "eval"] {
+        let (code, stdout, _) = snngen(&[command, "--help"]);
+        assert_eq!(code, 0);
+        let jobs = stdout.split("--jobs <JOBS>").nth(1).unwrap_or_default();
+        assert!(
+            jobs.split("--")
+                .next()
+                .unwrap()
+                .contains(&format!("[default: {cores}]")),
+            "{command}: {stdout}"
+        );
+    }
+
     let (code, stdout, _) = snngen(&["passes"]);
     assert_eq!(code, 0);
     assert!(

@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Parallel ngspice processes.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
     /// Also write the fitted behavioural parameters as a calibration file (the bundled
     /// one is sim/calibration/generic180.json).

@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long)]
     full_precision: bool,
     /// Worker threads.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
 }
 

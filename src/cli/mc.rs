@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Parallel ngspice processes.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
     /// Output folder [default: out/<design name>/mc].
     #[arg(short, long, value_name = "DIR")]

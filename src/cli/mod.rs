@@ -170,3 +170,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sim { target } => sim::run(target, g),
     }
 }
+
+/// Default of every `--jobs`: the cores this process may use (1 when that is unknown).
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}

@@ -46,7 +46,7 @@ pub struct SpiceArgs {
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// ngspice runs at once.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
     /// Simulate every crosspoint, also those on lines that never step in an image (whose
     /// diodes only leak): about 4x slower; measured times move by up to 0.24 %.

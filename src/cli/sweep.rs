@@ -44,7 +44,7 @@ pub struct SweepArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
     #[command(flatten)]
     ttfs: TtfsArgs,

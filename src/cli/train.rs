@@ -64,7 +64,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     mismatch_seed: u64,
     /// Worker threads.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
     #[command(flatten)]
     ttfs: TtfsArgs,
