@@ -3,11 +3,10 @@
 
 mod common;
 
-use common::{example_designs, relative, root};
+use common::{example_designs, relative, root, snngen};
 use snngen::flows::build;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 /// Every file under `dir` with its bytes, sorted by path.
 fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -140,19 +139,6 @@ fn a_folder_snngen_did_not_write_is_never_replaced() {
         fs::read_to_string(tmp.path().join("thesis.tex")).unwrap(),
         "precious"
     );
-}
-
-fn snngen(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_snngen"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -1,9 +1,11 @@
 //! `snngen build`: write a design's output folder; with --lint and --synth, check it.
 
 use super::Global;
-use super::report::{Report, show};
+use super::report::{Report, show, verbosity};
 use crate::compiler::Rendered;
+use crate::compiler::design::FpgaDevice;
 use crate::flows::build::{self, BuildSummary, rtl_checks};
+use crate::flows::fpga::FpgaReport;
 use crate::support::error::Result;
 use crate::tools::yosys::SynthStats;
 use serde::Serialize;
@@ -30,6 +32,15 @@ pub struct Args {
     /// Also synthesize for iCE40 with yosys and report LUT and flip-flop counts.
     #[arg(long)]
     synth: bool,
+    /// Also place and route with nextpnr-ice40 at the design's clock and write the
+    /// bitstream, pin file and log into DIR/fpga/; the summary gives utilization, Fmax and
+    /// the critical path. Without DEVICE, the design's `fpga.device`.
+    #[arg(long, value_name = "DEVICE", num_args = 0..=1)]
+    fpga: Option<Option<FpgaDevice>>,
+    /// Pin constraints for --fpga instead of the generated ones (every top-level port
+    /// needs a pin).
+    #[arg(long, value_name = "FILE", requires = "fpga")]
+    pcf: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +64,9 @@ impl Report for BuildReport {
         if self.lint_clean == Some(true) && !self.quiet {
             t += "  lint: verilator -Wall and yosys check clean\n";
         }
+        if let Some(f) = &self.summary.fpga {
+            t += &fpga_lines(f);
+        }
         if let Some(s) = &self.ice40 {
             t += &format!(
                 "  ice40: {} LUTs, {} flip-flops, {} RAM blocks\n",
@@ -64,9 +78,15 @@ impl Report for BuildReport {
 }
 
 pub fn run(a: Args, g: &Global) -> Result<()> {
+    let fpga = a.fpga.map(|device| build::FpgaRequest {
+        device,
+        pcf: a.pcf.clone(),
+        verbosity: verbosity(g),
+    });
     let inputs = build::BuildInputs {
         readout_weights: a.weights.as_deref(),
         model: a.model.as_deref(),
+        fpga: fpga.as_ref(),
     };
     let (summary, rendered) = build::build_with(&a.design, &inputs, a.out.as_deref())?;
     let mut report = BuildReport {
@@ -127,4 +147,38 @@ fn summary_lines(s: &BuildSummary) -> String {
         s.files,
         s.bytes as f64 / 1024.0
     ) + &crossbars
+}
+
+fn fpga_lines(f: &FpgaReport) -> String {
+    let pct = |u: &crate::tools::nextpnr::Usage| 100.0 * u.used as f64 / u.available.max(1) as f64;
+    let timing = if f.timing_met {
+        format!("meets its {} MHz clock", f.clock_mhz)
+    } else {
+        format!("MISSES its {} MHz clock", f.clock_mhz)
+    };
+    let mut t = format!(
+        "  {} ({} on the {}): {}/{} logic cells ({:.0} %), {}/{} RAM blocks, {}/{} IO\n  \
+         Fmax {:.1} MHz: {timing}\n",
+        f.device,
+        f.package,
+        f.board,
+        f.logic_cells.used,
+        f.logic_cells.available,
+        pct(&f.logic_cells),
+        f.ram_blocks.used,
+        f.ram_blocks.available,
+        f.io.used,
+        f.io.available,
+        f.fmax_mhz,
+    );
+    if let Some(p) = &f.critical_path {
+        t += &format!(
+            "  critical path {:.2} ns ({:.2} logic, {:.2} routing): {} -> {}\n",
+            p.delay_ns, p.logic_ns, p.routing_ns, p.from, p.to
+        );
+    }
+    t + &format!(
+        "  bitstream {} (yosys {:.1} s, nextpnr {:.1} s)\n",
+        f.bitstream, f.yosys_seconds, f.nextpnr_seconds
+    )
 }

@@ -4,6 +4,7 @@
 use super::Global;
 use super::report::{Report, show, verbosity};
 use crate::apps::rcspike::circuit::{self, CircuitOptions, CircuitReport};
+use crate::compiler::design::FpgaDevice;
 use crate::flows::build::default_out_dir;
 use crate::flows::cosim::{self, SimOptions, SimReport, Simulator};
 use crate::support::error::{Error, Result};
@@ -161,6 +162,10 @@ pub struct RtlArgs {
     /// synapse event, no routing-table destination reached.
     #[arg(long)]
     require_coverage: bool,
+    /// Simulate the gate-level netlist instead of the RTL: what yosys `synth_ice40` maps the
+    /// RTL to for DEVICE (as `build --fpga` does), over yosys's iCE40 cell models.
+    #[arg(long, value_name = "DEVICE")]
+    gate_level: Option<FpgaDevice>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -185,8 +190,12 @@ impl Report for SimReport {
         } else {
             "MISMATCH"
         };
+        let what = match self.gate_level {
+            Some(device) => format!("gate-level netlist for the {}", device.name()),
+            None => "RTL".to_string(),
+        };
         let mut t = format!(
-            "sim rtl {}: {} cycles on {}, {verdict}\n",
+            "sim rtl {}: {what}, {} cycles on {}, {verdict}\n",
             self.design, self.cycles, self.simulator
         );
         t += &format!(
@@ -235,6 +244,7 @@ pub fn run(target: Target, g: &Global) -> Result<()> {
         verbosity: verbosity(g),
         cache_dir: None,
         require_coverage: a.require_coverage,
+        gate_level: a.gate_level,
     };
     let report = cosim::sim_rtl(&a.design, &opts)?;
     show(&report, g);

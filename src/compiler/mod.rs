@@ -94,6 +94,8 @@ pub struct Rendered {
     pub compiled: Compiled,
     pub verilog: lower::verilog::VerilogModel,
     pub files: Vec<EmittedFile>,
+    /// The design's content hash (the manifest's `design_hash`).
+    pub design_hash: String,
 }
 
 pub fn render(path: &Path) -> Result<Rendered> {
@@ -122,5 +124,6 @@ pub fn render_loaded(loaded: LoadedDesign) -> Result<Rendered> {
         compiled,
         verilog,
         files,
+        design_hash: hash,
     })
 }

@@ -6,5 +6,6 @@
 pub mod build;
 pub mod characterize;
 pub mod cosim;
+pub mod fpga;
 pub mod measure;
 pub mod montecarlo;

@@ -19,6 +19,9 @@ pub enum Error {
     /// exit 2.
     #[error("cannot read {path}: {reason}")]
     Read { path: PathBuf, reason: String },
+    /// The design does not fit the FPGA it is built for: exit 2.
+    #[error("{0}")]
+    DoesNotFit(String),
     /// Writing the output failed: exit 3.
     #[error("cannot write {path}: {source}")]
     Output {
@@ -40,7 +43,11 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Mismatch(_) => 1,
-            Error::Input(_) | Error::Usage(_) | Error::Data { .. } | Error::Read { .. } => 2,
+            Error::Input(_)
+            | Error::Usage(_)
+            | Error::DoesNotFit(_)
+            | Error::Data { .. }
+            | Error::Read { .. } => 2,
             Error::Output { .. } | Error::Tool(_) | Error::Render(_) => 3,
         }
     }
@@ -49,7 +56,7 @@ impl Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// What `tools::find` suggests when a tool is missing.
-pub const INSTALL_HINT: &str = "install the simulators with `apt-get install -y verilator ngspice yosys iverilog ccache` (scripts/test does this)";
+pub const INSTALL_HINT: &str = "install the tools with `apt-get install -y verilator ngspice yosys iverilog ccache nextpnr-ice40 fpga-icestorm` (scripts/test does this)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {

@@ -29,9 +29,9 @@ static COMMIT: Mutex<()> = Mutex::new(());
 /// Writes `files` (path inside `target`, '/'-separated, and contents) as the complete
 /// contents of `target`. Refuses to replace an existing non-empty folder without the
 /// marker, so a wrong `-o` never wipes a folder snngen did not write.
-pub fn write_atomic<'a>(
+pub fn write_atomic<'a, C: AsRef<[u8]>>(
     target: &Path,
-    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    files: impl IntoIterator<Item = (&'a str, C)>,
 ) -> Result<()> {
     let io = |path: &Path| {
         let path = path.to_path_buf();

@@ -6,6 +6,7 @@
 //! its limit, so one hung ngspice fails its own run instead of stalling a sweep.
 
 pub mod iverilog;
+pub mod nextpnr;
 pub mod ngspice;
 pub mod verilator;
 pub mod yosys;

@@ -204,6 +204,8 @@ pub struct Fpga {
     /// FPGA clock (MHz); sets the time base of the router and readout window.
     #[serde(default = "default_clock")]
     pub clock_mhz: f64,
+    /// The FPGA this side is built for (`snngen build --fpga` without a device takes it).
+    pub device: Option<FpgaDevice>,
     pub encoder: Encoder,
     pub router: Router,
     pub readout: Readout,
@@ -211,6 +213,25 @@ pub struct Fpga {
 
 fn default_clock() -> f64 {
     50.0
+}
+
+/// The FPGAs `snngen build --fpga` places and routes for (nextpnr-ice40).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum FpgaDevice {
+    /// Lattice iCE40 HX8K, ct256 package (the HX8K breakout board).
+    Ice40Hx8k,
+    /// Lattice iCE40 UP5K, sg48 package (the iCEBreaker board).
+    Ice40Up5k,
+}
+
+impl FpgaDevice {
+    pub fn name(self) -> &'static str {
+        match self {
+            FpgaDevice::Ice40Hx8k => "ice40-hx8k",
+            FpgaDevice::Ice40Up5k => "ice40-up5k",
+        }
+    }
 }
 
 /// Sigma-delta rate encoder: each channel accumulates its sample and spikes on overflow.

@@ -175,6 +175,9 @@ struct Manifest<'a> {
     design: &'a str,
     design_hash: &'a str,
     files: Vec<ManifestEntry>,
+    /// What `build --fpga` measured, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fpga: Option<&'a serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -184,14 +187,32 @@ struct ManifestEntry {
     sha256: String,
 }
 
+/// Where the manifest goes in a build folder.
+pub const MANIFEST: &str = "manifest.json";
+
 /// `manifest.json`: every emitted file with its size and sha256, sorted by path.
 pub fn manifest(design: &str, design_hash: &str, files: &[EmittedFile]) -> EmittedFile {
+    let listed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.contents.as_bytes()))
+        .collect();
+    manifest_of(design, design_hash, &listed, None)
+}
+
+/// `manifest`, of files given as bytes (a bitstream among them), with the FPGA report.
+pub fn manifest_of(
+    design: &str,
+    design_hash: &str,
+    files: &[(&str, &[u8])],
+    fpga: Option<&serde_json::Value>,
+) -> EmittedFile {
     let mut entries: Vec<ManifestEntry> = files
         .iter()
-        .map(|f| ManifestEntry {
-            path: f.path.clone(),
-            bytes: f.contents.len(),
-            sha256: sha256_hex(f.contents.as_bytes()),
+        .filter(|(path, _)| *path != MANIFEST)
+        .map(|(path, bytes)| ManifestEntry {
+            path: path.to_string(),
+            bytes: bytes.len(),
+            sha256: sha256_hex(bytes),
         })
         .collect();
     entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -200,11 +221,12 @@ pub fn manifest(design: &str, design_hash: &str, files: &[EmittedFile]) -> Emitt
         design,
         design_hash,
         files: entries,
+        fpga,
     };
     let mut contents = serde_json::to_string_pretty(&m).expect("manifest serializes");
     contents.push('\n');
     EmittedFile {
-        path: "manifest.json".into(),
+        path: MANIFEST.into(),
         contents,
     }
 }

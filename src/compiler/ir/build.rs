@@ -116,6 +116,7 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
         vdd: d.vdd,
         temperature: d.temperature,
         clock_mhz: d.fpga.clock_mhz,
+        device: d.fpga.device,
         encoder: EncoderIr {
             channels: d.fpga.encoder.channels,
             sample_bits: d.fpga.encoder.sample_bits,

@@ -18,7 +18,9 @@ pub use matrix::{QFormat, resolve_matrix};
 pub use readout::READOUT_OVERHEAD_CYCLES;
 pub use ttfs::TtfsIr;
 
-use crate::compiler::design::{AnalogSim, Coding, Decision, NeuronMode, Technology, WeightSigns};
+use crate::compiler::design::{
+    AnalogSim, Coding, Decision, FpgaDevice, NeuronMode, Technology, WeightSigns,
+};
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -31,6 +33,8 @@ pub struct Network {
     pub vdd: f64,
     pub temperature: f64,
     pub clock_mhz: f64,
+    /// The FPGA the design names, if any.
+    pub device: Option<FpgaDevice>,
     pub encoder: EncoderIr,
     pub chips: Vec<ChipIr>,
     pub readout: ReadoutIr,

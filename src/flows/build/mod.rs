@@ -3,12 +3,14 @@
 
 pub mod rtl_checks;
 
-use crate::compiler::design::load_design;
+use crate::compiler::design::{FpgaDevice, load_design};
 use crate::compiler::lower::verilog::{VerilogModel, ident};
 use crate::compiler::{Rendered, emit, render_loaded, with_readout_weights, with_tile_weights};
+use crate::flows::fpga::{self, FpgaReport, FpgaTarget, Implementation};
 use crate::support::error::{Error, Result};
 use crate::support::fs::absolute;
 use crate::support::output::write_atomic;
+use crate::support::progress::Verbosity;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -70,6 +72,9 @@ pub struct BuildSummary {
     pub files: usize,
     pub bytes: usize,
     pub seconds: f64,
+    /// Utilization and timing on the FPGA, when built with `--fpga`.
+    #[serde(flatten)]
+    pub fpga: Option<FpgaReport>,
 }
 
 pub fn build(path: &Path, out_dir: Option<&Path>) -> Result<(BuildSummary, Rendered)> {
@@ -83,6 +88,17 @@ pub struct BuildInputs<'a> {
     pub readout_weights: Option<&'a Path>,
     /// A TTFS model folder: its `<tile>.csv` weights go onto the crossbars.
     pub model: Option<&'a Path>,
+    /// Also place and route for an FPGA and write the bitstream into `fpga/`.
+    pub fpga: Option<&'a FpgaRequest>,
+}
+
+/// `build --fpga`: the device (else the design's `fpga.device`), and pins to use instead
+/// of the generated ones.
+#[derive(Debug, Clone, Default)]
+pub struct FpgaRequest {
+    pub device: Option<FpgaDevice>,
+    pub pcf: Option<PathBuf>,
+    pub verbosity: Verbosity,
 }
 
 /// `build`, with trained weights instead of the design's own.
@@ -117,12 +133,17 @@ pub fn build_with(
     let out = out_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_out_dir(&net.name));
-    write_atomic(
-        &out,
-        r.files
-            .iter()
-            .map(|f| (f.path.as_str(), f.contents.as_str())),
-    )?;
+    let fpga = inputs.fpga.map(|request| implement_fpga(&r, request, path));
+    // A design that does not fit (or a failing tool) still gets its folder, without fpga/.
+    let (fpga_files, fpga_report) = match fpga {
+        Some(Ok(imp)) => (imp.files, Some(imp.report)),
+        Some(Err(e)) => {
+            write_folder(&out, &r, &[], None)?;
+            return Err(e);
+        }
+        None => (Vec::new(), None),
+    };
+    write_folder(&out, &r, &fpga_files, fpga_report.as_ref())?;
     let summary = BuildSummary {
         design: net.name.clone(),
         out_dir: out,
@@ -141,11 +162,69 @@ pub fn build_with(
         readout_features: net.feature_count(),
         readout_classes: net.readout.classes,
         readout_bins: net.readout.bins,
-        files: r.files.len(),
-        bytes: r.files.iter().map(|f| f.contents.len()).sum(),
+        files: r.files.len() + fpga_files.len(),
+        bytes: r.files.iter().map(|f| f.contents.len()).sum::<usize>()
+            + fpga_files.iter().map(|(_, b)| b.len()).sum::<usize>(),
         seconds: start.elapsed().as_secs_f64(),
+        fpga: fpga_report,
     };
     Ok((summary, r))
+}
+
+/// The rendered files plus the FPGA's, with a manifest over all of them, as the whole
+/// content of `out`.
+fn write_folder(
+    out: &Path,
+    r: &Rendered,
+    fpga_files: &[(String, Vec<u8>)],
+    fpga: Option<&FpgaReport>,
+) -> Result<()> {
+    let mut files: Vec<(&str, &[u8])> = r
+        .files
+        .iter()
+        .filter(|f| f.path != emit::MANIFEST)
+        .map(|f| (f.path.as_str(), f.contents.as_bytes()))
+        .chain(fpga_files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
+        .collect();
+    let fpga_json = fpga.map(|f| serde_json::to_value(f).expect("report serializes"));
+    let manifest = emit::manifest_of(
+        &r.verilog.prefix,
+        &r.design_hash,
+        &files,
+        fpga_json.as_ref(),
+    );
+    files.push((emit::MANIFEST, manifest.contents.as_bytes()));
+    write_atomic(out, files)
+}
+
+/// Places and routes the rendered RTL for the device asked for (else the design's).
+fn implement_fpga(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result<Implementation> {
+    let net = &r.compiled.network;
+    let device = request.device.or(net.device).ok_or_else(|| {
+        Error::Usage(format!(
+            "--fpga needs a device: give `--fpga ice40-hx8k` (or ice40-up5k), or set \
+             fpga.device in {}",
+            design.display()
+        ))
+    })?;
+    let rtl_paths = emit::rtl_paths(&r.verilog);
+    let rtl: Vec<(String, String)> = r
+        .files
+        .iter()
+        .filter(|f| rtl_paths.contains(&f.path))
+        .map(|f| {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path).to_string();
+            (name, f.contents.clone())
+        })
+        .collect();
+    let target = FpgaTarget {
+        device,
+        clock_mhz: net.clock_mhz,
+        pcf: request.pcf.clone(),
+        verbosity: request.verbosity,
+    };
+    let top = format!("{}_top", r.verilog.prefix);
+    fpga::implement(&r.verilog.prefix, &rtl, &top, &target)
 }
 
 /// Default output folder of a design: `out/<name>`.

@@ -25,9 +25,13 @@ pub fn cached_verilator_model(
     contents: &[String],
     top: &str,
     trace: bool,
+    flags: &[&str],
     cache: &Path,
 ) -> Result<(PathBuf, bool)> {
     let mut key = format!("verilator-binary-v1 top={top} trace={trace}\n");
+    if !flags.is_empty() {
+        let _ = writeln!(key, "flags={}", flags.join(" "));
+    }
     for (f, text) in files.iter().zip(contents) {
         let _ = writeln!(
             key,
@@ -51,8 +55,11 @@ pub fn cached_verilator_model(
             source,
         })?;
     let mdir = staging.path().join("obj");
-    let extra: &[&str] = if trace { &["--trace"] } else { &[] };
-    verilator::build_binary_with(files, top, &mdir, extra)?;
+    let mut extra = flags.to_vec();
+    if trace {
+        extra.push("--trace");
+    }
+    verilator::build_binary_with(files, top, &mdir, &extra)?;
     // Keep only the executable; a concurrent build of the same key may have won the race.
     let built = mdir.join(format!("V{top}"));
     let keep = staging.path().join("keep");

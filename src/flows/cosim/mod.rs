@@ -12,12 +12,14 @@ pub use compare::Divergence;
 pub use coverage::Coverage;
 pub use stimulus::{format_stimulus, parse_stimulus, random_run};
 
+use crate::compiler::design::FpgaDevice;
 use crate::compiler::{self, Rendered, emit};
+use crate::flows::fpga::DeviceSpec;
 use crate::model::digital::{Inputs, Outputs, Params, SystemModel};
 use crate::support::error::{Error, Result, ToolError};
 use crate::support::fs::{absolute, read_input, scratch_dir, write};
 use crate::support::progress::{Progress, Verbosity, note};
-use crate::tools::{self, iverilog};
+use crate::tools::{self, iverilog, yosys};
 use cache::cached_verilator_model;
 use compare::{compare, count_synapse_events};
 use std::path::{Path, PathBuf};
@@ -56,6 +58,9 @@ pub struct SimOptions {
     pub cache_dir: Option<PathBuf>,
     /// Fail (exit 1) when the run left a block idle (see `coverage`).
     pub require_coverage: bool,
+    /// Simulate the netlist yosys `synth_ice40` maps the RTL to for this device (over
+    /// yosys's iCE40 cell models) instead of the RTL.
+    pub gate_level: Option<FpgaDevice>,
 }
 
 impl Default for SimOptions {
@@ -70,6 +75,7 @@ impl Default for SimOptions {
             verbosity: Verbosity::Quiet,
             cache_dir: None,
             require_coverage: false,
+            gate_level: None,
         }
     }
 }
@@ -78,6 +84,8 @@ impl Default for SimOptions {
 pub struct SimReport {
     pub design: String,
     pub simulator: &'static str,
+    /// The device whose gate-level netlist ran, if not the RTL.
+    pub gate_level: Option<FpgaDevice>,
     pub cycles: u64,
     pub seed: u64,
     pub model_cached: bool,
@@ -117,7 +125,7 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         (Some(work), path)
     };
     let harness = HarnessRun {
-        files: harness_files(&rendered, opts.rtl_dir.as_deref(), &work)?,
+        files: harness_files(&rendered, opts.rtl_dir.as_deref(), opts.gate_level, &work)?,
         top: format!("{name}_cosim"),
         stimulus: work.join("stimulus.hex"),
         trace: work.join("trace.hex"),
@@ -129,6 +137,7 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     let mut report = SimReport {
         design: name.clone(),
         simulator: opts.simulator.name(),
+        gate_level: opts.gate_level,
         cycles: stimulus.len() as u64,
         seed: opts.seed,
         model_cached: false,
@@ -234,13 +243,19 @@ impl HarnessRun<'_> {
                     &files.contents,
                     &self.top,
                     trace,
+                    files.verilator_flags,
                     &cache,
                 )?;
                 report.model_cached = cached;
                 Ok((exe, args))
             }
             Simulator::Iverilog => {
-                let image = iverilog::compile(&files.paths, &self.top, &self.work)?;
+                let image = iverilog::compile_with(
+                    &files.paths,
+                    &self.top,
+                    &self.work,
+                    files.iverilog_flags,
+                )?;
                 let mut a = vec!["-n".to_string(), image.display().to_string()];
                 a.extend(args);
                 Ok((tools::find("vvp")?, a))
@@ -337,13 +352,23 @@ fn watchdog(simulator: Simulator, cycles: u64) -> std::time::Duration {
 struct Harness {
     paths: Vec<PathBuf>,
     contents: Vec<String>,
+    /// Extra Verilator and Icarus flags the files need.
+    verilator_flags: &'static [&'static str],
+    iverilog_flags: &'static [&'static str],
 }
 
-fn harness_files(r: &Rendered, rtl_dir: Option<&Path>, work: &Path) -> Result<Harness> {
+fn harness_files(
+    r: &Rendered,
+    rtl_dir: Option<&Path>,
+    gate_level: Option<FpgaDevice>,
+    work: &Path,
+) -> Result<Harness> {
     let harness_path = emit::cosim_path(&r.verilog);
     let mut files = Harness {
         paths: Vec::new(),
         contents: Vec::new(),
+        verilator_flags: &[],
+        iverilog_flags: &[],
     };
     for f in &r.files {
         let is_rtl = f.path.starts_with("rtl/");
@@ -370,6 +395,48 @@ fn harness_files(r: &Rendered, rtl_dir: Option<&Path>, work: &Path) -> Result<Ha
             crate::support::fs::create_dir(parent)?;
         }
         write(&path, &contents)?;
+        files.paths.push(path);
+        files.contents.push(contents);
+    }
+    match gate_level {
+        Some(device) => gate_level_files(files, &r.verilog.prefix, device, work),
+        None => Ok(files),
+    }
+}
+
+/// The harness over the gate-level netlist of the RTL in `files`: yosys maps the RTL as
+/// `build --fpga` does and writes it as Verilog over the iCE40 cell library, whose
+/// simulation models (shipped with yosys) join the files.
+fn gate_level_files(
+    rtl: Harness,
+    prefix: &str,
+    device: FpgaDevice,
+    work: &Path,
+) -> Result<Harness> {
+    let (rtl_files, harness): (Vec<_>, Vec<_>) = rtl
+        .paths
+        .into_iter()
+        .zip(rtl.contents)
+        .partition(|(p, _)| p.extension().is_some_and(|e| e == "v"));
+    let paths: Vec<PathBuf> = rtl_files.into_iter().map(|(p, _)| p).collect();
+    let outputs = yosys::SynthOutputs {
+        dsp: DeviceSpec::of(device).dsp,
+        json: false,
+        gate_verilog: true,
+    };
+    yosys::synth_ice40_with(&paths, &format!("{prefix}_top"), work, outputs)?;
+    let cells = yosys::ice40_cell_models()?;
+    let mut files = Harness {
+        paths: Vec::new(),
+        contents: Vec::new(),
+        verilator_flags: yosys::ICE40_CELL_VERILATOR_FLAGS,
+        iverilog_flags: yosys::ICE40_CELL_IVERILOG_FLAGS,
+    };
+    for path in [work.join(yosys::GATE_VERILOG), cells] {
+        files.contents.push(read_input(&path)?);
+        files.paths.push(path);
+    }
+    for (path, contents) in harness {
         files.paths.push(path);
         files.contents.push(contents);
     }

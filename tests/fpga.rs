@@ -1,0 +1,187 @@
+//! The FPGA flow on the real tools: `build --fpga` through yosys, nextpnr-ice40 and icepack
+//! (bitstream, pins, utilization, timing, and the errors of a design that does not fit),
+//! and the gate-level netlist of each small example design against the reference model.
+//! A missing tool fails these tests under CI (see common::require_tool).
+
+mod common;
+
+use common::{require_tool, root, snngen};
+use snngen::compiler::design::FpgaDevice;
+use snngen::flows::cosim::{SimOptions, sim_rtl};
+use std::path::Path;
+
+fn fpga_tools() -> bool {
+    ["yosys", "nextpnr-ice40", "icepack"]
+        .iter()
+        .all(|t| require_tool(t))
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The first bytes icepack writes: a comment block, then the iCE40 sync word 7E AA 99 7E.
+fn is_ice40_bitstream(bytes: &[u8]) -> bool {
+    bytes
+        .windows(4)
+        .take(64)
+        .any(|w| w == [0x7e, 0xaa, 0x99, 0x7e])
+}
+
+#[test]
+fn build_fpga_writes_a_bitstream_with_utilization_and_timing() {
+    if !fpga_tools() {
+        return;
+    }
+    for (device, cells, bytes_min) in [("ice40-up5k", 5280, 100_000), ("ice40-hx8k", 7680, 130_000)]
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("b");
+        let out_s = out.display().to_string();
+        let (code, stdout, stderr) = snngen(&[
+            "build",
+            "designs/single_lif.yaml",
+            "-o",
+            &out_s,
+            "--fpga",
+            device,
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let r = json(&stdout);
+        println!(
+            "single_lif on {device}: {} logic cells, Fmax {:.1} MHz",
+            r["logic_cells"]["used"], r["fmax_mhz"]
+        );
+        assert_eq!(r["device"], device);
+        assert_eq!(r["clock_mhz"], 50.0);
+        let fmax = r["fmax_mhz"].as_f64().unwrap();
+        assert!(fmax > 1.0 && fmax < 1000.0, "{fmax}");
+        assert_eq!(r["timing_met"], fmax >= 50.0);
+        assert_eq!(r["logic_cells"]["available"], cells);
+        let used = r["logic_cells"]["used"].as_u64().unwrap();
+        assert!(used > 50 && used < cells, "{used}");
+        // single_lif's top has 35 port bits: each on its own pin.
+        assert_eq!(r["io"]["used"], 35);
+        let critical = &r["critical_path"];
+        assert!(critical["delay_ns"].as_f64().unwrap() > 0.0, "{critical}");
+
+        let bin = std::fs::read(out.join(r["bitstream"].as_str().unwrap())).unwrap();
+        assert!(bin.len() >= bytes_min, "{} bytes", bin.len());
+        assert!(is_ice40_bitstream(&bin));
+        let pcf = std::fs::read_to_string(out.join(r["pcf"].as_str().unwrap())).unwrap();
+        assert_eq!(pcf.lines().filter(|l| l.starts_with("set_io ")).count(), 35);
+
+        // The manifest lists the bitstream with its hash and holds the report.
+        let manifest = json(&std::fs::read_to_string(out.join("manifest.json")).unwrap());
+        let entry = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == r["bitstream"])
+            .expect("bitstream in the manifest");
+        assert_eq!(entry["sha256"], snngen::support::hash::sha256_hex(&bin));
+        assert_eq!(manifest["fpga"]["fmax_mhz"], r["fmax_mhz"]);
+
+        // Pins given with --pcf are used as they are.
+        let mine = tmp.path().join("mine.pcf");
+        std::fs::write(&mine, &pcf).unwrap();
+        let (code, stdout, stderr) = snngen(&[
+            "build",
+            "designs/single_lif.yaml",
+            "-o",
+            &out_s,
+            "--fpga",
+            device,
+            "--json",
+            "--pcf",
+            &mine.display().to_string(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(json(&stdout)["pcf_generated"], false);
+    }
+}
+
+/// Message of a failed command with the temporary folder and the cell counts (which
+/// follow the yosys version) replaced, for snapshots.
+fn redacted(stderr: &str, tmp: &Path) -> String {
+    let counts = regex::Regex::new(r"\(\d+ LUTs, \d+ flip-flops, \d+ RAM blocks\)").unwrap();
+    counts
+        .replace_all(
+            &stderr.replace(&tmp.display().to_string(), "<tmp>"),
+            "(<cells>)",
+        )
+        .into_owned()
+}
+
+#[test]
+fn a_design_that_does_not_fit_says_by_how_much_and_keeps_its_rtl() {
+    if !fpga_tools() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    // rc_spike_tile's 16 x 8-bit sample bus alone needs more pins than the iCEBreaker has.
+    let (code, _, stderr) = snngen(&[
+        "build",
+        "designs/rc_spike_tile.yaml",
+        "-o",
+        &out.display().to_string(),
+        "--fpga",
+        "ice40-up5k",
+        "-q",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    insta::assert_snapshot!("fpga_does_not_fit", redacted(&stderr, tmp.path()));
+    assert!(out.join("rtl/rc_spike_tile_top.v").is_file());
+    assert!(!out.join("fpga").exists());
+    let manifest = json(&std::fs::read_to_string(out.join("manifest.json")).unwrap());
+    assert!(manifest.get("fpga").is_none());
+
+    // --fpga without a device takes the design's, and single_lif names none.
+    let (code, _, stderr) = snngen(&[
+        "build",
+        "designs/single_lif.yaml",
+        "-o",
+        &out.display().to_string(),
+        "--fpga",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    insta::assert_snapshot!("fpga_without_device", redacted(&stderr, tmp.path()));
+    let (code, _, stderr) = snngen(&["build", "designs/single_lif.yaml", "--pcf", "x.pcf"]);
+    assert_eq!(code, 2, "--pcf needs --fpga: {stderr}");
+}
+
+/// The small example designs: their gate-level netlists compile and run in seconds. The
+/// TTFS designs (784 input channels, about 3 minutes each) and six_chip run on demand:
+/// `snngen sim rtl DESIGN --gate-level DEVICE`.
+const GATE_LEVEL_DESIGNS: [&str; 4] = ["single_lif", "two_chip", "time_bins", "rc_spike_tile"];
+
+#[test]
+fn gate_level_netlists_match_the_model_cycle_for_cycle() {
+    if !require_tool("yosys") || !require_tool("verilator") {
+        return;
+    }
+    for name in GATE_LEVEL_DESIGNS {
+        for device in [FpgaDevice::Ice40Hx8k, FpgaDevice::Ice40Up5k] {
+            let design = root().join(format!("designs/{name}.yaml"));
+            let report = sim_rtl(
+                &design,
+                &SimOptions {
+                    gate_level: Some(device),
+                    ..SimOptions::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{name} on {}: {e}", device.name()));
+            println!(
+                "{name} gate-level for the {}: {} cycles, {} decisions, build {:.1} s",
+                device.name(),
+                report.cycles,
+                report.class_decisions,
+                report.build_seconds
+            );
+            assert_eq!(report.divergence, None, "{name} on {}", device.name());
+            assert!(report.class_decisions > 0, "{name}: no decision to compare");
+        }
+    }
+}
