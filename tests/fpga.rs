@@ -83,21 +83,19 @@ fn build_fpga_writes_a_bitstream_with_utilization_and_timing() {
         assert_eq!(entry["sha256"], snngen::support::hash::sha256_hex(&bin));
         assert_eq!(manifest["fpga"]["fmax_mhz"], r["fmax_mhz"]);
 
-        // Pins given with --pcf are used as they are.
+        // Pins given with --pcf are used as they are; a bare --fpga takes the design's
+        // device (single_lif names the HX8K).
         let mine = tmp.path().join("mine.pcf");
         std::fs::write(&mine, &pcf).unwrap();
-        let (code, stdout, stderr) = snngen(&[
-            "build",
-            "designs/single_lif.yaml",
-            "-o",
-            &out_s,
-            "--fpga",
-            device,
-            "--json",
-            "--pcf",
-            &mine.display().to_string(),
-        ]);
+        let mine = mine.display().to_string();
+        let mut args = vec!["build", "designs/single_lif.yaml", "-o", &out_s, "--json"];
+        args.extend(["--pcf", &mine, "--fpga"]);
+        if device != "ice40-hx8k" {
+            args.push(device);
+        }
+        let (code, stdout, stderr) = snngen(&args);
         assert_eq!(code, 0, "{stderr}");
+        assert_eq!(json(&stdout)["device"], device);
         assert_eq!(json(&stdout)["pcf_generated"], false);
     }
 }
@@ -138,13 +136,14 @@ fn a_design_that_does_not_fit_says_by_how_much_and_keeps_its_rtl() {
     let manifest = json(&std::fs::read_to_string(out.join("manifest.json")).unwrap());
     assert!(manifest.get("fpga").is_none());
 
-    // --fpga without a device takes the design's, and single_lif names none.
+    // --fpga without a device takes the design's, and six_chip names none.
     let (code, _, stderr) = snngen(&[
         "build",
-        "designs/single_lif.yaml",
+        "designs/six_chip.yaml",
         "-o",
         &out.display().to_string(),
         "--fpga",
+        "-q",
     ]);
     assert_eq!(code, 2, "{stderr}");
     insta::assert_snapshot!("fpga_without_device", redacted(&stderr, tmp.path()));
