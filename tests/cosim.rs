@@ -169,8 +169,8 @@ fn a_mutated_readout_fails_sim_rtl_with_exit_code_1() {
     let (dir, out) = mutated_build(
         "designs/single_lif.yaml",
         "single_lif_readout.v",
-        "(total > best)",
-        "(total >= best)",
+        "(slot > best)",
+        "(slot >= best)",
     );
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))
         .args([
@@ -304,8 +304,8 @@ fn a_frame_one_bin_short_is_caught() {
     let (_dir, out) = mutated_build(
         "designs/time_bins.yaml",
         "time_bins_readout.v",
-        "assign last_bin = (bin == 2'd3);",
-        "assign last_bin = (bin == 2'd2);",
+        "assign last_bin  = (bin == 2'd3);",
+        "assign last_bin  = (bin == 2'd2);",
     );
     let opts = SimOptions {
         rtl_dir: Some(out),
@@ -380,7 +380,8 @@ fn check_decisions_against_binned_counts(design: &str, cycles: u64, seed: u64) -
     let p = Params::new(&r.compiled, &r.verilog);
     let (inputs, expected) = cosim::random_run(&p, cycles, seed);
     let (nfeat, bins, window) = (p.features.len(), p.bins as u64, p.window as u64);
-    let mac = p.classes as u64 * nfeat as u64;
+    // The decision is on the outputs after the edge this many edges after its frame's last.
+    let mac = snngen::compiler::ir::scoring_cycles(p.classes, nfeat as u32) - 1;
     let max = (1u32 << p.cnt_w) - 1;
     let mut model = SystemModel::new(p.clone());
     // Edges since the last reset, the current frame's counts, and the frames awaiting their

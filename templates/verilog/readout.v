@@ -1,12 +1,18 @@
 {% include "verilog/header.txt" %}
-// Fixed-point linear readout. Saturating counters count each feature's spikes over a window
-// of WINDOW cycles (the spike in the window's last cycle included). When a window closes the
-// counts are latched and cleared, then one multiply-accumulate per cycle computes, class by
-// class, score = sum(weight[class][bin][feature] * count[feature]) with weights in Q{{ v.readout.q_int }}.{{ v.readout.q_frac }}.
+// Fixed-point linear readout. Each feature's spikes are counted (saturating) over a window
+// of WINDOW cycles, the spike in the window's last cycle included, in two banks that swap
+// when a window closes: the next window counts into one while the closed window is scored
+// from the other. A chip's features count in a block-RAM lane ({{ v.prefix }}_count_lane);
+// features that may spike together (encoder channels) count in registers.
+// Scoring a window: two cycles for its last counts to land in the RAM, one that fetches the
+// first feature's count, then one multiply per cycle, feature by feature and within a
+// feature class by class, product = weight[class][bin][feature] * count[feature] with
+// weights in Q{{ v.readout.q_int }}.{{ v.readout.q_frac }}, added a cycle later to the class's total.
 // A frame is BINS windows, the first starting at reset; window b of a frame is time bin b,
-// and a class's total is the sum of its scores over the frame's bins. After the last bin the
-// class with the highest total wins (ties: the lower class); class_valid pulses once.
-// The weights sit in a synchronous ROM read one step ahead (block RAM on an FPGA).
+// and a class's total runs over the frame's bins. After the last bin the totals are
+// compared one class per cycle: the highest wins (ties: the lower class) and class_valid
+// pulses once. The weights sit in a synchronous ROM read one step ahead (block RAM on an
+// FPGA), laid out in the order the walk reads them ({{ v.readout.key_fields }}).
 `default_nettype none
 module {{ v.prefix }}_readout #(
     parameter integer NFEAT = {{ v.readout.nfeat }},
@@ -20,7 +26,11 @@ module {{ v.prefix }}_readout #(
     parameter integer FEAT_W = {{ v.readout.feat_w }},
     parameter integer CLASS_W = {{ v.readout.class_w }},
     parameter integer BIN_W = {{ v.readout.bin_w }},
-    parameter integer KEY_W = {{ v.readout.key_w }}
+    parameter integer KEY_W = {{ v.readout.key_w }},
+    parameter integer LANES = {{ v.readout.lane_slots }},
+    parameter integer LANE_W = {{ v.readout.lane_w }},
+    parameter integer LANE_ID_W = {{ v.readout.lane_id_w }},
+    parameter integer ENTRY_W = {{ v.readout.lane_entry_w }}
 ) (
     input  wire                      clk,
     input  wire                      rst,
@@ -31,49 +41,124 @@ module {{ v.prefix }}_readout #(
 );
 {% include "verilog/window.txt" %}
 
-    // Per-feature saturating counters and the latched counts of the last window.
+    // Count banks: counting goes to `bank`, scoring reads the other.
+    reg bank;
+    always @(posedge clk) begin
+        if (rst)
+            bank <= 1'b0;
+        else if (win_end)
+            bank <= ~bank;
+    end
+
+    // Register counters: the count of the open window and the held count of the closed one
+    // (features in a lane have none here).
+    localparam [NFEAT-1:0] IN_LANE = {{ v.readout.in_lane_mask }};
     wire [NFEAT*CNT_W-1:0] latched;
     genvar f;
     generate
         for (f = 0; f < NFEAT; f = f + 1) begin : g_feature
-            reg  [CNT_W-1:0] count;
-            reg  [CNT_W-1:0] held;
-            wire [CNT_W-1:0] next = (feat_spikes[f] && count != {CNT_W{1'b1}}) ? count + {{ v.readout.cnt_one }} : count;
-            always @(posedge clk) begin
-                if (rst) begin
-                    count <= {CNT_W{1'b0}};
-                    held  <= {CNT_W{1'b0}};
-                end else if (win_end) begin
-                    count <= {CNT_W{1'b0}};
-                    held  <= next;
-                end else begin
-                    count <= next;
+            if (IN_LANE[f]) begin : g_lane
+                assign latched[f*CNT_W +: CNT_W] = {CNT_W{1'b0}};
+            end else begin : g_register
+                reg  [CNT_W-1:0] count;
+                reg  [CNT_W-1:0] held;
+                wire [CNT_W-1:0] next = (feat_spikes[f] && count != {CNT_W{1'b1}}) ? count + {{ v.readout.cnt_one }} : count;
+                always @(posedge clk) begin
+                    if (rst) begin
+                        count <= {CNT_W{1'b0}};
+                        held  <= {CNT_W{1'b0}};
+                    end else if (win_end) begin
+                        count <= {CNT_W{1'b0}};
+                        held  <= next;
+                    end else begin
+                        count <= next;
+                    end
                 end
+                assign latched[f*CNT_W +: CNT_W] = held;
             end
-            assign latched[f*CNT_W +: CNT_W] = held;
         end
     endgenerate
 
-    // Multiply-accumulate, one feature per cycle.
-    reg                      busy;
+    // The scoring walk.
+    localparam [2:0] IDLE = 3'd0, WAIT = 3'd1, FETCH = 3'd2, MAC = 3'd3, DRAIN = 3'd4, ARGMAX = 3'd5;
+    reg  [2:0]               phase;
+    reg                      wait_left;
     reg  [CLASS_W-1:0]       cls;
     reg  [FEAT_W-1:0]        feat;
-    reg  signed [ACC_W-1:0]  acc;
-    reg  signed [ACC_W-1:0]  best;
-    reg  [CLASS_W-1:0]       best_cls;
+    wire                     last_feat = (feat == {{ v.readout.feat_last }});
+    wire                     last_cls = (cls == {{ v.readout.class_last }});
     wire                     first_bin; // this window is the frame's first bin
-    wire signed [ACC_W-1:0]  carried;   // cls's total over the frame's earlier bins
     wire                     last_bin;  // this window is the frame's last bin
 
-    // The weight ROM, laid out in the order the multiply-accumulate walks it
-    // ({{ v.readout.key_fields }}), so that a walk reads consecutive addresses: from 0 in a
-    // frame's first bin, on from where the last walk ended in the others (a walk always ends
-    // before the next window closes: windows are longer than classes x features + 4 cycles).
-    // Read one step ahead into a register, w is always the current step's weight: a
-    // synchronous ROM, which synthesis maps onto block RAM instead of logic.
+    // Each feature's lane and index there ({in a lane, lane, index}; 0 for a register).
+    function [ENTRY_W-1:0] lane_entry;
+        input [FEAT_W-1:0] ft;
+        begin
+            case (ft)
+{%- for e in v.readout.lane_rom %}
+                {{ e.key }}: lane_entry = {{ e.value }};
+{%- endfor %}
+                default: lane_entry = {ENTRY_W{1'b0}};
+            endcase
+        end
+    endfunction
+
+    // A feature's count is fetched one cycle before its first class step: feature 0 in
+    // FETCH, feature f+1 in f's last class step.
+    wire                     fetch = (phase == FETCH) || (phase == MAC && last_cls && !last_feat);
+    wire [FEAT_W-1:0]        fetch_feat = (phase == FETCH) ? {FEAT_W{1'b0}} : feat + {{ v.readout.feat_one }};
+    wire [ENTRY_W-1:0]       fetch_entry = lane_entry(fetch_feat);
+    wire                     fetch_in_lane = fetch_entry[ENTRY_W-1];
+    wire [LANE_ID_W-1:0]     fetch_lane = fetch_entry[LANE_W +: LANE_ID_W];
+    reg                      fetched_in_lane;
+    reg  [LANE_ID_W-1:0]     fetched_lane;
+    always @(posedge clk) begin
+        if (fetch) begin
+            fetched_in_lane <= fetch_in_lane;
+            fetched_lane    <= fetch_lane;
+        end
+    end
+{%- if v.readout.lanes.is_empty() %}
+    wire [CNT_W-1:0]         fetched = latched[feat*CNT_W +: CNT_W];
+    wire                     unused_fetch = &{1'b0, fetched_in_lane, fetched_lane, fetch_entry[LANE_W-1:0]};
+{%- else %}
+
+    // Block-RAM counter lanes: a spike's lane and its index there.
+    wire [LANES-1:0]         lane_mac_re = (fetch && fetch_in_lane) ? ({{ v.readout.lane_one }} << fetch_lane) : {LANES{1'b0}};
+    wire [LANES*CNT_W-1:0]   lane_count;
+{%- for l in v.readout.lanes %}
+    wire [LANE_W-1:0]        lane{{ l.index }}_idx;
+{%- for m in l.idx_masks %}
+    assign lane{{ l.index }}_idx[{{ m.key }}] = |(feat_spikes & {{ m.value }});
+{%- endfor %}
+    {{ v.prefix }}_count_lane #(.SIZE({{ v.readout.lane_size }}), .LW(LANE_W), .CNT_W(CNT_W)) u_lane{{ l.index }} (
+        .clk(clk),
+        .rst(rst),
+        .hit(|(feat_spikes & {{ l.hit_mask }})),
+        .idx(lane{{ l.index }}_idx),
+        .bank(bank),
+        .win_end(win_end),
+        .mac_re(lane_mac_re[{{ l.index }}]),
+        .mac_idx(fetch_entry[LANE_W-1:0]),
+        .mac_count(lane_count[{{ l.index }}*CNT_W +: CNT_W])
+    );
+{%- endfor %}
+    wire [CNT_W-1:0]         fetched = fetched_in_lane ? lane_count[fetched_lane*CNT_W +: CNT_W] : latched[feat*CNT_W +: CNT_W];
+{%- endif %}
+
+    // The count of the feature being scored: as fetched in its first class step, then kept.
+    reg  [CNT_W-1:0]         cnt_kept;
+    wire [CNT_W-1:0]         cnt = (cls == {CLASS_W{1'b0}}) ? fetched : cnt_kept;
+    always @(posedge clk) begin
+        cnt_kept <= cnt;
+    end
+
+    // The weight ROM, read one step ahead into a register so that w is always the current
+    // step's weight: from address 0 in a frame's first bin, on from where the last walk
+    // ended in the others.
     reg  [KEY_W-1:0]         addr;
-    wire [KEY_W-1:0]         addr_next = (rst || (win_end && first_bin)) ? {KEY_W{1'b0}}
-                                       : (busy && !win_end) ? addr + {{ v.readout.key_one }} : addr;
+    wire [KEY_W-1:0]         addr_next = (rst || (phase == FETCH && first_bin)) ? {KEY_W{1'b0}}
+                                       : (phase == MAC) ? addr + {{ v.readout.key_one }} : addr;
     reg  signed [W_W-1:0]    w;
     always @(posedge clk) begin
         addr <= addr_next;
@@ -84,51 +169,54 @@ module {{ v.prefix }}_readout #(
             default: w <= {W_W{1'b0}};
         endcase
     end
-    wire [CNT_W-1:0]         cnt = latched[feat*CNT_W +: CNT_W];
+
+    // Multiply, then add a cycle later into the class's total. `totals` rotates by one
+    // class per product added (and per class compared), so that its low slot is always the
+    // class being added to; a frame's first bin starts each total from zero.
     wire signed [PROD_W-1:0] w_ext = {{ "{{" }}(PROD_W-W_W){w[W_W-1]}}, w};
     wire signed [PROD_W-1:0] c_ext = {{ "{{" }}(PROD_W-CNT_W){1'b0}}, cnt};
     wire signed [PROD_W-1:0] product = w_ext * c_ext;
-    wire signed [ACC_W-1:0]  score = acc + {{ "{{" }}(ACC_W-PROD_W){product[PROD_W-1]}}, product};
-    wire                     last_feat = (feat == {{ v.readout.feat_last }});
-    wire                     last_cls = (cls == {{ v.readout.class_last }});
-    wire signed [ACC_W-1:0]  total = score + carried;
-    wire                     better = (cls == {CLASS_W{1'b0}}) || (total > best);
-    wire signed [ACC_W-1:0]  new_best = better ? total : best;
+    reg  signed [PROD_W-1:0] prod;
+    reg                      prod_valid;
+    reg                      prod_first;
+    reg  [NCLASS*ACC_W-1:0]  totals;
+    wire signed [ACC_W-1:0]  slot = totals[ACC_W-1:0];
+    wire signed [ACC_W-1:0]  base = prod_first ? {ACC_W{1'b0}} : slot;
+    wire signed [ACC_W-1:0]  sum = base + {{ "{{" }}(ACC_W-PROD_W){prod[PROD_W-1]}}, prod};
+    reg  signed [ACC_W-1:0]  best;
+    reg  [CLASS_W-1:0]       best_cls;
+    wire                     better = (cls == {CLASS_W{1'b0}}) || (slot > best);
+    wire signed [ACC_W-1:0]  new_best = better ? slot : best;
     wire [CLASS_W-1:0]       new_best_cls = better ? cls : best_cls;
 
-    // Time bins. With more than one, `bin` counts the windows of a frame and `totals` holds
-    // each class's total so far, rotating by one class per class scored so that its low slot
-    // is always cls's; the first bin starts from zero. With one bin every window is a frame.
+    // Time bins: with more than one, `bin` counts the windows of a frame.
     generate
         if (BINS > 1) begin : g_bins
-            reg  [BIN_W-1:0]        bin;
-            reg  [NCLASS*ACC_W-1:0] totals;
+            reg [BIN_W-1:0] bin;
             assign first_bin = (bin == {BIN_W{1'b0}});
-            assign carried  = first_bin ? {ACC_W{1'b0}} : totals[ACC_W-1:0];
-            assign last_bin = (bin == {{ v.readout.bin_last }});
+            assign last_bin  = (bin == {{ v.readout.bin_last }});
             always @(posedge clk) begin
-                if (rst) begin
-                    bin    <= {BIN_W{1'b0}};
-                    totals <= {(NCLASS*ACC_W){1'b0}};
-                end else if (busy && last_feat) begin
-                    totals <= {total, totals[NCLASS*ACC_W-1:ACC_W]};
-                    if (last_cls)
-                        bin <= last_bin ? {BIN_W{1'b0}} : bin + {{ v.readout.bin_one }};
-                end
+                if (rst)
+                    bin <= {BIN_W{1'b0}};
+                else if (!win_end && phase == DRAIN)
+                    bin <= last_bin ? {BIN_W{1'b0}} : bin + {{ v.readout.bin_one }};
             end
         end else begin : g_one
             assign first_bin = 1'b1;
-            assign carried  = {ACC_W{1'b0}};
-            assign last_bin = 1'b1;
+            assign last_bin  = 1'b1;
         end
     endgenerate
 
     always @(posedge clk) begin
         if (rst) begin
-            busy        <= 1'b0;
+            phase       <= IDLE;
+            wait_left   <= 1'b0;
             cls         <= {CLASS_W{1'b0}};
             feat        <= {FEAT_W{1'b0}};
-            acc         <= {ACC_W{1'b0}};
+            prod        <= {PROD_W{1'b0}};
+            prod_valid  <= 1'b0;
+            prod_first  <= 1'b0;
+            totals      <= {(NCLASS*ACC_W){1'b0}};
             best        <= {ACC_W{1'b0}};
             best_cls    <= {CLASS_W{1'b0}};
             class_valid <= 1'b0;
@@ -136,31 +224,58 @@ module {{ v.prefix }}_readout #(
             class_score <= {ACC_W{1'b0}};
         end else begin
             class_valid <= 1'b0;
+            prod        <= product;
+            prod_valid  <= (phase == MAC);
+            prod_first  <= first_bin && (feat == {FEAT_W{1'b0}});
+            if (prod_valid)
+                totals <= {sum, totals[NCLASS*ACC_W-1:ACC_W]};
+            else if (phase == ARGMAX)
+                totals <= {slot, totals[NCLASS*ACC_W-1:ACC_W]};
             if (win_end) begin
-                busy <= 1'b1;
-                cls  <= {CLASS_W{1'b0}};
-                feat <= {FEAT_W{1'b0}};
-                acc  <= {ACC_W{1'b0}};
-            end else if (busy) begin
-                if (!last_feat) begin
-                    feat <= feat + {{ v.readout.feat_one }};
-                    acc  <= score;
-                end else begin
-                    feat     <= {FEAT_W{1'b0}};
-                    acc      <= {ACC_W{1'b0}};
-                    best     <= new_best;
-                    best_cls <= new_best_cls;
-                    if (last_cls) begin
-                        busy <= 1'b0;
-                        if (last_bin) begin
+                phase     <= WAIT;
+                wait_left <= 1'b1;
+            end else begin
+                case (phase)
+                    WAIT: begin
+                        wait_left <= 1'b0;
+                        if (!wait_left)
+                            phase <= FETCH;
+                    end
+                    FETCH: begin
+                        phase <= MAC;
+                        cls   <= {CLASS_W{1'b0}};
+                        feat  <= {FEAT_W{1'b0}};
+                    end
+                    MAC: begin
+                        if (!last_cls) begin
+                            cls <= cls + {{ v.readout.class_one }};
+                        end else begin
+                            cls <= {CLASS_W{1'b0}};
+                            if (last_feat)
+                                phase <= DRAIN;
+                            else
+                                feat <= feat + {{ v.readout.feat_one }};
+                        end
+                    end
+                    DRAIN: begin
+                        phase <= last_bin ? ARGMAX : IDLE;
+                    end
+                    ARGMAX: begin
+                        best     <= new_best;
+                        best_cls <= new_best_cls;
+                        if (last_cls) begin
+                            phase       <= IDLE;
+                            cls         <= {CLASS_W{1'b0}};
                             class_valid <= 1'b1;
                             class_out   <= new_best_cls;
                             class_score <= new_best;
+                        end else begin
+                            cls <= cls + {{ v.readout.class_one }};
                         end
-                    end else begin
-                        cls <= cls + {{ v.readout.class_one }};
                     end
-                end
+                    default: begin
+                    end
+                endcase
             end
         end
     end

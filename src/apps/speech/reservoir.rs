@@ -188,15 +188,13 @@ pub fn binned_counts(p: &Params, bins: usize, spikes: &Spikes) -> Vec<u32> {
     counts
 }
 
-/// Cycles one utterance occupies: reset, `bins` windows, and the last bin's scoring (one
-/// cycle per class and feature plus the readout's fixed overhead), with a few cycles spare
-/// so the decision is out before the next recording's reset.
+/// Cycles one utterance occupies: reset, `bins` windows, and the last bin's scoring, with a
+/// few cycles spare so the decision is out before the next recording's reset.
 pub fn utterance_cycles(p: &Params, bins: usize) -> u64 {
     const SPARE_CYCLES: u64 = 4;
     RESET_CYCLES
         + bins as u64 * p.window as u64
-        + (p.classes as u64 * p.features.len() as u64)
-        + crate::compiler::ir::READOUT_OVERHEAD_CYCLES as u64
+        + crate::compiler::ir::scoring_cycles(p.classes, p.features.len() as u32)
         + SPARE_CYCLES
 }
 

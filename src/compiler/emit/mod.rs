@@ -35,6 +35,7 @@ verilog_template!(FirstSpikeReadoutTemplate, "verilog/readout_first_spike.v");
 verilog_template!(ChipIfTemplate, "verilog/chip_if.v");
 verilog_template!(RouterTemplate, "verilog/router.v");
 verilog_template!(ReadoutTemplate, "verilog/readout.v");
+verilog_template!(CountLaneTemplate, "verilog/count_lane.v");
 verilog_template!(TopTemplate, "verilog/top.v");
 verilog_template!(TestbenchTemplate, "tb/tb.sv");
 verilog_template!(CosimTemplate, "tb/cosim.sv");
@@ -96,13 +97,15 @@ pub fn render(
     } else {
         ReadoutTemplate { v, h }.render()?
     };
-    let rendered = [
+    let mut rendered = vec![
         encoder,
         ChipIfTemplate { v, h }.render()?,
         RouterTemplate { v, h }.render()?,
-        readout,
-        TopTemplate { v, h }.render()?,
     ];
+    if v.has_count_lanes() {
+        rendered.push(CountLaneTemplate { v, h }.render()?);
+    }
+    rendered.extend([readout, TopTemplate { v, h }.render()?]);
     let mut files: Vec<EmittedFile> = rtl
         .iter()
         .zip(rendered)

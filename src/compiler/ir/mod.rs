@@ -15,7 +15,7 @@ pub mod validate;
 pub use build::build;
 pub use endpoint::{Endpoint, EndpointKind};
 pub use matrix::{QFormat, resolve_matrix};
-pub use readout::READOUT_OVERHEAD_CYCLES;
+pub use readout::{READOUT_OVERHEAD_CYCLES, scoring_cycles};
 pub use ttfs::TtfsIr;
 
 use crate::compiler::design::{

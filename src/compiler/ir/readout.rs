@@ -10,9 +10,17 @@ use crate::compiler::codes;
 use crate::compiler::design::{Decision, Design};
 use std::path::Path;
 
-/// Cycles the readout needs after a window closes beyond one per multiply-accumulate:
-/// latch, per-class compare and result registers (see templates/verilog/readout.v).
-pub const READOUT_OVERHEAD_CYCLES: u32 = 4;
+/// Cycles the readout needs after a window closes beyond one per multiply and one per
+/// class compare: two for the last counts to land in block RAM, the first count's fetch,
+/// adding the last product, and the output register (see templates/verilog/readout.v).
+pub const READOUT_OVERHEAD_CYCLES: u32 = 5;
+
+/// Cycles from a window's last cycle until its decision (the frame's last bin's) is on the
+/// outputs: `classes x features` multiplies, `classes` compares and the overhead. A window
+/// must be at least this long, so that scoring ends before the next window closes.
+pub fn scoring_cycles(classes: u32, features: u32) -> u64 {
+    u64::from(classes) * (u64::from(features) + 1) + u64::from(READOUT_OVERHEAD_CYCLES)
+}
 
 pub(super) fn build_readout(
     d: &Design,
@@ -136,19 +144,16 @@ pub(super) fn build_readout(
             "scale the weights or give the format more integer bits",
         );
     }
-    let mac_cycles = r
-        .classes
-        .saturating_mul(n_features)
-        .saturating_add(READOUT_OVERHEAD_CYCLES);
-    if r.decision == Decision::Linear && r.window_cycles <= mac_cycles {
+    let scoring = scoring_cycles(r.classes, n_features);
+    if r.decision == Decision::Linear && u64::from(r.window_cycles) < scoring {
         p.push_help(
             codes::WINDOW,
             "fpga.readout.window_cycles",
             format!(
-                "a window of {} cycles is too short: the readout needs {} cycles ({} classes x {n_features} features + {READOUT_OVERHEAD_CYCLES}) to score it",
-                r.window_cycles, mac_cycles, r.classes
+                "a window of {} cycles is too short: the readout needs {scoring} cycles ({} classes x ({n_features} features + 1) + {READOUT_OVERHEAD_CYCLES}) to score it",
+                r.window_cycles, r.classes
             ),
-            "make the window longer than classes x features + 4 cycles",
+            "make the window at least classes x (features + 1) + 5 cycles",
         );
     }
     ReadoutIr {

@@ -2,6 +2,7 @@
 
 use super::{Header, index_width, value_width};
 use crate::compiler::design::{Coding, Decision};
+use crate::compiler::ir::scoring_cycles;
 use crate::compiler::passes::Compiled;
 
 /// The one place that turns design names into Verilog identifiers: letters, digits and `_`
@@ -204,6 +205,31 @@ pub struct ReadoutView {
     pub feat_one_hot: String,
     /// For each bit of a feature index, the mask of the features whose index has it set.
     pub index_masks: Vec<RomEntry>,
+    /// The features whose counters are in a block-RAM lane (the others are registers).
+    pub in_lane_mask: String,
+    /// The block-RAM counter lanes (one per chip that has features).
+    pub lanes: Vec<LaneView>,
+    /// Lanes, at least 1 (the width of the lane buses), and a 1 that wide.
+    pub lane_slots: u32,
+    pub lane_one: String,
+    /// Features of the largest lane, the width of a lane's local feature index, and of a
+    /// lane number.
+    pub lane_size: u32,
+    pub lane_w: u32,
+    pub lane_id_w: u32,
+    /// Per feature: {in a lane, lane, local index} (`lane_entry_w` bits; register features 0).
+    pub lane_rom: Vec<RomEntry>,
+    pub lane_entry_w: u32,
+}
+
+/// One lane of spike counters in block RAM: features of which at most one spikes in a cycle.
+#[derive(Debug, Clone)]
+pub struct LaneView {
+    pub index: u32,
+    /// The features of the lane, as a mask over the feature vector.
+    pub hit_mask: String,
+    /// For each bit of the local index, the mask of the lane's features with that bit set.
+    pub idx_masks: Vec<RomEntry>,
 }
 
 #[derive(Debug, Clone)]
@@ -277,11 +303,24 @@ pub struct VerilogModel {
 
 impl VerilogModel {
     /// Module names in dependency order (leaves first, top last).
+    /// Whether the readout counts in block-RAM lanes (a module of their own).
+    pub fn has_count_lanes(&self) -> bool {
+        !self.readout.first_spike && !self.readout.lanes.is_empty()
+    }
+
     pub fn module_names(&self) -> Vec<String> {
-        ["encoder", "chip_if", "router", "readout", "top"]
-            .iter()
-            .map(|m| format!("{}_{m}", self.prefix))
-            .collect()
+        [
+            "encoder",
+            "chip_if",
+            "router",
+            "count_lane",
+            "readout",
+            "top",
+        ]
+        .iter()
+        .filter(|m| self.has_count_lanes() || **m != "count_lane")
+        .map(|m| format!("{}_{m}", self.prefix))
+        .collect()
     }
 }
 
@@ -366,7 +405,7 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
         syn_pad: 32 - chip_if.syn_w,
         cosim_fields: 3 + 3 * nchips,
         cycles: TB_FRAMES * net.readout.bins as u64 * net.readout.window_cycles as u64
-            + (net.readout.classes * c.layout.features.len() as u32) as u64
+            + scoring_cycles(net.readout.classes, c.layout.features.len() as u32)
             + 16,
         decisions: TB_FRAMES,
         class_max: net.readout.classes - 1,
@@ -439,6 +478,38 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
     }
 }
 
+/// The counter lane of each readout feature and its index in the lane, or `None` for a
+/// register counter. A lane holds the features of one chip: they arrive over its AER
+/// handshake, one at a time and at least 6 cycles apart, as a lane's read-modify-write needs.
+/// Encoder channels (which spike together) and a source listed twice keep registers.
+fn count_lanes(layout: &crate::compiler::passes::place::Layout) -> Vec<Option<(u32, u32)>> {
+    let chip_of = |s: u32| {
+        layout
+            .chips
+            .iter()
+            .position(|l| (l.source_offset..l.source_offset + l.sources).contains(&s))
+    };
+    let mut lane_of_chip: Vec<Option<u32>> = vec![None; layout.chips.len()];
+    let mut members: Vec<Vec<u32>> = Vec::new();
+    layout
+        .features
+        .iter()
+        .map(|&s| {
+            let chip = chip_of(s)?;
+            let lane = *lane_of_chip[chip].get_or_insert_with(|| {
+                members.push(Vec::new());
+                members.len() as u32 - 1
+            });
+            let sources = &mut members[lane as usize];
+            if sources.contains(&s) {
+                return None;
+            }
+            sources.push(s);
+            Some((lane, sources.len() as u32 - 1))
+        })
+        .collect()
+}
+
 fn lower_readout(c: &Compiled) -> ReadoutView {
     let r = &c.network.readout;
     let first_spike = r.decision == Decision::FirstSpike;
@@ -449,15 +520,13 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
     let class_w = index_width(r.classes as u64);
     let bin_w = index_width(r.bins as u64);
     let win_w = value_width(r.window_cycles as u64 - 1);
-    // The ROM in the order the multiply-accumulate walks it: each bin's classes, each
-    // class's features (dense: one word per weight, so that it packs into block RAM).
+    // The ROM in the order the multiply-accumulate walks it: each bin's features, each
+    // feature's classes (dense: one word per weight, so that it packs into block RAM).
     let rom_words = u64::from(r.bins) * u64::from(r.classes) * u64::from(nfeat);
     let key_w = index_width(rom_words);
-    let key_fields = "address = (bin x classes + class) x features + feature";
-    let key = |cls: u64, col: u64| {
-        let (bin, f) = (col / nfeat as u64, col % nfeat as u64);
-        (bin * u64::from(r.classes) + cls) * u64::from(nfeat) + f
-    };
+    let key_fields = "address = (bin x features + feature) x classes + class";
+    // A weight's column is bin x features + feature.
+    let key = |cls: u64, col: u64| col * u64::from(r.classes) + cls;
     let weight_rom = c
         .readout
         .weights
@@ -470,7 +539,53 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
             value: signed_lit(w_w, w),
         })
         .collect();
+    let lanes = count_lanes(&c.layout);
+    let nlanes = lanes
+        .iter()
+        .flatten()
+        .map(|&(l, _)| l + 1)
+        .max()
+        .unwrap_or(0);
+    let lane_size = |lane: u32| lanes.iter().flatten().filter(|&&(l, _)| l == lane).count();
+    let largest_lane = (0..nlanes).map(lane_size).max().unwrap_or(1) as u32;
+    let lane_w = index_width(u64::from(largest_lane));
+    let lane_id_w = index_width(u64::from(nlanes.max(1)));
+    let lane_entry_w = 1 + lane_id_w + lane_w;
+    let member = |f: u32, lane: u32| lanes[f as usize].is_some_and(|(l, _)| l == lane);
+    let local = |f: u32| lanes[f as usize].map_or(0, |(_, i)| i);
     ReadoutView {
+        in_lane_mask: mask_lit(nfeat, |f| lanes[f as usize].is_some()),
+        lanes: (0..nlanes)
+            .map(|lane| LaneView {
+                index: lane,
+                hit_mask: mask_lit(nfeat, |f| member(f, lane)),
+                idx_masks: (0..lane_w)
+                    .map(|bit| RomEntry {
+                        key: bit.to_string(),
+                        value: mask_lit(nfeat, |f| member(f, lane) && (local(f) >> bit) & 1 == 1),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        lane_size: largest_lane,
+        lane_slots: nlanes.max(1),
+        lane_one: lit(nlanes.max(1), 1),
+        lane_w,
+        lane_id_w,
+        lane_rom: lanes
+            .iter()
+            .enumerate()
+            .filter_map(|(f, slot)| {
+                slot.map(|(lane, i)| RomEntry {
+                    key: lit(feat_w, f as u64),
+                    value: lit(
+                        lane_entry_w,
+                        (1u64 << (lane_id_w + lane_w)) | (u64::from(lane) << lane_w) | u64::from(i),
+                    ),
+                })
+            })
+            .collect(),
+        lane_entry_w,
         nfeat,
         nclass: r.classes,
         cnt_w,

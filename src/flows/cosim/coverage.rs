@@ -73,6 +73,6 @@ fn gaps(p: &Params, c: &Coverage) -> Vec<String> {
 /// the reset, that many frames of bins x window, the last frame's scoring.
 pub fn cycles_for_decisions(p: &Params, decisions: u64) -> u64 {
     let frame = p.window as u64 * p.bins as u64;
-    let scoring = p.classes as u64 * p.features.len() as u64 + 16;
+    let scoring = crate::compiler::ir::scoring_cycles(p.classes, p.features.len() as u32) + 16;
     8 + decisions * frame + scoring
 }

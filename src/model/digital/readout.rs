@@ -9,7 +9,7 @@ use super::{Params, mask, wrap};
 /// `weights` holds one row of raw fixed-point weights per class and `counts` the frame's
 /// saturated spike counts, both `bins x features` long and bin-major (index =
 /// bin * features + feature), as the RTL's counters see them; its ROM holds the same words
-/// walked bin by bin, at address (bin * classes + class) * features + feature. Returns exactly
+/// walked bin by bin, at address (bin * features + feature) * classes + class. Returns exactly
 /// what the RTL puts on `class_out` and (sign-extended) `class_score` with `class_valid`.
 pub fn readout_decision(weights: &[Vec<i64>], counts: &[u32], acc_w: u32) -> (u32, i64) {
     assert!((1..=64).contains(&acc_w), "acc_w {acc_w} is not 1..=64");
@@ -34,21 +34,44 @@ pub fn readout_decision(weights: &[Vec<i64>], counts: &[u32], acc_w: u32) -> (u3
     best
 }
 
+/// Where the scoring walk is (the RTL's `phase`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    Idle,
+    /// Two cycles for the closed window's last counts to land in the lanes.
+    Wait,
+    /// The first feature's count is read.
+    Fetch,
+    /// One multiply per cycle, feature by feature, class by class.
+    Mac,
+    /// The last product is added.
+    Drain,
+    /// The totals are compared, one class per cycle.
+    Argmax,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct Readout {
     pub(super) win: u32,
+    /// Each feature's count in the open window and in the closed one (the RTL keeps chips'
+    /// features in block-RAM banks, the others in registers: the same numbers).
     pub(super) count: Vec<u64>,
     pub(super) held: Vec<u64>,
-    pub(super) busy: bool,
+    pub(super) phase: Phase,
+    pub(super) wait_left: bool,
     pub(super) cls: u32,
     pub(super) feat: u32,
-    pub(super) acc: i64,
+    /// The count of the feature being scored, as fetched in its first class step.
+    pub(super) cnt_kept: u64,
+    pub(super) prod: i64,
+    pub(super) prod_valid: bool,
+    pub(super) prod_first: bool,
+    /// Per-class totals of the frame so far, rotating: slot 0 is the class being added to.
+    pub(super) totals: Vec<i64>,
     pub(super) best: i64,
     pub(super) best_cls: u32,
     /// Time bin of the window being scored (the RTL's `g_bins.bin`; always 0 with one bin).
     pub(super) bin: u32,
-    /// Per-class totals of the frame so far, rotating: slot 0 is `cls`'s (`g_bins.totals`).
-    pub(super) totals: Vec<i64>,
     pub(super) class_valid: bool,
     pub(super) class_out: u32,
     pub(super) class_score: i64,
@@ -69,6 +92,93 @@ impl Readout {
             return self.clock_first_spike(p, feat_spikes);
         }
         let win_end = self.win == p.window - 1;
+
+        // Combinational values before the edge.
+        let nfeat = p.features.len() as u32;
+        let last_feat = self.feat == nfeat - 1;
+        let last_cls = self.cls == p.classes - 1;
+        let first_bin = self.bin == 0;
+        let last_bin = self.bin == p.bins - 1;
+        let cnt = if self.cls == 0 {
+            self.held[self.feat as usize]
+        } else {
+            self.cnt_kept
+        };
+        let col = (self.bin * nfeat + self.feat) as usize;
+        let product = p.weights[self.cls as usize][col] * cnt as i64;
+        let slot = self.totals[0];
+        let base = if self.prod_first { 0 } else { slot };
+        let sum = wrap(base + self.prod, p.acc_w);
+        let better = self.cls == 0 || slot > self.best;
+        let (new_best, new_best_cls) = if better {
+            (slot, self.cls)
+        } else {
+            (self.best, self.best_cls)
+        };
+
+        self.count_spikes(p, win_end, feat_spikes);
+        self.cnt_kept = cnt;
+        self.class_valid = false;
+        if self.prod_valid {
+            self.totals.remove(0);
+            self.totals.push(sum);
+        } else if self.phase == Phase::Argmax {
+            self.totals.rotate_left(1);
+        }
+        self.prod = product;
+        self.prod_valid = self.phase == Phase::Mac;
+        self.prod_first = first_bin && self.feat == 0;
+        if !win_end && self.phase == Phase::Drain {
+            self.bin = if last_bin { 0 } else { self.bin + 1 };
+        }
+        if win_end {
+            self.phase = Phase::Wait;
+            self.wait_left = true;
+            return;
+        }
+        match self.phase {
+            Phase::Idle => {}
+            Phase::Wait => {
+                if !self.wait_left {
+                    self.phase = Phase::Fetch;
+                }
+                self.wait_left = false;
+            }
+            Phase::Fetch => {
+                self.phase = Phase::Mac;
+                self.cls = 0;
+                self.feat = 0;
+            }
+            Phase::Mac if !last_cls => self.cls += 1,
+            Phase::Mac => {
+                self.cls = 0;
+                if last_feat {
+                    self.phase = Phase::Drain;
+                } else {
+                    self.feat += 1;
+                }
+            }
+            Phase::Drain => {
+                self.phase = if last_bin { Phase::Argmax } else { Phase::Idle };
+            }
+            Phase::Argmax => {
+                self.best = new_best;
+                self.best_cls = new_best_cls;
+                if last_cls {
+                    self.phase = Phase::Idle;
+                    self.cls = 0;
+                    self.class_valid = true;
+                    self.class_out = new_best_cls;
+                    self.class_score = new_best;
+                } else {
+                    self.cls += 1;
+                }
+            }
+        }
+    }
+
+    /// The saturating counters: a window's counts are held when it closes.
+    fn count_spikes(&mut self, p: &Params, win_end: bool, feat_spikes: &[bool]) {
         let max = mask(p.cnt_w);
         for (f, &spike) in feat_spikes.iter().enumerate() {
             let next = if spike && self.count[f] != max {
@@ -84,61 +194,6 @@ impl Readout {
             }
         }
         self.win = if win_end { 0 } else { self.win + 1 };
-
-        // Combinational values before the edge.
-        let nfeat = p.features.len() as u32;
-        let col = (self.bin * nfeat + self.feat) as usize;
-        let w = p.weights[self.cls as usize][col];
-        let product = w * self.held[self.feat as usize] as i64;
-        let score = wrap(self.acc + product, p.acc_w);
-        let carried = if self.bin == 0 { 0 } else { self.totals[0] };
-        let total = wrap(score + carried, p.acc_w);
-        let last_feat = self.feat == nfeat - 1;
-        let last_cls = self.cls == p.classes - 1;
-        let last_bin = self.bin == p.bins - 1;
-
-        // The bin block (g_bins), on its own condition as in the RTL.
-        if self.busy && last_feat {
-            self.totals.remove(0);
-            self.totals.push(total);
-            if last_cls {
-                self.bin = if last_bin { 0 } else { self.bin + 1 };
-            }
-        }
-
-        self.class_valid = false;
-        if win_end {
-            self.busy = true;
-            self.cls = 0;
-            self.feat = 0;
-            self.acc = 0;
-        } else if self.busy {
-            if !last_feat {
-                self.feat += 1;
-                self.acc = score;
-            } else {
-                let better = self.cls == 0 || total > self.best;
-                let (new_best, new_cls) = if better {
-                    (total, self.cls)
-                } else {
-                    (self.best, self.best_cls)
-                };
-                self.feat = 0;
-                self.acc = 0;
-                self.best = new_best;
-                self.best_cls = new_cls;
-                if last_cls {
-                    self.busy = false;
-                    if last_bin {
-                        self.class_valid = true;
-                        self.class_out = new_cls;
-                        self.class_score = new_best;
-                    }
-                } else {
-                    self.cls += 1;
-                }
-            }
-        }
     }
 
     /// The first feature to spike in a window is its class (ties: the lowest index).
@@ -172,14 +227,18 @@ impl Readout {
             win: 0,
             count: vec![0; p.features.len()],
             held: vec![0; p.features.len()],
-            busy: false,
+            phase: Phase::Idle,
+            wait_left: false,
             cls: 0,
             feat: 0,
-            acc: 0,
+            cnt_kept: 0,
+            prod: 0,
+            prod_valid: false,
+            prod_first: false,
+            totals: vec![0; p.classes as usize],
             best: 0,
             best_cls: 0,
             bin: 0,
-            totals: vec![0; p.classes as usize],
             class_valid: false,
             class_out: 0,
             class_score: 0,
