@@ -270,3 +270,41 @@ fn mangled_designs_never_panic() {
         "the mangler should break most designs, broke {rejected}"
     );
 }
+
+/// `--json` on a failing command prints the error as JSON on standard output: for every
+/// invalid example design, each problem with its code, file, line and column.
+#[test]
+fn check_json_locates_every_problem_of_every_invalid_design() {
+    let mut files: Vec<_> = fs::read_dir(root().join("designs/errors"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    let mut problems = 0;
+    for path in &files {
+        let rel = relative(path).display().to_string();
+        let (code, stdout, stderr) = snngen(&["check", &rel, "--json"]);
+        assert_eq!(code, 2, "{rel}: {stderr}");
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{rel}: {e}: {stdout}"));
+        assert_eq!(v["error"]["kind"], "input", "{rel}");
+        assert_eq!(v["error"]["exit_code"], 2, "{rel}");
+        let diags = v["error"]["design"]["diagnostics"].as_array().unwrap();
+        assert!(!diags.is_empty(), "{rel}");
+        for d in diags {
+            assert_eq!(d["file"], rel.as_str(), "{rel}: {d}");
+            assert!(d["code"].as_str().unwrap().starts_with('E'), "{rel}: {d}");
+            assert!(
+                d["line"].as_u64().is_some_and(|l| l >= 1)
+                    && d["column"].as_u64().is_some_and(|c| c >= 1),
+                "{rel}: a problem without a location: {d}"
+            );
+            problems += 1;
+        }
+    }
+    println!(
+        "{} invalid designs, {problems} problems, each located",
+        files.len()
+    );
+}

@@ -42,7 +42,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
-    /// Print the report as JSON on standard output (no progress on standard error).
+    /// Print the report as JSON on standard output (no progress on standard error); on an
+    /// error, the error as JSON there (an invalid design's every problem with its location),
+    /// its text still on standard error.
     #[arg(long, global = true)]
     pub json: bool,
     /// No progress on standard error (`build` also leaves out its summary lines).
@@ -128,9 +130,13 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    let json = cli.global.json;
     match run(cli) {
         Ok(()) => 0,
         Err(e) => {
+            if json {
+                println!("{:#}", e.to_json());
+            }
             // Errors quote file names and values the user gave: no control character of
             // theirs reaches the terminal.
             let text: String = e

@@ -84,6 +84,34 @@ impl Diagnostics {
     }
 }
 
+impl Diagnostics {
+    /// The problems as JSON (`--json`): each with its code, message, file, line, column
+    /// (when the field was found in the file), field and help.
+    pub fn to_json(&self) -> serde_json::Value {
+        let items: Vec<serde_json::Value> = self
+            .items
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "code": d.code,
+                    "message": d.message,
+                    "file": self.file,
+                    "line": d.position.map(|p| p.0),
+                    "column": d.position.map(|p| p.1),
+                    "field": d.field,
+                    "help": d.help,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "file": self.file,
+            "problems": items.len() + self.omitted,
+            "omitted": self.omitted,
+            "diagnostics": items,
+        })
+    }
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Messages quote the user's text: control characters are escaped, so a name cannot

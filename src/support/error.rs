@@ -40,6 +40,31 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error as JSON (`--json` prints it on standard output): its kind, exit code and
+    /// message, and for an invalid design every diagnostic with its location.
+    pub fn to_json(&self) -> serde_json::Value {
+        let kind = match self {
+            Error::Input(_) => "input",
+            Error::Usage(_) => "usage",
+            Error::DoesNotFit(_) => "does_not_fit",
+            Error::Data { .. } => "data",
+            Error::Read { .. } => "read",
+            Error::Output { .. } => "output",
+            Error::Tool(_) => "tool",
+            Error::Mismatch(_) => "mismatch",
+            Error::Render(_) => "internal",
+        };
+        let mut error = serde_json::json!({
+            "kind": kind,
+            "exit_code": self.exit_code(),
+            "message": self.to_string(),
+        });
+        if let Error::Input(d) = self {
+            error["design"] = d.to_json();
+        }
+        serde_json::json!({ "error": error })
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Mismatch(_) => 1,

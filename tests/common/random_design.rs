@@ -118,8 +118,8 @@ pub fn random_design(seed: u64, name: &str) -> String {
     let frac_bits = rng.random_range(0..=6u32);
     let max = (1u64 << (int_bits - 1)) as f64 - 1.0 / (1u64 << frac_bits) as f64;
     let min = -((1u64 << (int_bits - 1)) as f64);
-    let window = snngen::compiler::ir::scoring_cycles(classes, n_features) as u32
-        + rng.random_range(0..120);
+    let window =
+        snngen::compiler::ir::scoring_cycles(classes, n_features) as u32 + rng.random_range(0..120);
     let count_bits = rng.random_range(1..=6u32);
     // Drawn last so the designs without time bins stay those of earlier versions; half the
     // designs name `bins` (1..=4), the rest take the default.
