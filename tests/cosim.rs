@@ -459,3 +459,55 @@ fn binned_decisions_are_the_argmax_of_the_weights_times_the_binned_counts() {
     assert_eq!(r.divergence, None);
     assert!(r.class_decisions >= 70, "{}", r.class_decisions);
 }
+
+#[test]
+fn a_stimulus_that_breaks_the_chip_handshake_is_refused() {
+    let design = Path::new("designs/two_chip.yaml");
+    let r = snngen::compiler::render(design).unwrap();
+    let params = snngen::model::digital::Params::new(&r.compiled, &r.verilog);
+    let (mut inputs, outputs) = cosim::random_run(&params, 3_000, 7);
+    assert_eq!(cosim::check_handshakes(&params, &inputs, &outputs), Ok(()));
+    // Chip a toggles req every cycle from cycle 100, whatever its ack says.
+    for (cycle, i) in inputs.iter_mut().enumerate().skip(100) {
+        i.chips[0].req = cycle % 2 == 0;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stim.hex");
+    std::fs::write(&file, cosim::format_stimulus(&inputs, &params)).unwrap();
+    let opts = SimOptions {
+        stimulus: Some(file),
+        ..options(0, 0, Simulator::Verilator)
+    };
+    let e = cosim::sim_rtl(design, &opts).unwrap_err();
+    assert_eq!(e.exit_code(), 2, "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("chip a") && text.contains("four-phase"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_counter_lane_that_drops_a_waiting_spike_is_caught() {
+    if !require_tool("verilator") {
+        return;
+    }
+    // A spike that meets the walk's read of its lane waits a cycle; dropping it instead
+    // loses counts only in the cycles the walk reads that lane, which six_chip's busy
+    // chips hit within the default run.
+    let (dir, out) = mutated_build(
+        "designs/six_chip.yaml",
+        "six_chip_count_lane.v",
+        "pend <= hit && mac_re;",
+        "pend <= 1'b0;",
+    );
+    let opts = SimOptions {
+        rtl_dir: Some(out),
+        vcd: Some(dir.path().join("d.vcd")),
+        cycles: None,
+        ..options(0, 1, Simulator::Verilator)
+    };
+    let r = cosim::sim_rtl(Path::new("designs/six_chip.yaml"), &opts).unwrap();
+    let d = r.divergence.expect("the mutation is observable");
+    assert!(d.signal.starts_with("class_"), "{d:?}");
+}

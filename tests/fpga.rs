@@ -149,6 +149,29 @@ fn a_design_that_does_not_fit_says_by_how_much_and_keeps_its_rtl() {
     insta::assert_snapshot!("fpga_without_device", redacted(&stderr, tmp.path()));
     let (code, _, stderr) = snngen(&["build", "designs/single_lif.yaml", "--pcf", "x.pcf"]);
     assert_eq!(code, 2, "--pcf needs --fpga: {stderr}");
+
+    // A pin file that leaves a port bit without a pin, or names no port, is refused before
+    // place and route, and nothing is written.
+    let pcf = tmp.path().join("short.pcf");
+    std::fs::write(&pcf, "set_io clk J3\nset_io led B5\n").unwrap();
+    let fresh = tmp.path().join("fresh");
+    let (code, _, stderr) = snngen(&[
+        "build",
+        "designs/single_lif.yaml",
+        "-o",
+        &fresh.display().to_string(),
+        "--fpga",
+        "--pcf",
+        &pcf.display().to_string(),
+        "-q",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("port bit(s) have no pin: chip0_ack")
+            && stderr.contains("1 name(s) are no port bit of the design: led"),
+        "{stderr}"
+    );
+    assert!(!fresh.exists(), "nothing written for a bad pin file");
 }
 
 /// The small example designs: their gate-level netlists compile and run in seconds. The

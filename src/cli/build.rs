@@ -150,7 +150,6 @@ fn summary_lines(s: &BuildSummary) -> String {
 }
 
 fn fpga_lines(f: &FpgaReport) -> String {
-    let pct = |u: &crate::tools::nextpnr::Usage| 100.0 * u.used as f64 / u.available.max(1) as f64;
     let timing = if f.timing_met {
         format!("meets its {} MHz clock", f.clock_mhz)
     } else {
@@ -164,7 +163,7 @@ fn fpga_lines(f: &FpgaReport) -> String {
         f.board,
         f.logic_cells.used,
         f.logic_cells.available,
-        pct(&f.logic_cells),
+        f.logic_cells.percent(),
         f.ram_blocks.used,
         f.ram_blocks.available,
         f.io.used,

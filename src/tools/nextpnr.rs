@@ -23,6 +23,13 @@ pub struct Usage {
     pub available: u64,
 }
 
+impl Usage {
+    /// Used, in percent of available.
+    pub fn percent(&self) -> f64 {
+        100.0 * self.used as f64 / self.available.max(1) as f64
+    }
+}
+
 /// The slowest path of a clock domain.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CriticalPath {

@@ -5,7 +5,8 @@
 // bank when counting moves into it and by reset, makes a stale entry read as 0, so the RAM
 // itself is never cleared. A spike reads its entry and writes it back plus one (saturating)
 // the next cycle; when the walk has the read port in the spike's cycle, the spike waits one
-// cycle (the walk never reads a lane two cycles running).
+// cycle: the walk reads a lane once per feature, never two cycles running, as a readout has
+// at least 2 classes.
 `default_nettype none
 module {{ v.prefix }}_count_lane #(
     parameter integer SIZE = 2,

@@ -4,8 +4,8 @@
 // when a window closes: the next window counts into one while the closed window is scored
 // from the other. A chip's features count in a block-RAM lane ({{ v.prefix }}_count_lane);
 // features that may spike together (encoder channels) count in registers.
-// Scoring a window: two cycles for its last counts to land in the RAM, one that fetches the
-// first feature's count, then one multiply per cycle, feature by feature and within a
+// Scoring a window: one cycle for its last count to land in the RAM (a spike in the window's
+// last cycle is written at the next edge), one that fetches the first feature's count, then one multiply per cycle, feature by feature and within a
 // feature class by class, product = weight[class][bin][feature] * count[feature] with
 // weights in Q{{ v.readout.q_int }}.{{ v.readout.q_frac }}, added a cycle later to the class's total.
 // A frame is BINS windows, the first starting at reset; window b of a frame is time bin b,
@@ -82,7 +82,6 @@ module {{ v.prefix }}_readout #(
     // The scoring walk.
     localparam [2:0] IDLE = 3'd0, WAIT = 3'd1, FETCH = 3'd2, MAC = 3'd3, DRAIN = 3'd4, ARGMAX = 3'd5;
     reg  [2:0]               phase;
-    reg                      wait_left;
     reg  [CLASS_W-1:0]       cls;
     reg  [FEAT_W-1:0]        feat;
     wire                     last_feat = (feat == {{ v.readout.feat_last }});
@@ -127,11 +126,11 @@ module {{ v.prefix }}_readout #(
     wire [LANES-1:0]         lane_mac_re = (fetch && fetch_in_lane) ? ({{ v.readout.lane_one }} << fetch_lane) : {LANES{1'b0}};
     wire [LANES*CNT_W-1:0]   lane_count;
 {%- for l in v.readout.lanes %}
-    wire [LANE_W-1:0]        lane{{ l.index }}_idx;
+    wire [{{ l.lw_msb }}:0]             lane{{ l.index }}_idx;
 {%- for m in l.idx_masks %}
     assign lane{{ l.index }}_idx[{{ m.key }}] = |(feat_spikes & {{ m.value }});
 {%- endfor %}
-    {{ v.prefix }}_count_lane #(.SIZE({{ v.readout.lane_size }}), .LW(LANE_W), .CNT_W(CNT_W)) u_lane{{ l.index }} (
+    {{ v.prefix }}_count_lane #(.SIZE({{ l.size }}), .LW({{ l.lw }}), .CNT_W(CNT_W)) u_lane{{ l.index }} (
         .clk(clk),
         .rst(rst),
         .hit(|(feat_spikes & {{ l.hit_mask }})),
@@ -139,7 +138,7 @@ module {{ v.prefix }}_readout #(
         .bank(bank),
         .win_end(win_end),
         .mac_re(lane_mac_re[{{ l.index }}]),
-        .mac_idx(fetch_entry[LANE_W-1:0]),
+        .mac_idx(fetch_entry[{{ l.lw_msb }}:0]),
         .mac_count(lane_count[{{ l.index }}*CNT_W +: CNT_W])
     );
 {%- endfor %}
@@ -210,7 +209,6 @@ module {{ v.prefix }}_readout #(
     always @(posedge clk) begin
         if (rst) begin
             phase       <= IDLE;
-            wait_left   <= 1'b0;
             cls         <= {CLASS_W{1'b0}};
             feat        <= {FEAT_W{1'b0}};
             prod        <= {PROD_W{1'b0}};
@@ -232,14 +230,11 @@ module {{ v.prefix }}_readout #(
             else if (phase == ARGMAX)
                 totals <= {slot, totals[NCLASS*ACC_W-1:ACC_W]};
             if (win_end) begin
-                phase     <= WAIT;
-                wait_left <= 1'b1;
+                phase <= WAIT;
             end else begin
                 case (phase)
                     WAIT: begin
-                        wait_left <= 1'b0;
-                        if (!wait_left)
-                            phase <= FETCH;
+                        phase <= FETCH;
                     end
                     FETCH: begin
                         phase <= MAC;

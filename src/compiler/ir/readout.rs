@@ -11,9 +11,11 @@ use crate::compiler::design::{Decision, Design};
 use std::path::Path;
 
 /// Cycles the readout needs after a window closes beyond one per multiply and one per
-/// class compare: two for the last counts to land in block RAM, the first count's fetch,
+/// class compare: one for the last count to land in its RAM lane, the first count's fetch,
 /// adding the last product, and the output register (see templates/verilog/readout.v).
-pub const READOUT_OVERHEAD_CYCLES: u32 = 5;
+/// (A lane's walk reads come once per class count of cycles: the validator's two classes
+/// at least keep them apart, as the lane needs.)
+pub const READOUT_OVERHEAD_CYCLES: u32 = 4;
 
 /// Cycles from a window's last cycle until its decision (the frame's last bin's) is on the
 /// outputs: `classes x features` multiplies, `classes` compares and the overhead. A window
@@ -153,7 +155,7 @@ pub(super) fn build_readout(
                 "a window of {} cycles is too short: the readout needs {scoring} cycles ({} classes x ({n_features} features + 1) + {READOUT_OVERHEAD_CYCLES}) to score it",
                 r.window_cycles, r.classes
             ),
-            "make the window at least classes x (features + 1) + 5 cycles",
+            "make the window at least classes x (features + 1) + 4 cycles",
         );
     }
     ReadoutIr {

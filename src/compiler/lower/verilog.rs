@@ -212,9 +212,7 @@ pub struct ReadoutView {
     /// Lanes, at least 1 (the width of the lane buses), and a 1 that wide.
     pub lane_slots: u32,
     pub lane_one: String,
-    /// Features of the largest lane, the width of a lane's local feature index, and of a
-    /// lane number.
-    pub lane_size: u32,
+    /// Width of a lane's local feature index (the largest lane's), and of a lane number.
     pub lane_w: u32,
     pub lane_id_w: u32,
     /// Per feature: {in a lane, lane, local index} (`lane_entry_w` bits; register features 0).
@@ -226,6 +224,10 @@ pub struct ReadoutView {
 #[derive(Debug, Clone)]
 pub struct LaneView {
     pub index: u32,
+    /// Its features, the width of an index to them, and that width's top bit.
+    pub size: u32,
+    pub lw: u32,
+    pub lw_msb: u32,
     /// The features of the lane, as a mask over the feature vector.
     pub hit_mask: String,
     /// For each bit of the local index, the mask of the lane's features with that bit set.
@@ -302,12 +304,12 @@ pub struct VerilogModel {
 }
 
 impl VerilogModel {
-    /// Module names in dependency order (leaves first, top last).
     /// Whether the readout counts in block-RAM lanes (a module of their own).
     pub fn has_count_lanes(&self) -> bool {
         !self.readout.first_spike && !self.readout.lanes.is_empty()
     }
 
+    /// Module names in dependency order (leaves first, top last).
     pub fn module_names(&self) -> Vec<String> {
         [
             "encoder",
@@ -481,7 +483,8 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
 /// The counter lane of each readout feature and its index in the lane, or `None` for a
 /// register counter. A lane holds the features of one chip: they arrive over its AER
 /// handshake, one at a time and at least 6 cycles apart, as a lane's read-modify-write needs.
-/// Encoder channels (which spike together) and a source listed twice keep registers.
+/// Encoder channels (which spike together) keep registers, and so does a source's second
+/// listing (it spikes with the first).
 fn count_lanes(layout: &crate::compiler::passes::place::Layout) -> Vec<Option<(u32, u32)>> {
     let chip_of = |s: u32| {
         layout
@@ -558,8 +561,11 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
         lanes: (0..nlanes)
             .map(|lane| LaneView {
                 index: lane,
+                size: lane_size(lane) as u32,
+                lw: index_width(lane_size(lane) as u64),
+                lw_msb: index_width(lane_size(lane) as u64) - 1,
                 hit_mask: mask_lit(nfeat, |f| member(f, lane)),
-                idx_masks: (0..lane_w)
+                idx_masks: (0..index_width(lane_size(lane) as u64))
                     .map(|bit| RomEntry {
                         key: bit.to_string(),
                         value: mask_lit(nfeat, |f| member(f, lane) && (local(f) >> bit) & 1 == 1),
@@ -567,7 +573,6 @@ fn lower_readout(c: &Compiled) -> ReadoutView {
                     .collect(),
             })
             .collect(),
-        lane_size: largest_lane,
         lane_slots: nlanes.max(1),
         lane_one: lit(nlanes.max(1), 1),
         lane_w,

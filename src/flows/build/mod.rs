@@ -8,7 +8,7 @@ use crate::compiler::lower::verilog::{VerilogModel, ident};
 use crate::compiler::{Rendered, emit, render_loaded, with_readout_weights, with_tile_weights};
 use crate::flows::fpga::{self, FpgaReport, FpgaTarget, Implementation};
 use crate::support::error::{Error, Result};
-use crate::support::fs::absolute;
+use crate::support::fs::{absolute, read_input};
 use crate::support::output::write_atomic;
 use crate::support::progress::Verbosity;
 use serde::Serialize;
@@ -133,14 +133,21 @@ pub fn build_with(
     let out = out_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_out_dir(&net.name));
-    let fpga = inputs.fpga.map(|request| implement_fpga(&r, request, path));
-    // A design that does not fit (or a failing tool) still gets its folder, without fpga/.
+    // Bad FPGA input (no device, an unreadable pin file, a missing tool) stops before
+    // anything runs or is written.
+    let target = match inputs.fpga {
+        Some(request) => Some(fpga_target(&r, request, path)?),
+        None => None,
+    };
+    let fpga = target.map(|t| implement_fpga(&r, &t));
+    // A design that does not fit still gets its folder, without fpga/: its RTL is sound.
     let (fpga_files, fpga_report) = match fpga {
         Some(Ok(imp)) => (imp.files, Some(imp.report)),
-        Some(Err(e)) => {
+        Some(Err(e @ Error::DoesNotFit(_))) => {
             write_folder(&out, &r, &[], None)?;
             return Err(e);
         }
+        Some(Err(e)) => return Err(e),
         None => (Vec::new(), None),
     };
     write_folder(&out, &r, &fpga_files, fpga_report.as_ref())?;
@@ -186,7 +193,15 @@ fn write_folder(
         .map(|f| (f.path.as_str(), f.contents.as_bytes()))
         .chain(fpga_files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
         .collect();
-    let fpga_json = fpga.map(|f| serde_json::to_value(f).expect("report serializes"));
+    // The manifest keeps what the same design always gives: not the tools' run times.
+    let fpga_json = fpga.map(|f| {
+        let mut v = serde_json::to_value(f).expect("report serializes");
+        if let Some(m) = v.as_object_mut() {
+            m.remove("yosys_seconds");
+            m.remove("nextpnr_seconds");
+        }
+        v
+    });
     let manifest = emit::manifest_of(
         &r.verilog.prefix,
         &r.design_hash,
@@ -197,8 +212,9 @@ fn write_folder(
     write_atomic(out, files)
 }
 
-/// Places and routes the rendered RTL for the device asked for (else the design's).
-fn implement_fpga(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result<Implementation> {
+/// What `--fpga` builds for: the device asked for (else the design's), the pin file read,
+/// the flow's tools found.
+fn fpga_target(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result<FpgaTarget> {
     let net = &r.compiled.network;
     let device = request.device.or(net.device).ok_or_else(|| {
         Error::Usage(format!(
@@ -207,6 +223,23 @@ fn implement_fpga(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result<
             design.display()
         ))
     })?;
+    let pcf = match &request.pcf {
+        Some(path) => Some((path.clone(), read_input(path)?)),
+        None => None,
+    };
+    for tool in fpga::FLOW_TOOLS {
+        crate::tools::find(tool)?;
+    }
+    Ok(FpgaTarget {
+        device,
+        clock_mhz: net.clock_mhz,
+        pcf,
+        verbosity: request.verbosity,
+    })
+}
+
+/// Places and routes the rendered RTL for `target`.
+fn implement_fpga(r: &Rendered, target: &FpgaTarget) -> Result<Implementation> {
     let rtl_paths = emit::rtl_paths(&r.verilog);
     let rtl: Vec<(String, String)> = r
         .files
@@ -217,14 +250,8 @@ fn implement_fpga(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result<
             (name, f.contents.clone())
         })
         .collect();
-    let target = FpgaTarget {
-        device,
-        clock_mhz: net.clock_mhz,
-        pcf: request.pcf.clone(),
-        verbosity: request.verbosity,
-    };
     let top = format!("{}_top", r.verilog.prefix);
-    fpga::implement(&r.verilog.prefix, &rtl, &top, &target)
+    fpga::implement(&r.verilog.prefix, &rtl, &top, target)
 }
 
 /// Default output folder of a design: `out/<name>`.

@@ -10,7 +10,7 @@ pub mod stimulus;
 pub use cache::cache_dir;
 pub use compare::Divergence;
 pub use coverage::Coverage;
-pub use stimulus::{format_stimulus, parse_stimulus, random_run};
+pub use stimulus::{check_handshakes, format_stimulus, parse_stimulus, random_run};
 
 use crate::compiler::design::FpgaDevice;
 use crate::compiler::{self, Rendered, emit};
@@ -313,7 +313,9 @@ fn stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<(Vec<Inputs>
                 )));
             }
             let mut model = SystemModel::new(params.clone());
-            let expected = inputs.iter().map(|i| model.cycle(i)).collect();
+            let expected: Vec<Outputs> = inputs.iter().map(|i| model.cycle(i)).collect();
+            stimulus::check_handshakes(params, &inputs, &expected)
+                .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
             Ok((inputs, expected))
         }
         None => {

@@ -91,6 +91,33 @@ pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outpu
     (inputs, outputs)
 }
 
+/// Checks that the chips in a stimulus keep the four-phase AER handshake with the acks the
+/// model answered: a chip raises `req` only while its `ack` is low and drops it only while
+/// `ack` is high. A chip that does not can send a spike every two cycles, faster than the
+/// readout's counter lanes take them (the handshake itself spaces them six cycles apart).
+pub fn check_handshakes(p: &Params, inputs: &[Inputs], outputs: &[Outputs]) -> Result<(), String> {
+    let mut last_req = vec![false; p.chip_sources.len()];
+    let mut last_ack = vec![false; p.chip_sources.len()];
+    for (cycle, (i, o)) in inputs.iter().zip(outputs).enumerate() {
+        for (k, c) in i.chips.iter().enumerate() {
+            let rises = c.req && !last_req[k];
+            let falls = !c.req && last_req[k];
+            if !i.rst && ((rises && last_ack[k]) || (falls && !last_ack[k])) {
+                return Err(format!(
+                    "cycle {cycle}: chip {} {} req while its ack is {} (the four-phase \
+                     handshake raises req only while ack is low and drops it only while ack is high)",
+                    p.chip_names[k],
+                    if rises { "raises" } else { "drops" },
+                    if last_ack[k] { "high" } else { "low" }
+                ));
+            }
+            last_req[k] = c.req;
+            last_ack[k] = o.chips[k].ack;
+        }
+    }
+    Ok(())
+}
+
 /// Hex of `values`, each `bits` wide, value 0 in the least significant bits, without
 /// leading zeros (`%h` reads any width; idle cycles of a wide encoder stay one digit).
 fn pack_hex(values: &[u32], bits: u32) -> String {

@@ -12,8 +12,6 @@ pub struct DeviceSpec {
     pub nextpnr_args: &'static [&'static str],
     pub package: &'static str,
     pub board: &'static str,
-    pub logic_cells: u64,
-    pub ram_blocks: u64,
     /// Map multipliers onto DSP blocks (`synth_ice40 -dsp`).
     pub dsp: bool,
     /// The board's clock input (a global buffer pin).
@@ -52,8 +50,6 @@ static HX8K: DeviceSpec = DeviceSpec {
     nextpnr_args: &["--hx8k", "--package", "ct256"],
     package: "ct256",
     board: "iCE40-HX8K breakout board",
-    logic_cells: 7680,
-    ram_blocks: 32,
     dsp: false,
     clock_pin: "J3",
     flash_pins: &["P11", "P12", "R11", "R12"],
@@ -81,8 +77,6 @@ static UP5K: DeviceSpec = DeviceSpec {
     nextpnr_args: &["--up5k", "--package", "sg48"],
     package: "sg48",
     board: "iCEBreaker",
-    logic_cells: 5280,
-    ram_blocks: 30,
     dsp: true,
     clock_pin: "35",
     flash_pins: &["14", "15", "16", "17"],

@@ -13,8 +13,9 @@ pub use netlist::BlockUsage;
 
 use crate::compiler::design::FpgaDevice;
 use crate::support::error::{Error, Result, ToolError};
-use crate::support::fs::{read_input, scratch_dir, write};
+use crate::support::fs::{scratch_dir, write};
 use crate::support::progress::{Verbosity, note};
+use crate::tools;
 use crate::tools::nextpnr::{self, CriticalPath, PnrJob, Usage};
 use crate::tools::yosys::{self, SynthOutputs};
 use netlist::NetlistSummary;
@@ -59,10 +60,13 @@ pub struct FpgaReport {
 pub struct FpgaTarget {
     pub device: FpgaDevice,
     pub clock_mhz: f64,
-    /// Pin constraints to use instead of generated ones.
-    pub pcf: Option<PathBuf>,
+    /// Pin constraints to use instead of generated ones: the file and what it holds.
+    pub pcf: Option<(PathBuf, String)>,
     pub verbosity: Verbosity,
 }
+
+/// The programs the flow runs, looked up before it starts.
+pub const FLOW_TOOLS: [&str; 3] = ["yosys", "nextpnr-ice40", "icepack"];
 
 /// The report and the files for the build folder (path inside it, contents).
 #[derive(Debug)]
@@ -104,7 +108,11 @@ pub fn implement(
     let netlist = read_netlist(dir, top)?;
 
     let generated = match &target.pcf {
-        Some(path) => Some((read_input(path)?, false)),
+        Some((path, text)) => {
+            pins::check(text, &netlist.ports)
+                .map_err(|e| Error::Usage(format!("--pcf {}: {e}", path.display())))?;
+            Some((text.clone(), false))
+        }
         None => pins::generate(&netlist.ports, spec, design).map(|text| (text, true)),
     };
     let pcf_name = format!("{design}_{}.pcf", spec.device.name());
@@ -149,9 +157,9 @@ pub fn implement(
     }
     let (Some(pnr), Some((pcf_text, pcf_generated))) = (run.report, generated) else {
         return Err(Error::Tool(ToolError::Failed {
-            command: "nextpnr-ice40".into(),
-            status: "placement or routing failed".into(),
-            excerpt: tail(&run.log, 30),
+            command: format!("nextpnr-ice40 {}", spec.nextpnr_args.join(" ")),
+            status: "it did not place and route the design".into(),
+            excerpt: tools::tail_lines(&run.log, 30),
         }));
     };
     nextpnr::icepack(dir)?;
@@ -161,7 +169,13 @@ pub fn implement(
         used: 0,
         available: 0,
     };
-    let fmax_mhz = pnr.fmax_mhz.values().copied().fold(f64::INFINITY, f64::min);
+    // The slowest clock's (every design has one clock, `clk`; none reported counts as 0).
+    let fmax_mhz = pnr
+        .fmax_mhz
+        .values()
+        .copied()
+        .reduce(f64::min)
+        .unwrap_or(0.0);
     let bin_name = format!("{design}_{}.bin", spec.device.name());
     let in_folder = |name: &str| format!("{FPGA_DIR}/{name}");
     let report = FpgaReport {
@@ -210,10 +224,9 @@ fn read_netlist(dir: &Path, top: &str) -> Result<NetlistSummary> {
         reason: e.to_string(),
     })?;
     NetlistSummary::parse(&text, top).ok_or_else(|| {
-        Error::Tool(ToolError::Simulation {
+        Error::Tool(ToolError::Io {
             tool: "yosys".into(),
-            message: format!("{} has no module {top}", path.display()),
-            excerpt: String::new(),
+            source: std::io::Error::other(format!("{} is not a netlist of {top}", path.display())),
         })
     })
 }
@@ -244,7 +257,7 @@ fn does_not_fit(
                 "{} {what} of {} ({:.0} %, {} too many)",
                 u.used,
                 u.available,
-                100.0 * u.used as f64 / u.available.max(1) as f64,
+                u.percent(),
                 u.used - u.available
             )
         })
@@ -279,9 +292,4 @@ fn does_not_fit(
         .collect();
     msg += &format!("\n  largest blocks: {}", blocks.join(", "));
     Error::DoesNotFit(msg)
-}
-
-fn tail(log: &str, n: usize) -> String {
-    let lines: Vec<&str> = log.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }

@@ -53,7 +53,7 @@ impl NetlistSummary {
                 "SB_CARRY" => u.carries += 1,
                 "SB_MAC16" => u.dsp += 1,
                 t if t.starts_with("SB_DFF") => u.flip_flops += 1,
-                t if t.starts_with("SB_RAM") || t == "SB_SPRAM256KA" => u.ram_blocks += 1,
+                t if t.starts_with("SB_RAM") => u.ram_blocks += 1,
                 _ => {}
             }
         }

@@ -38,7 +38,7 @@ pub fn readout_decision(weights: &[Vec<i64>], counts: &[u32], acc_w: u32) -> (u3
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Phase {
     Idle,
-    /// Two cycles for the closed window's last counts to land in the lanes.
+    /// One cycle for the closed window's last count to land in its lane.
     Wait,
     /// The first feature's count is read.
     Fetch,
@@ -58,7 +58,6 @@ pub(super) struct Readout {
     pub(super) count: Vec<u64>,
     pub(super) held: Vec<u64>,
     pub(super) phase: Phase,
-    pub(super) wait_left: bool,
     pub(super) cls: u32,
     pub(super) feat: u32,
     /// The count of the feature being scored, as fetched in its first class step.
@@ -133,17 +132,11 @@ impl Readout {
         }
         if win_end {
             self.phase = Phase::Wait;
-            self.wait_left = true;
             return;
         }
         match self.phase {
             Phase::Idle => {}
-            Phase::Wait => {
-                if !self.wait_left {
-                    self.phase = Phase::Fetch;
-                }
-                self.wait_left = false;
-            }
+            Phase::Wait => self.phase = Phase::Fetch,
             Phase::Fetch => {
                 self.phase = Phase::Mac;
                 self.cls = 0;
@@ -228,7 +221,6 @@ impl Readout {
             count: vec![0; p.features.len()],
             held: vec![0; p.features.len()],
             phase: Phase::Idle,
-            wait_left: false,
             cls: 0,
             feat: 0,
             cnt_kept: 0,
