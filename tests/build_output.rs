@@ -308,3 +308,35 @@ fn check_json_locates_every_problem_of_every_invalid_design() {
         files.len()
     );
 }
+
+/// Completion scripts and man pages come from the parser's own definitions: every command
+/// and a recent flag are in them.
+#[test]
+fn completions_and_man_pages_list_the_commands_and_flags() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let (code, stdout, stderr) = snngen(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        for word in ["build", "characterize", "gate-level", "fpga"] {
+            assert!(stdout.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let (code, _, stderr) = snngen(&["completions", "cmd.exe"]);
+    assert_eq!(code, 2, "{stderr}");
+
+    let (code, page, stderr) = snngen(&["man"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        page.contains(".TH snngen 1") && page.contains("snngen\\-build(1)"),
+        "{page}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man");
+    let (code, _, stderr) = snngen(&["man", "-o", &dir.display().to_string()]);
+    assert_eq!(code, 0, "{stderr}");
+    let build = fs::read_to_string(dir.join("snngen-build.1")).unwrap();
+    assert!(
+        build.contains(".TH snngen-build 1") && build.contains("\\-\\-fpga"),
+        "{build}"
+    );
+    assert!(dir.join("snngen-sim.1").is_file() && dir.join("snngen-train.1").is_file());
+}

@@ -11,6 +11,7 @@ mod explain;
 mod mc;
 mod passes;
 pub mod report;
+mod shell;
 mod sim;
 mod sweep;
 mod train;
@@ -119,6 +120,10 @@ pub enum Command {
         #[command(subcommand)]
         target: sim::Target,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionArgs),
+    /// Print the man page, or write one per command into a folder.
+    Man(shell::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -174,6 +179,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench { which } => bench::run(which, g),
         Command::Sweep { parameter } => sweep::run(parameter, g),
         Command::Sim { target } => sim::run(target, g),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a),
     }
 }
 
