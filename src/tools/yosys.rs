@@ -41,11 +41,6 @@ impl SynthStats {
             cells,
         }
     }
-
-    /// Count of one cell type.
-    pub fn cell(&self, name: &str) -> u64 {
-        self.cells.get(name).copied().unwrap_or(0)
-    }
 }
 
 /// What a `synth_ice40` run writes besides its counts.
