@@ -166,6 +166,10 @@ pub struct RtlArgs {
     /// RTL to for DEVICE (as `build --fpga` does), over yosys's iCE40 cell models.
     #[arg(long, value_name = "DEVICE")]
     gate_level: Option<FpgaDevice>,
+    /// Drive the board-level top (designs with `fpga.host_link`): a host on the serial link
+    /// writes sample rows and reads the decisions back, with random timing.
+    #[arg(long)]
+    board: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -190,10 +194,13 @@ impl Report for SimReport {
         } else {
             "MISMATCH"
         };
-        let what = match self.gate_level {
+        let mut what = match self.gate_level {
             Some(device) => format!("gate-level netlist for the {}", device.name()),
             None => "RTL".to_string(),
         };
+        if self.board {
+            what += " of the board-level top";
+        }
         let mut t = format!(
             "sim rtl {}: {what}, {} cycles on {}, {verdict}\n",
             self.design, self.cycles, self.simulator
@@ -245,6 +252,7 @@ pub fn run(target: Target, g: &Global) -> Result<()> {
         cache_dir: None,
         require_coverage: a.require_coverage,
         gate_level: a.gate_level,
+        board: a.board,
     };
     let report = cosim::sim_rtl(&a.design, &opts)?;
     show(&report, g);

@@ -1,41 +1,36 @@
 {% include "verilog/header.txt" %}
 // Co-simulation harness for `snngen sim rtl`, the same for Verilator (--binary) and Icarus.
 // Reads one line of hex inputs per cycle from +stimulus=FILE:
-//   rst in_valid in_data{% for c in v.top.chips %} {{ c.name }}_req {{ c.name }}_addr {{ c.name }}_syn_ack{% endfor %}
+//  {% for p in hv.inputs %} {{ p.name }}{% endfor %}
 // applies it while the clock is low, raises the clock, and writes the outputs after the edge
 // as one line of hex to +trace=FILE:
-//  {% for c in v.top.chips %} {{ c.name }}_ack {{ c.name }}_syn_req {{ c.name }}_syn_addr{% endfor %} class_valid class_out class_score
+//  {% for p in hv.outputs %} {{ p.name }}{% endfor %}
 // +vcd=FILE dumps the DUT from cycle +vcd_from=N and ends the run at cycle +vcd_to=M
 // (Verilator must be built with --trace; it ignores $dumpoff, hence the early end).
 `default_nettype none
-module {{ v.prefix }}_cosim;
+module {{ name }};
     reg clk = 1'b0;
-    reg rst = 1'b1;
-    reg in_valid = 1'b0;
-    reg [{{ v.top.in_data_msb }}:0] in_data = 0;
-{%- for c in v.top.chips %}
-    reg {{ c.name }}_req = 1'b0;
-    reg [{{ v.top.src_msb }}:0] {{ c.name }}_addr = 0;
-    reg {{ c.name }}_syn_ack = 1'b0;
-    wire {{ c.name }}_ack;
-    wire {{ c.name }}_syn_req;
-    wire [{{ v.top.syn_msb }}:0] {{ c.name }}_syn_addr;
+{%- for p in hv.inputs %}
+    reg [{{ p.msb }}:0] {{ p.name }} = 0;
+{%- endfor %}
+{%- for p in hv.outputs %}
+    wire [{{ p.msb }}:0] {{ p.name }};
 {%- endfor %}
     // $fscanf writes into these first: Verilator does not schedule logic on a variable
     // written by $fscanf, so the DUT's inputs are then set by plain assignments.
-    reg s_rst;
-    reg s_in_valid;
-    reg [{{ v.top.in_data_msb }}:0] s_in_data;
-{%- for c in v.top.chips %}
-    reg s_{{ c.name }}_req;
-    reg [{{ v.top.src_msb }}:0] s_{{ c.name }}_addr;
-    reg s_{{ c.name }}_syn_ack;
+{%- for p in hv.inputs %}
+    reg [{{ p.msb }}:0] s_{{ p.name }};
 {%- endfor %}
-    wire class_valid;
-    wire [{{ v.top.class_msb }}:0] class_out;
-    wire [{{ v.top.acc_msb }}:0] class_score;
 
-{% include "tb/dut_instance.txt" %}
+    {{ hv.module }} dut (
+        .clk(clk),
+{%- for p in hv.inputs %}
+        .{{ p.name }}({{ p.name }}),
+{%- endfor %}
+{%- for p in hv.outputs %}
+        .{{ p.name }}({{ p.name }}){% if !loop.last %},{% endif %}
+{%- endfor %}
+    );
 
     reg [8*4096-1:0] stimulus_path;
     reg [8*4096-1:0] trace_path;
@@ -65,28 +60,23 @@ module {{ v.prefix }}_cosim;
             if (!$value$plusargs("vcd_to=%d", vcd_to)) vcd_to = -1;
         end
         forever begin
-            matched = $fscanf(stimulus, "%h %h %h{% for c in v.top.chips %} %h %h %h{% endfor %}\n",
-                s_rst, s_in_valid, s_in_data{% for c in v.top.chips %}, s_{{ c.name }}_req, s_{{ c.name }}_addr, s_{{ c.name }}_syn_ack{% endfor %});
-            if (matched != {{ v.tb.cosim_fields }} || cycle == vcd_to) begin
+            matched = $fscanf(stimulus, "{% for p in hv.inputs %}%h{% if !loop.last %} {% endif %}{% endfor %}\n",
+                {% for p in hv.inputs %}s_{{ p.name }}{% if !loop.last %}, {% endif %}{% endfor %});
+            if (matched != {{ hv.fields }} || cycle == vcd_to) begin
                 $fclose(trace);
                 $display("cosim: done after %0d cycles", cycle);
                 $finish;
             end
-            rst = s_rst;
-            in_valid = s_in_valid;
-            in_data = s_in_data;
-{%- for c in v.top.chips %}
-            {{ c.name }}_req = s_{{ c.name }}_req;
-            {{ c.name }}_addr = s_{{ c.name }}_addr;
-            {{ c.name }}_syn_ack = s_{{ c.name }}_syn_ack;
+{%- for p in hv.inputs %}
+            {{ p.name }} = s_{{ p.name }};
 {%- endfor %}
             if (vcd_on && cycle == vcd_from) begin
                 $dumpfile(vcd_path);
                 $dumpvars(0, dut);
             end
             #5 clk = 1'b1;
-            #4 $fwrite(trace, "{% for c in v.top.chips %}%h %h %h {% endfor %}%h %h %h\n",
-                {% for c in v.top.chips %}{{ c.name }}_ack, {{ c.name }}_syn_req, {{ c.name }}_syn_addr, {% endfor %}class_valid, class_out, class_score);
+            #4 $fwrite(trace, "{% for p in hv.outputs %}%h{% if !loop.last %} {% endif %}{% endfor %}\n",
+                {% for p in hv.outputs %}{{ p.name }}{% if !loop.last %}, {% endif %}{% endfor %});
             #1 clk = 1'b0;
             cycle = cycle + 1;
             if (cycle % 65536 == 0) $display("cosim: cycle %0d", cycle);

@@ -206,6 +206,9 @@ pub struct Fpga {
     pub clock_mhz: f64,
     /// The FPGA this side is built for (`snngen build --fpga` without a device takes it).
     pub device: Option<FpgaDevice>,
+    /// A serial host link in front of the encoder: the board-level top then takes encoder
+    /// samples over SPI instead of on parallel pins (`snngen build --fpga` builds that top).
+    pub host_link: Option<HostLink>,
     pub encoder: Encoder,
     pub router: Router,
     pub readout: Readout,
@@ -232,6 +235,22 @@ impl FpgaDevice {
             FpgaDevice::Ice40Up5k => "ice40-up5k",
         }
     }
+}
+
+/// The board's serial host link: an SPI target (mode 0) with `lanes` data lines from the
+/// host. It shifts `lanes` bits of a sample row in on every SCK rise and hands a complete row
+/// to the encoder; on `spi_sdo` it shifts out the latest class decision and its score.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostLink {
+    /// Data lines host -> FPGA: 1 (SPI), 2 (dual) or 4 (quad); they must divide the row
+    /// (channels x sample_bits).
+    #[serde(default = "default_lanes")]
+    pub lanes: u32,
+}
+
+fn default_lanes() -> u32 {
+    1
 }
 
 /// Sigma-delta rate encoder: each channel accumulates its sample and spikes on overflow.

@@ -6,7 +6,7 @@ pub mod deck;
 
 use crate::compiler::lower::Header;
 use crate::compiler::lower::spice::SpiceDeck;
-use crate::compiler::lower::verilog::VerilogModel;
+use crate::compiler::lower::verilog::{HarnessView, LinkView, VerilogModel};
 use crate::support::hash::sha256_hex;
 use askama::Template;
 use serde::Serialize;
@@ -38,7 +38,30 @@ verilog_template!(ReadoutTemplate, "verilog/readout.v");
 verilog_template!(CountLaneTemplate, "verilog/count_lane.v");
 verilog_template!(TopTemplate, "verilog/top.v");
 verilog_template!(TestbenchTemplate, "tb/tb.sv");
-verilog_template!(CosimTemplate, "tb/cosim.sv");
+
+/// The host link and the board-level top, over the link's view.
+macro_rules! link_template {
+    ($name:ident, $path:literal) => {
+        #[derive(Template)]
+        #[template(path = $path, escape = "none")]
+        struct $name<'a> {
+            v: &'a VerilogModel,
+            l: &'a LinkView,
+            h: &'a Header,
+        }
+    };
+}
+
+link_template!(HostLinkTemplate, "verilog/host_link.v");
+link_template!(BoardTemplate, "verilog/board.v");
+
+#[derive(Template)]
+#[template(path = "tb/cosim.sv", escape = "none")]
+struct CosimTemplate<'a> {
+    name: &'a str,
+    hv: &'a HarnessView,
+    h: &'a Header,
+}
 
 #[derive(Template)]
 #[template(path = "spice/chip.cir", escape = "none")]
@@ -75,7 +98,21 @@ pub fn testbench_path(v: &VerilogModel) -> String {
 
 /// The co-simulation harness `snngen sim rtl` drives.
 pub fn cosim_path(v: &VerilogModel) -> String {
-    format!("tb/{}_cosim.sv", v.prefix)
+    format!("tb/{}.sv", cosim_module(v, false))
+}
+
+/// The module name of the co-simulation harness of the system top or of the board.
+pub fn cosim_module(v: &VerilogModel, board: bool) -> String {
+    if board {
+        format!("{}_board_cosim", v.prefix)
+    } else {
+        format!("{}_cosim", v.prefix)
+    }
+}
+
+/// The harness `snngen sim rtl --board` drives (designs with a host link).
+pub fn board_cosim_path(v: &VerilogModel) -> String {
+    format!("tb/{}.sv", cosim_module(v, true))
 }
 
 /// Renders every file of a build except the manifest.
@@ -106,6 +143,10 @@ pub fn render(
         rendered.push(CountLaneTemplate { v, h }.render()?);
     }
     rendered.extend([readout, TopTemplate { v, h }.render()?]);
+    if let Some(l) = &v.link {
+        rendered.push(HostLinkTemplate { v, l, h }.render()?);
+        rendered.push(BoardTemplate { v, l, h }.render()?);
+    }
     let mut files: Vec<EmittedFile> = rtl
         .iter()
         .zip(rendered)
@@ -121,8 +162,24 @@ pub fn render(
     });
     files.push(EmittedFile {
         path: cosim_path(v),
-        contents: CosimTemplate { v, h }.render()?,
+        contents: CosimTemplate {
+            name: &cosim_module(v, false),
+            hv: &v.top_harness(),
+            h,
+        }
+        .render()?,
     });
+    if let Some(l) = &v.link {
+        files.push(EmittedFile {
+            path: board_cosim_path(v),
+            contents: CosimTemplate {
+                name: &cosim_module(v, true),
+                hv: &v.board_harness(l),
+                h,
+            }
+            .render()?,
+        });
+    }
     files.push(EmittedFile {
         path: "tb/files.f".into(),
         contents: FileListTemplate { rtl: &rtl }.render()?,

@@ -117,6 +117,7 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
         temperature: d.temperature,
         clock_mhz: d.fpga.clock_mhz,
         device: d.fpga.device,
+        host_link_lanes: d.fpga.host_link.map(|l| l.lanes),
         encoder: EncoderIr {
             channels: d.fpga.encoder.channels,
             sample_bits: d.fpga.encoder.sample_bits,

@@ -35,6 +35,8 @@ pub struct Network {
     pub clock_mhz: f64,
     /// The FPGA the design names, if any.
     pub device: Option<FpgaDevice>,
+    /// The serial host link's data lines, when the design has one.
+    pub host_link_lanes: Option<u32>,
     pub encoder: EncoderIr,
     pub chips: Vec<ChipIr>,
     pub readout: ReadoutIr,

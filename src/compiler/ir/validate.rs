@@ -3,7 +3,7 @@
 
 use crate::compiler::codes::{self, Code};
 use crate::compiler::design::LoadedDesign;
-use crate::compiler::design::{AnalogSim, Design, NeuronMode, RcSpikeTile};
+use crate::compiler::design::{AnalogSim, Design, Encoder, HostLink, NeuronMode, RcSpikeTile};
 use crate::support::diag::{Diagnostic, Diagnostics, MAX_LISTED};
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -187,6 +187,9 @@ pub fn check_design(d: &Design, p: &mut Problems) {
         1.0,
         16.0,
     );
+    if let Some(link) = f.host_link {
+        check_host_link(link, &f.encoder, p);
+    }
     let r = &f.readout;
     p.range(
         "fpga.readout.classes",
@@ -209,6 +212,33 @@ pub fn check_design(d: &Design, p: &mut Problems) {
         1.0,
         16.0,
     );
+}
+
+/// Data lines the host link takes.
+pub const HOST_LINK_LANES: [u32; 3] = [1, 2, 4];
+
+fn check_host_link(link: HostLink, e: &Encoder, p: &mut Problems) {
+    let row = e.channels * e.sample_bits;
+    if !HOST_LINK_LANES.contains(&link.lanes) {
+        p.push(
+            codes::OUT_OF_RANGE,
+            "fpga.host_link.lanes",
+            format!(
+                "the host link has 1, 2 or 4 data lines, not {}",
+                link.lanes
+            ),
+        );
+    } else if row % link.lanes != 0 {
+        p.push_help(
+            codes::OUT_OF_RANGE,
+            "fpga.host_link.lanes",
+            format!(
+                "{} data lines do not divide a sample row of {} channels x {} bits = {row} bits",
+                link.lanes, e.channels, e.sample_bits
+            ),
+            "every SCK edge shifts one bit per line, so a row must be a whole number of edges",
+        );
+    }
 }
 
 fn check_mode(field: &str, name: &str, m: &NeuronMode, vdd: f64, p: &mut Problems) {

@@ -267,6 +267,42 @@ pub struct TopView {
     pub features: Vec<TopFeature>,
 }
 
+/// The serial host link and the board-level top around the system top.
+#[derive(Debug, Clone)]
+pub struct LinkView {
+    pub lanes: u32,
+    pub lanes_msb: u32,
+    /// Bits of a sample row (the encoder's in_data) and SCK rises per row.
+    pub row_bits: u32,
+    pub beats: u32,
+    pub beat_w: u32,
+    pub beat_one: String,
+    /// The beat count of a complete row, as a literal of the counter's width.
+    pub beat_full: String,
+    pub class_w: u32,
+    pub acc_w: u32,
+    /// The row register after one rise: the new bits on top, shifted down by a lane width.
+    pub shift_in: String,
+}
+
+/// One port of a module the co-simulation harness drives, with its top bit.
+#[derive(Debug, Clone)]
+pub struct PortView {
+    pub name: String,
+    pub msb: u32,
+}
+
+/// The co-simulation harness of one module: the stimulus gives its inputs (after clk) in
+/// this order, the trace its outputs.
+#[derive(Debug, Clone)]
+pub struct HarnessView {
+    pub module: String,
+    pub inputs: Vec<PortView>,
+    pub outputs: Vec<PortView>,
+    /// Hex fields per stimulus line.
+    pub fields: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct TbView {
     /// Reset is released in this cycle.
@@ -281,8 +317,6 @@ pub struct TbView {
     /// Zero bits that widen a synapse address to 32 bits.
     pub syn_pad: u32,
     pub cycles: u64,
-    /// Hex fields per stimulus line of the co-simulation harness.
-    pub cosim_fields: u32,
     /// What the smoke run must show, or it fails: this many class decisions (one per
     /// frame), and synapse events when some route starts at the encoder.
     pub decisions: u64,
@@ -301,6 +335,8 @@ pub struct VerilogModel {
     pub readout: ReadoutView,
     pub top: TopView,
     pub tb: TbView,
+    /// The host link, when the design has one.
+    pub link: Option<LinkView>,
 }
 
 impl VerilogModel {
@@ -318,11 +354,84 @@ impl VerilogModel {
             "count_lane",
             "readout",
             "top",
+            "host_link",
+            "board",
         ]
         .iter()
         .filter(|m| self.has_count_lanes() || **m != "count_lane")
+        .filter(|m| self.link.is_some() || !matches!(**m, "host_link" | "board"))
         .map(|m| format!("{}_{m}", self.prefix))
         .collect()
+    }
+
+    /// The module that goes on the FPGA: the board-level top when there is a host link.
+    pub fn hardware_top(&self) -> String {
+        match self.link {
+            Some(_) => format!("{}_board", self.prefix),
+            None => format!("{}_top", self.prefix),
+        }
+    }
+
+    /// The co-simulation harness of the system top: parallel samples in, decisions out.
+    pub fn top_harness(&self) -> HarnessView {
+        let t = &self.top;
+        let port = |name: &str, msb: u32| PortView {
+            name: name.to_string(),
+            msb,
+        };
+        let mut inputs = vec![
+            port("rst", 0),
+            port("in_valid", 0),
+            port("in_data", t.in_data_msb),
+        ];
+        inputs.extend(self.chip_inputs());
+        let mut outputs = self.chip_outputs();
+        outputs.extend([
+            port("class_valid", 0),
+            port("class_out", t.class_msb),
+            port("class_score", t.acc_msb),
+        ]);
+        HarnessView::new(format!("{}_top", self.prefix), inputs, outputs)
+    }
+
+    /// The co-simulation harness of the board-level top: the host link's pins instead.
+    pub fn board_harness(&self, l: &LinkView) -> HarnessView {
+        let port = |name: &str, msb: u32| PortView {
+            name: name.to_string(),
+            msb,
+        };
+        let mut inputs = vec![
+            port("rst", 0),
+            port("spi_sck", 0),
+            port("spi_cs_n", 0),
+            port("spi_sdi", l.lanes_msb),
+        ];
+        inputs.extend(self.chip_inputs());
+        let mut outputs = self.chip_outputs();
+        outputs.extend([port("irq", 0), port("spi_sdo", 0)]);
+        HarnessView::new(format!("{}_board", self.prefix), inputs, outputs)
+    }
+
+    fn chip_inputs(&self) -> Vec<PortView> {
+        self.chip_ports(&[("req", 0), ("addr", self.top.src_msb), ("syn_ack", 0)])
+    }
+
+    fn chip_outputs(&self) -> Vec<PortView> {
+        self.chip_ports(&[("ack", 0), ("syn_req", 0), ("syn_addr", self.top.syn_msb)])
+    }
+
+    /// `ports` of every chip, chip by chip.
+    fn chip_ports(&self, ports: &[(&str, u32)]) -> Vec<PortView> {
+        self.top
+            .chips
+            .iter()
+            .flat_map(|c| {
+                ports.iter().map(|(p, msb)| PortView {
+                    name: format!("{}_{p}", c.name),
+                    msb: *msb,
+                })
+            })
+            .collect()
     }
 }
 
@@ -405,7 +514,6 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
         sample_bits: net.encoder.sample_bits,
         sample_msb: net.encoder.sample_bits - 1,
         syn_pad: 32 - chip_if.syn_w,
-        cosim_fields: 3 + 3 * nchips,
         cycles: TB_FRAMES * net.readout.bins as u64 * net.readout.window_cycles as u64
             + scoring_cycles(net.readout.classes, c.layout.features.len() as u32)
             + 16,
@@ -416,6 +524,9 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
             .any(|d| !d.is_empty()),
     };
 
+    let link = net
+        .host_link_lanes
+        .map(|lanes| lower_link(lanes, net, &readout));
     VerilogModel {
         h: h.clone(),
         prefix,
@@ -425,6 +536,41 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
         readout,
         top,
         tb,
+        link,
+    }
+}
+
+fn lower_link(lanes: u32, net: &crate::compiler::ir::Network, readout: &ReadoutView) -> LinkView {
+    let row_bits = net.encoder.channels * net.encoder.sample_bits;
+    let beats = row_bits / lanes;
+    // Counts the command rise and the row's: 0 ..= beats.
+    let beat_w = index_width(beats as u64 + 1);
+    LinkView {
+        lanes,
+        lanes_msb: lanes - 1,
+        row_bits,
+        beats,
+        beat_w,
+        beat_one: format!("{beat_w}'d1"),
+        beat_full: format!("{beat_w}'d{beats}"),
+        class_w: readout.class_w,
+        acc_w: readout.acc_w,
+        shift_in: if beats == 1 {
+            "sdi_sync".into()
+        } else {
+            "{sdi_sync, in_data[ROW_BITS-1:LANES]}".into()
+        },
+    }
+}
+
+impl HarnessView {
+    fn new(module: String, inputs: Vec<PortView>, outputs: Vec<PortView>) -> HarnessView {
+        HarnessView {
+            module,
+            fields: inputs.len(),
+            inputs,
+            outputs,
+        }
     }
 }
 

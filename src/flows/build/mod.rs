@@ -250,7 +250,7 @@ fn implement_fpga(r: &Rendered, target: &FpgaTarget) -> Result<Implementation> {
             (name, f.contents.clone())
         })
         .collect();
-    let top = format!("{}_top", r.verilog.prefix);
+    let top = r.verilog.hardware_top();
     fpga::implement(&r.verilog.prefix, &rtl, &top, target)
 }
 

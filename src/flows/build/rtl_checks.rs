@@ -8,10 +8,11 @@ use crate::support::fs::scratch_dir;
 use crate::tools::{verilator, yosys};
 use std::path::{Path, PathBuf};
 
-/// The RTL files of a build, its top module and a scratch folder for a tool run.
+/// The RTL files of a build, the module that goes on the FPGA (the board-level top when
+/// the design has a host link) and a scratch folder for a tool run.
 fn rtl_job(out_dir: &Path, r: &Rendered) -> Result<(Vec<PathBuf>, String, tempfile::TempDir)> {
     let dir = scratch_dir("snngen-rtl-")?;
-    let top = format!("{}_top", r.verilog.prefix);
+    let top = r.verilog.hardware_top();
     Ok((rtl_files(out_dir, &r.verilog), top, dir))
 }
 

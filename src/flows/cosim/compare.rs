@@ -1,6 +1,6 @@
 //! The simulator's trace against the model's outputs, cycle by cycle and signal by signal.
 
-use crate::model::digital::{Outputs, Params};
+use crate::model::digital::{BoardOutputs, Outputs, Params};
 
 /// The first output that differs from the model.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -11,26 +11,47 @@ pub struct Divergence {
     pub got: String,
 }
 
-/// Output fields of a trace line, named as in the harness.
-fn output_fields(o: &Outputs, chip_names: &[String]) -> Vec<(String, u64)> {
+/// One cycle of a module's outputs, as the harness writes them on a trace line.
+pub trait TraceLine {
+    /// The output fields in the harness's order, named as the ports are.
+    fn fields(&self, chip_names: &[String]) -> Vec<(String, u64)>;
+}
+
+fn chip_fields(o: &Outputs, chip_names: &[String]) -> Vec<(String, u64)> {
     let mut v = Vec::new();
     for (c, name) in o.chips.iter().zip(chip_names) {
         v.push((format!("{name}_ack"), c.ack as u64));
         v.push((format!("{name}_syn_req"), c.syn_req as u64));
         v.push((format!("{name}_syn_addr"), c.syn_addr as u64));
     }
-    v.push(("class_valid".into(), o.class_valid as u64));
-    v.push(("class_out".into(), o.class_out as u64));
-    v.push(("class_score".into(), o.class_score));
     v
 }
 
+impl TraceLine for Outputs {
+    fn fields(&self, chip_names: &[String]) -> Vec<(String, u64)> {
+        let mut v = chip_fields(self, chip_names);
+        v.push(("class_valid".into(), self.class_valid as u64));
+        v.push(("class_out".into(), self.class_out as u64));
+        v.push(("class_score".into(), self.class_score));
+        v
+    }
+}
+
+impl TraceLine for BoardOutputs {
+    fn fields(&self, chip_names: &[String]) -> Vec<(String, u64)> {
+        let mut v = chip_fields(&self.top, chip_names);
+        v.push(("irq".into(), self.irq as u64));
+        v.push(("spi_sdo".into(), self.sdo as u64));
+        v
+    }
+}
+
 /// The first cycle and signal where the simulator's trace differs from the model.
-pub fn compare(trace: &str, expected: &[Outputs], p: &Params) -> Option<Divergence> {
+pub fn compare<T: TraceLine>(trace: &str, expected: &[T], p: &Params) -> Option<Divergence> {
     let names = &p.chip_names;
     let mut lines = trace.lines();
     for (cycle, want) in expected.iter().enumerate() {
-        let fields = output_fields(want, names);
+        let fields = want.fields(names);
         let Some(line) = lines.next() else {
             return Some(Divergence {
                 cycle: cycle as u64,
@@ -56,7 +77,7 @@ pub fn compare(trace: &str, expected: &[Outputs], p: &Params) -> Option<Divergen
 }
 
 /// Synapse events (rising syn_req edges) in the model's outputs.
-pub fn count_synapse_events(outputs: &[Outputs]) -> u64 {
+pub fn count_synapse_events(outputs: &[&Outputs]) -> u64 {
     let mut prev: Option<&Outputs> = None;
     let mut n = 0;
     for o in outputs {
@@ -66,7 +87,7 @@ pub fn count_synapse_events(outputs: &[Outputs]) -> u64 {
                 n += 1;
             }
         }
-        prev = Some(o);
+        prev = Some(*o);
     }
     n
 }

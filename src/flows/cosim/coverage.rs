@@ -2,7 +2,7 @@
 //! decisions, synapse events per chip, routing-table destinations reached, resets. A run that
 //! left a block idle says so; "identical" then covers less than it sounds.
 
-use crate::model::digital::{Inputs, Outputs, Params};
+use crate::model::digital::{Outputs, Params};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -22,8 +22,8 @@ pub struct Coverage {
     pub gaps: Vec<String>,
 }
 
-/// The coverage of `inputs` driving a design whose model answered `outputs`.
-pub fn measure(p: &Params, inputs: &[Inputs], outputs: &[Outputs]) -> Coverage {
+/// The coverage of a run with reset as in `resets` whose model answered `outputs`.
+pub fn measure(p: &Params, resets: &[bool], outputs: &[&Outputs]) -> Coverage {
     let chips = p.chip_names.len();
     let mut c = Coverage {
         synapse_events: vec![0; chips],
@@ -33,9 +33,9 @@ pub fn measure(p: &Params, inputs: &[Inputs], outputs: &[Outputs]) -> Coverage {
     let mut reached = BTreeSet::new();
     let mut was_req = vec![false; chips];
     let mut was_rst = false;
-    for (i, o) in inputs.iter().zip(outputs) {
-        c.resets += (i.rst && !was_rst) as u64;
-        was_rst = i.rst;
+    for (&rst, o) in resets.iter().zip(outputs) {
+        c.resets += (rst && !was_rst) as u64;
+        was_rst = rst;
         c.class_decisions += o.class_valid as u64;
         for (k, out) in o.chips.iter().enumerate() {
             if out.syn_req && !was_req[k] {

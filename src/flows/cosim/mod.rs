@@ -15,7 +15,7 @@ pub use stimulus::{check_handshakes, format_stimulus, parse_stimulus, random_run
 use crate::compiler::design::FpgaDevice;
 use crate::compiler::{self, Rendered, emit};
 use crate::flows::fpga::DeviceSpec;
-use crate::model::digital::{Inputs, Outputs, Params, SystemModel};
+use crate::model::digital::{BoardOutputs, Inputs, Outputs, Params, SystemModel};
 use crate::support::error::{Error, Result, ToolError};
 use crate::support::fs::{absolute, read_input, scratch_dir, write};
 use crate::support::progress::{Progress, Verbosity, note};
@@ -61,6 +61,8 @@ pub struct SimOptions {
     /// Simulate the netlist yosys `synth_ice40` maps the RTL to for this device (over
     /// yosys's iCE40 cell models) instead of the RTL.
     pub gate_level: Option<FpgaDevice>,
+    /// Drive the board-level top over its host link instead of the system top.
+    pub board: bool,
 }
 
 impl Default for SimOptions {
@@ -76,6 +78,7 @@ impl Default for SimOptions {
             cache_dir: None,
             require_coverage: false,
             gate_level: None,
+            board: false,
         }
     }
 }
@@ -86,6 +89,8 @@ pub struct SimReport {
     pub simulator: &'static str,
     /// The device whose gate-level netlist ran, if not the RTL.
     pub gate_level: Option<FpgaDevice>,
+    /// The board-level top ran, over its host link.
+    pub board: bool,
     pub cycles: u64,
     pub seed: u64,
     pub model_cached: bool,
@@ -110,9 +115,25 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     let params = Params::new(&rendered.compiled, &rendered.verilog);
     let name = rendered.verilog.prefix.clone();
 
+    if opts.board && rendered.verilog.link.is_none() {
+        return Err(Error::Usage(format!(
+            "--board: {name} has no host link, so no board-level top (add `fpga.host_link` to the design)"
+        )));
+    }
     let model_start = Instant::now();
-    let (stimulus, expected) = stimulus_and_model(opts, &params)?;
+    let run = if opts.board {
+        board_stimulus_and_model(opts, &params)?
+    } else {
+        let (stimulus, expected) = stimulus_and_model(opts, &params)?;
+        ModelRun {
+            stimulus: format_stimulus(&stimulus, &params),
+            resets: stimulus.iter().map(|i| i.rst).collect(),
+            expected: Expected::Top(expected),
+        }
+    };
     let model_seconds = model_start.elapsed().as_secs_f64();
+    let cycles = run.resets.len() as u64;
+    let tops = run.expected.tops();
 
     let work = scratch_dir("snngen-sim-")?;
     // SNNGEN_KEEP_WORK=1 keeps the folder with stimulus, trace and harness for debugging.
@@ -125,43 +146,47 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         (Some(work), path)
     };
     let harness = HarnessRun {
-        files: harness_files(&rendered, opts.rtl_dir.as_deref(), opts.gate_level, &work)?,
-        top: format!("{name}_cosim"),
+        files: harness_files(&rendered, opts, &work)?,
+        top: emit::cosim_module(&rendered.verilog, opts.board),
         stimulus: work.join("stimulus.hex"),
         trace: work.join("trace.hex"),
-        cycles: stimulus.len() as u64,
+        cycles,
         work,
         opts,
     };
-    write(&harness.stimulus, format_stimulus(&stimulus, &params))?;
+    write(&harness.stimulus, &run.stimulus)?;
     let mut report = SimReport {
         design: name.clone(),
         simulator: opts.simulator.name(),
         gate_level: opts.gate_level,
-        cycles: stimulus.len() as u64,
+        board: opts.board,
+        cycles,
         seed: opts.seed,
         model_cached: false,
         build_seconds: 0.0,
         sim_seconds: 0.0,
         cycles_per_second: 0.0,
         model_seconds,
-        synapse_events: count_synapse_events(&expected),
-        class_decisions: expected.iter().filter(|o| o.class_valid).count() as u64,
-        coverage: coverage::measure(&params, &stimulus, &expected),
+        synapse_events: count_synapse_events(&tops),
+        class_decisions: tops.iter().filter(|o| o.class_valid).count() as u64,
+        coverage: coverage::measure(&params, &run.resets, &tops),
         divergence: None,
         vcd: None,
     };
     note(
         opts.verbosity,
         &format!(
-            "simulating {} cycles of {name} on {} ...",
-            stimulus.len(),
+            "simulating {cycles} cycles of {name}{} on {} ...",
+            if opts.board { "'s board" } else { "" },
             opts.simulator.name()
         ),
     );
     let trace = harness.run(None, &mut report)?;
     report.cycles_per_second = report.cycles as f64 / report.sim_seconds.max(1e-9);
-    report.divergence = compare(&trace, &expected, &params);
+    report.divergence = match &run.expected {
+        Expected::Top(o) => compare(&trace, o, &params),
+        Expected::Board(o) => compare(&trace, o, &params),
+    };
 
     let vcd_window = match (&report.divergence, &opts.vcd) {
         (Some(d), vcd) => Some((
@@ -180,6 +205,29 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         report.vcd = Some(path.display().to_string());
     }
     Ok(report)
+}
+
+/// A co-simulation's stimulus, as the harness reads it, and what the model answered.
+struct ModelRun {
+    stimulus: String,
+    resets: Vec<bool>,
+    expected: Expected,
+}
+
+/// The model's outputs of the module the harness drives.
+enum Expected {
+    Top(Vec<Outputs>),
+    Board(Vec<BoardOutputs>),
+}
+
+impl Expected {
+    /// The system top's outputs of every cycle.
+    fn tops(&self) -> Vec<&Outputs> {
+        match self {
+            Expected::Top(o) => o.iter().collect(),
+            Expected::Board(o) => o.iter().map(|b| &b.top).collect(),
+        }
+    }
 }
 
 /// One co-simulation's harness: its files, the stimulus written for it and the trace it
@@ -318,21 +366,41 @@ fn stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<(Vec<Inputs>
                 .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
             Ok((inputs, expected))
         }
-        None => {
-            // The default is held to the maximum: a design with frames of more than half a
-            // million cycles then reaches fewer decisions (the coverage line says so).
-            let cycles = opts.cycles.unwrap_or_else(|| {
-                coverage::cycles_for_decisions(params, DEFAULT_DECISIONS)
-                    .clamp(MIN_DEFAULT_CYCLES, MAX_CYCLES)
-            });
-            if !(1..=MAX_CYCLES).contains(&cycles) {
-                return Err(Error::Usage(format!(
-                    "--cycles {cycles}: a co-simulation runs 1 to {MAX_CYCLES} cycles"
-                )));
-            }
-            Ok(random_run(params, cycles, opts.seed))
-        }
+        None => Ok(random_run(params, default_cycles(opts, params)?, opts.seed)),
     }
+}
+
+/// Random stimulus of the board-level top and the model's outputs (a stimulus file holds
+/// the system top's inputs, so `--board` takes none).
+fn board_stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<ModelRun> {
+    if opts.stimulus.is_some() {
+        return Err(Error::Usage(
+            "--board runs random host-link traffic; --stimulus files drive the system top (drop one of the two)".into(),
+        ));
+    }
+    let cycles = default_cycles(opts, params)?;
+    let (inputs, expected) = stimulus::random_board_run(params, cycles, opts.seed);
+    Ok(ModelRun {
+        stimulus: stimulus::format_board_stimulus(&inputs),
+        resets: inputs.iter().map(|i| i.rst).collect(),
+        expected: Expected::Board(expected),
+    })
+}
+
+/// The cycles of a random run: `--cycles`, or enough for the default decisions.
+fn default_cycles(opts: &SimOptions, params: &Params) -> Result<u64> {
+    // The default is held to the maximum: a design with frames of more than half a
+    // million cycles then reaches fewer decisions (the coverage line says so).
+    let cycles = opts.cycles.unwrap_or_else(|| {
+        coverage::cycles_for_decisions(params, DEFAULT_DECISIONS)
+            .clamp(MIN_DEFAULT_CYCLES, MAX_CYCLES)
+    });
+    if !(1..=MAX_CYCLES).contains(&cycles) {
+        return Err(Error::Usage(format!(
+            "--cycles {cycles}: a co-simulation runs 1 to {MAX_CYCLES} cycles"
+        )));
+    }
+    Ok(cycles)
 }
 
 /// How long a simulation of `cycles` may run before it counts as stopped: the tool timeout
@@ -359,13 +427,13 @@ struct Harness {
     iverilog_flags: &'static [&'static str],
 }
 
-fn harness_files(
-    r: &Rendered,
-    rtl_dir: Option<&Path>,
-    gate_level: Option<FpgaDevice>,
-    work: &Path,
-) -> Result<Harness> {
-    let harness_path = emit::cosim_path(&r.verilog);
+fn harness_files(r: &Rendered, opts: &SimOptions, work: &Path) -> Result<Harness> {
+    let rtl_dir = opts.rtl_dir.as_deref();
+    let harness_path = if opts.board {
+        emit::board_cosim_path(&r.verilog)
+    } else {
+        emit::cosim_path(&r.verilog)
+    };
     let mut files = Harness {
         paths: Vec::new(),
         contents: Vec::new(),
@@ -400,8 +468,13 @@ fn harness_files(
         files.paths.push(path);
         files.contents.push(contents);
     }
-    match gate_level {
-        Some(device) => gate_level_files(files, &r.verilog.prefix, device, work),
+    let top = if opts.board {
+        r.verilog.hardware_top()
+    } else {
+        format!("{}_top", r.verilog.prefix)
+    };
+    match opts.gate_level {
+        Some(device) => gate_level_files(files, &top, device, work),
         None => Ok(files),
     }
 }
@@ -411,7 +484,7 @@ fn harness_files(
 /// simulation models (shipped with yosys) join the files.
 fn gate_level_files(
     rtl: Harness,
-    prefix: &str,
+    top: &str,
     device: FpgaDevice,
     work: &Path,
 ) -> Result<Harness> {
@@ -426,7 +499,7 @@ fn gate_level_files(
         json: false,
         gate_verilog: true,
     };
-    yosys::synth_ice40_with(&paths, &format!("{prefix}_top"), work, outputs)?;
+    yosys::synth_ice40_with(&paths, top, work, outputs)?;
     let cells = yosys::ice40_cell_models()?;
     let mut files = Harness {
         paths: Vec::new(),

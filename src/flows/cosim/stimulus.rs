@@ -1,7 +1,11 @@
 //! Stimulus of a co-simulation: seeded random traffic generated together with the model's
 //! outputs, and the harness's text format (one line per cycle, hex) both ways.
 
-use crate::model::digital::{ChipInputs, Inputs, Outputs, Params, SystemModel};
+use crate::model::digital::host_link;
+use crate::model::digital::{
+    BoardInputs, BoardModel, BoardOutputs, ChipInputs, ChipOutputs, Inputs, Outputs, Params,
+    SpiHost, SystemModel,
+};
 use crate::support::text::quoted;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -32,6 +36,74 @@ impl Activity {
 /// Random stimulus for `cycles` cycles, generated together with the model's outputs: the chip
 /// responders follow the four-phase protocol against the model's own acks and requests.
 pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outputs>) {
+    let mut model = SystemModel::new(p.clone());
+    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+    random_traffic(p, cycles, seed, |rng, rst, p_valid, chips| {
+        let i = Inputs {
+            rst,
+            in_valid: rng.random_bool(p_valid),
+            samples: random_row(p, rng),
+            chips,
+        };
+        let o = model.cycle(&i);
+        let chip_outputs = o.chips.clone();
+        inputs.push(i);
+        outputs.push(o);
+        chip_outputs
+    });
+    (inputs, outputs)
+}
+
+/// Random stimulus of the board-level top: a host on the serial link writes whole and
+/// abandoned rows and reads the decision word, SCK at clk / 4 or clk / 6, CS_N high for
+/// 0 to 5 cycles between transactions; the chips as in `random_run`.
+pub fn random_board_run(p: &Params, cycles: u64, seed: u64) -> (Vec<BoardInputs>, Vec<BoardOutputs>) {
+    let mut model = BoardModel::new(p.clone());
+    let mut host = SpiHost::default();
+    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+    let beats = host_link::beats(p);
+    random_traffic(p, cycles, seed, |rng, rst, p_valid, chips| {
+        if host.queued() == 0 && rng.random_bool(p_valid) {
+            let half = rng.random_range(2..=3);
+            let gap = rng.random_range(0..6);
+            match rng.random_range(0..8) {
+                0..5 => host.send(p, &random_row(p, rng), half, beats, gap),
+                5 => {
+                    let part = rng.random_range(0..beats);
+                    host.send(p, &random_row(p, rng), half, part, gap);
+                }
+                _ => host.read(host_link::result_bits(p), half, gap),
+            }
+        }
+        let i = BoardInputs {
+            rst,
+            host: host.next_pins(),
+            chips,
+        };
+        let o = model.cycle(&i);
+        let chip_outputs = o.top.chips.clone();
+        inputs.push(i);
+        outputs.push(o);
+        chip_outputs
+    });
+    (inputs, outputs)
+}
+
+fn random_row(p: &Params, rng: &mut ChaCha8Rng) -> Vec<u32> {
+    (0..p.channels)
+        .map(|_| rng.random_range(0..(1u32 << p.sample_bits)))
+        .collect()
+}
+
+/// Drives `cycle` (one clock of a model, given reset, the chance of a sample this cycle
+/// and the chips' inputs; it returns the chips' outputs) for `cycles` cycles with random
+/// activity.
+fn random_traffic(
+    p: &Params,
+    cycles: u64,
+    seed: u64,
+    mut cycle: impl FnMut(&mut ChaCha8Rng, bool, f64, Vec<ChipInputs>) -> Vec<ChipOutputs>,
+) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Activity levels drawn anew every phase, log-uniform from sparse to saturated, so that
     // one run has both: saturated traffic starves the router's low-priority sources, sparse
@@ -46,12 +118,10 @@ pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outpu
     } else {
         0.0
     };
-    let mut model = SystemModel::new(p.clone());
     let mut chips = vec![ChipInputs::default(); p.chip_sources.len()];
-    let mut last = model.outputs();
-    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
-    for cycle in 0..cycles {
-        if cycle > 0 && cycle % phase == 0 {
+    let mut last = vec![ChipOutputs::default(); p.chip_sources.len()];
+    for n in 0..cycles {
+        if n > 0 && n % phase == 0 {
             level = Activity::draw(&mut rng);
         }
         let Activity {
@@ -60,7 +130,7 @@ pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outpu
             p_handshake,
         } = level;
         for (k, c) in chips.iter_mut().enumerate() {
-            let out = last.chips[k];
+            let out = last[k];
             if !c.req && !out.ack && rng.random_bool(p_event) {
                 c.req = true;
                 // Mostly real neurons; sometimes an address past the chip's last source.
@@ -76,19 +146,9 @@ pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outpu
                 c.syn_ack = out.syn_req;
             }
         }
-        let i = Inputs {
-            rst: cycle < 3 || rng.random_bool(p_reset),
-            in_valid: rng.random_bool(p_valid),
-            samples: (0..p.channels)
-                .map(|_| rng.random_range(0..(1u32 << p.sample_bits)))
-                .collect(),
-            chips: chips.clone(),
-        };
-        last = model.cycle(&i);
-        inputs.push(i);
-        outputs.push(last.clone());
+        let rst = n < 3 || rng.random_bool(p_reset);
+        last = cycle(&mut rng, rst, p_valid, chips.clone());
     }
-    (inputs, outputs)
 }
 
 /// Checks that the chips in a stimulus keep the four-phase AER handshake with the acks the
@@ -172,6 +232,20 @@ pub fn format_stimulus(inputs: &[Inputs], p: &Params) -> String {
             i.in_valid as u8,
             pack_hex(&i.samples, p.sample_bits)
         );
+        for c in &i.chips {
+            let _ = write!(s, " {:x} {:x} {:x}", c.req as u8, c.addr, c.syn_ack as u8);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The board-level top's stimulus: `rst spi_sck spi_cs_n spi_sdi` then the chips' fields.
+pub fn format_board_stimulus(inputs: &[BoardInputs]) -> String {
+    let mut s = String::new();
+    for i in inputs {
+        let h = i.host;
+        let _ = write!(s, "{:x} {:x} {:x} {:x}", i.rst as u8, h.sck as u8, h.cs_n as u8, h.sdi);
         for c in &i.chips {
             let _ = write!(s, " {:x} {:x} {:x}", c.req as u8, c.addr, c.syn_ack as u8);
         }

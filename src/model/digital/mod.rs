@@ -70,6 +70,10 @@ pub struct Params {
     pub bins: u32,
     pub cnt_w: u32,
     pub acc_w: u32,
+    /// Bits of a class number.
+    pub class_w: u32,
+    /// Data lines of the serial host link, when the design has one.
+    pub link_lanes: Option<u32>,
     /// `classes` rows of raw weights, `bins x features` each, bin-major.
     pub weights: Vec<Vec<i64>>,
 }
@@ -107,6 +111,8 @@ impl Params {
             bins: c.network.readout.bins,
             cnt_w: v.readout.cnt_w,
             acc_w: v.readout.acc_w,
+            class_w: v.readout.class_w,
+            link_lanes: c.network.host_link_lanes,
             weights: c.readout.weights.clone(),
         }
     }
@@ -114,10 +120,12 @@ impl Params {
 
 mod chip_if;
 mod encoder;
+pub mod host_link;
 mod readout;
 mod router;
 
 pub use encoder::Encoder;
+pub use host_link::{BoardInputs, BoardModel, BoardOutputs, HostPins, SpiHost};
 pub use readout::readout_decision;
 
 use chip_if::ChipIf;
