@@ -61,8 +61,9 @@ fn build_fpga_writes_a_bitstream_with_utilization_and_timing() {
         assert_eq!(r["logic_cells"]["available"], cells);
         let used = r["logic_cells"]["used"].as_u64().unwrap();
         assert!(used > 50 && used < cells, "{used}");
-        // single_lif's top has 35 port bits: each on its own pin.
-        assert_eq!(r["io"]["used"], 35);
+        // single_lif's board has 13 port bits (clock, reset, a one-line host link, irq, one
+        // chip's AER buses): each on its own pin.
+        assert_eq!(r["io"]["used"], 13);
         let critical = &r["critical_path"];
         assert!(critical["delay_ns"].as_f64().unwrap() > 0.0, "{critical}");
 
@@ -70,7 +71,7 @@ fn build_fpga_writes_a_bitstream_with_utilization_and_timing() {
         assert!(bin.len() >= bytes_min, "{} bytes", bin.len());
         assert!(is_ice40_bitstream(&bin));
         let pcf = std::fs::read_to_string(out.join(r["pcf"].as_str().unwrap())).unwrap();
-        assert_eq!(pcf.lines().filter(|l| l.starts_with("set_io ")).count(), 35);
+        assert_eq!(pcf.lines().filter(|l| l.starts_with("set_io ")).count(), 13);
 
         // The manifest lists the bitstream with its hash and holds the report.
         let manifest = json(&std::fs::read_to_string(out.join("manifest.json")).unwrap());
@@ -119,10 +120,19 @@ fn a_design_that_does_not_fit_says_by_how_much_and_keeps_its_rtl() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("b");
-    // rc_spike_tile's 16 x 8-bit sample bus alone needs more pins than the iCEBreaker has.
+    // rc_spike_tile without its host link: the 16 x 8-bit sample bus alone needs more pins
+    // than the iCEBreaker has.
+    let parallel = tmp.path().join("rc_spike_tile.yaml");
+    let text = std::fs::read_to_string(root().join("designs/rc_spike_tile.yaml")).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.contains("host_link"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&parallel, text).unwrap();
     let (code, _, stderr) = snngen(&[
         "build",
-        "designs/rc_spike_tile.yaml",
+        &parallel.display().to_string(),
         "-o",
         &out.display().to_string(),
         "--fpga",
@@ -187,16 +197,21 @@ fn gate_level_netlists_match_the_model_cycle_for_cycle() {
     for name in GATE_LEVEL_DESIGNS {
         for device in [FpgaDevice::Ice40Hx8k, FpgaDevice::Ice40Up5k] {
             let design = root().join(format!("designs/{name}.yaml"));
+            // The HX8K's netlist is the board's (what build --fpga places), host link
+            // included; the UP5K's the system top's.
+            let board = device == FpgaDevice::Ice40Hx8k;
             let report = sim_rtl(
                 &design,
                 &SimOptions {
                     gate_level: Some(device),
+                    board,
                     ..SimOptions::default()
                 },
             )
             .unwrap_or_else(|e| panic!("{name} on {}: {e}", device.name()));
             println!(
-                "{name} gate-level for the {}: {} cycles, {} decisions, build {:.1} s",
+                "{name} gate-level{} for the {}: {} cycles, {} decisions, build {:.1} s",
+                if board { " board" } else { "" },
                 device.name(),
                 report.cycles,
                 report.class_decisions,
@@ -206,4 +221,48 @@ fn gate_level_netlists_match_the_model_cycle_for_cycle() {
             assert!(report.class_decisions > 0, "{name}: no decision to compare");
         }
     }
+}
+
+/// The board-level top, host link included, against the model: a host writes rows and
+/// reads decisions with random timing; spi_sdo, irq and every AER output must match.
+#[test]
+fn board_level_tops_match_the_model_over_the_host_link() {
+    if !require_tool("verilator") {
+        return;
+    }
+    for name in GATE_LEVEL_DESIGNS {
+        for seed in [1, 2] {
+            let design = root().join(format!("designs/{name}.yaml"));
+            let report = sim_rtl(
+                &design,
+                &SimOptions {
+                    board: true,
+                    seed,
+                    ..SimOptions::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(report.divergence, None, "{name} seed {seed}");
+            assert!(report.class_decisions > 0, "{name}: no decision to compare");
+            assert!(
+                report.coverage.gaps.is_empty(),
+                "{name}: {:?}",
+                report.coverage.gaps
+            );
+        }
+    }
+}
+
+#[test]
+fn board_needs_a_host_link() {
+    let design = root().join("tests/data/rcspike_small.yaml");
+    let err = sim_rtl(
+        &design,
+        &SimOptions {
+            board: true,
+            ..SimOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("has no host link"), "{err}");
 }

@@ -223,12 +223,9 @@ fn check_host_link(link: HostLink, e: &Encoder, p: &mut Problems) {
         p.push(
             codes::OUT_OF_RANGE,
             "fpga.host_link.lanes",
-            format!(
-                "the host link has 1, 2 or 4 data lines, not {}",
-                link.lanes
-            ),
+            format!("the host link has 1, 2 or 4 data lines, not {}", link.lanes),
         );
-    } else if row % link.lanes != 0 {
+    } else if !row.is_multiple_of(link.lanes) {
         p.push_help(
             codes::OUT_OF_RANGE,
             "fpga.host_link.lanes",

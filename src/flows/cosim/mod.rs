@@ -482,12 +482,7 @@ fn harness_files(r: &Rendered, opts: &SimOptions, work: &Path) -> Result<Harness
 /// The harness over the gate-level netlist of the RTL in `files`: yosys maps the RTL as
 /// `build --fpga` does and writes it as Verilog over the iCE40 cell library, whose
 /// simulation models (shipped with yosys) join the files.
-fn gate_level_files(
-    rtl: Harness,
-    top: &str,
-    device: FpgaDevice,
-    work: &Path,
-) -> Result<Harness> {
+fn gate_level_files(rtl: Harness, top: &str, device: FpgaDevice, work: &Path) -> Result<Harness> {
     let (rtl_files, harness): (Vec<_>, Vec<_>) = rtl
         .paths
         .into_iter()

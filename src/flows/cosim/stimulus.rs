@@ -57,7 +57,11 @@ pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outpu
 /// Random stimulus of the board-level top: a host on the serial link writes whole and
 /// abandoned rows and reads the decision word, SCK at clk / 4 or clk / 6, CS_N high for
 /// 0 to 5 cycles between transactions; the chips as in `random_run`.
-pub fn random_board_run(p: &Params, cycles: u64, seed: u64) -> (Vec<BoardInputs>, Vec<BoardOutputs>) {
+pub fn random_board_run(
+    p: &Params,
+    cycles: u64,
+    seed: u64,
+) -> (Vec<BoardInputs>, Vec<BoardOutputs>) {
     let mut model = BoardModel::new(p.clone());
     let mut host = SpiHost::default();
     let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
@@ -232,12 +236,17 @@ pub fn format_stimulus(inputs: &[Inputs], p: &Params) -> String {
             i.in_valid as u8,
             pack_hex(&i.samples, p.sample_bits)
         );
-        for c in &i.chips {
-            let _ = write!(s, " {:x} {:x} {:x}", c.req as u8, c.addr, c.syn_ack as u8);
-        }
-        s.push('\n');
+        write_chips(&mut s, &i.chips);
     }
     s
+}
+
+/// The chips' fields of a stimulus line (` req addr syn_ack` each) and its end.
+fn write_chips(s: &mut String, chips: &[ChipInputs]) {
+    for c in chips {
+        let _ = write!(s, " {:x} {:x} {:x}", c.req as u8, c.addr, c.syn_ack as u8);
+    }
+    s.push('\n');
 }
 
 /// The board-level top's stimulus: `rst spi_sck spi_cs_n spi_sdi` then the chips' fields.
@@ -245,11 +254,12 @@ pub fn format_board_stimulus(inputs: &[BoardInputs]) -> String {
     let mut s = String::new();
     for i in inputs {
         let h = i.host;
-        let _ = write!(s, "{:x} {:x} {:x} {:x}", i.rst as u8, h.sck as u8, h.cs_n as u8, h.sdi);
-        for c in &i.chips {
-            let _ = write!(s, " {:x} {:x} {:x}", c.req as u8, c.addr, c.syn_ack as u8);
-        }
-        s.push('\n');
+        let _ = write!(
+            s,
+            "{:x} {:x} {:x} {:x}",
+            i.rst as u8, h.sck as u8, h.cs_n as u8, h.sdi
+        );
+        write_chips(&mut s, &i.chips);
     }
     s
 }

@@ -332,7 +332,11 @@ mod tests {
         let mut before = board.outputs();
         for cycle in 0..cycles {
             let rst = cycle < reset;
-            let pins = if rst { HostPins::IDLE } else { host.next_pins() };
+            let pins = if rst {
+                HostPins::IDLE
+            } else {
+                host.next_pins()
+            };
             // The host reads spi_sdo as SCK rises (what the last edge left on the pin), in
             // the periods after a read command.
             if !pins.cs_n && prev_cs {
@@ -356,7 +360,10 @@ mod tests {
                 host: pins,
                 chips: chips.clone(),
             });
-            let row = due.iter().find(|(c, _)| *c == cycle).map(|(_, r)| r.clone());
+            let row = due
+                .iter()
+                .find(|(c, _)| *c == cycle)
+                .map(|(_, r)| r.clone());
             let want = direct.cycle(&Inputs {
                 rst,
                 in_valid: row.is_some(),
@@ -365,7 +372,8 @@ mod tests {
             });
             assert_eq!(out.top, want, "{design}: cycle {cycle}");
             if out.top.class_valid {
-                decisions.push((out.top.class_out as u128) << p.acc_w | out.top.class_score as u128);
+                decisions
+                    .push((out.top.class_out as u128) << p.acc_w | out.top.class_score as u128);
             }
             before = out;
         }
@@ -377,9 +385,16 @@ mod tests {
             .filter(|w| *w & fresh_bit != 0)
             .map(|w| w & !fresh_bit)
             .collect();
-        assert!(decisions.len() >= 2, "{design}: {} decisions", decisions.len());
+        assert!(
+            decisions.len() >= 2,
+            "{design}: {} decisions",
+            decisions.len()
+        );
         if frame > period {
-            assert!(fresh.len() + 1 >= decisions.len(), "{design}: {fresh:?} {decisions:?}");
+            assert!(
+                fresh.len() + 1 >= decisions.len(),
+                "{design}: {fresh:?} {decisions:?}"
+            );
             assert_eq!(fresh[..], decisions[..fresh.len()], "{design}");
         } else {
             let mut rest = decisions.iter();
