@@ -11,7 +11,8 @@ module {{ v.prefix }}_router #(
     parameter integer CHIP_W = {{ v.router.chip_w }},
     parameter integer SYN_W = {{ v.router.syn_w }},
     parameter integer PTR_W = {{ v.router.ptr_w }},
-    parameter integer CNT_W = {{ v.router.cnt_w }}
+    parameter integer GROUP = {{ v.router.group }},
+    parameter integer GROUPS = {{ v.router.groups }}
 ) (
     input  wire              clk,
     input  wire              rst,
@@ -20,7 +21,7 @@ module {{ v.prefix }}_router #(
     output wire [SYN_W-1:0]  out_syn,
     input  wire [NCHIPS-1:0] out_ready
 );
-    // Routing table: first destination and destination count of each source ...
+    // Routing table: first and last destination of each source ...
     function [PTR_W-1:0] route_base;
         input [SRC_W-1:0] src;
         begin
@@ -33,14 +34,40 @@ module {{ v.prefix }}_router #(
         end
     endfunction
 
-    function [CNT_W-1:0] route_count;
+    function [PTR_W-1:0] route_last;
         input [SRC_W-1:0] src;
         begin
             case (src)
-{%- for e in v.router.count_rom %}
-                {{ e.key }}: route_count = {{ e.value }};
+{%- for e in v.router.last_rom %}
+                {{ e.key }}: route_last = {{ e.value }};
 {%- endfor %}
-                default: route_count = {CNT_W{1'b0}};
+                default: route_last = {PTR_W{1'b0}};
+            endcase
+        end
+    endfunction
+
+    // ... whether it has exactly one ...
+    function single;
+        input [SRC_W-1:0] src;
+        begin
+            case (src)
+{%- for e in v.router.single_rom %}
+                {{ e.key }}: single = 1'b1;
+{%- endfor %}
+                default: single = 1'b0;
+            endcase
+        end
+    endfunction
+
+    // ... whether it has any ...
+    function routed;
+        input [SRC_W-1:0] src;
+        begin
+            case (src)
+{%- for e in v.router.base_rom %}
+                {{ e.key }}: routed = 1'b1;
+{%- endfor %}
+                default: routed = 1'b0;
             endcase
         end
     endfunction
@@ -62,11 +89,27 @@ module {{ v.prefix }}_router #(
     reg             sending;
     reg [PTR_W-1:0] ptr;
     reg [PTR_W-1:0] last;
+    // ptr == last, kept in a register so that a send's end is not decided through the
+    // comparator after the destination's chip is known.
+    reg             at_last;
 
-    // Lowest pending source: `lowest` isolates the lowest set bit (one carry chain), and each
-    // bit of its index is the OR of the one-hot bits whose index has that bit set.
-    wire [NSRC-1:0]  lowest = pending & (~pending + {{ v.router.one_src }});
-    wire             any = |pending;
+    // Lowest pending source: the lowest group of GROUP sources with one pending, and the
+    // lowest pending source in each group (x & -x isolates the lowest set bit: a carry chain
+    // per group and one over the groups, rather than one over all sources); each bit of its
+    // index is the OR of the one-hot bits whose index has that bit set.
+    wire [GROUPS-1:0] group_any;
+    wire [GROUPS-1:0] first_group = group_any & (-group_any);
+    wire [NSRC-1:0]   lowest;
+    wire              any = |group_any;
+    genvar g;
+    generate
+        for (g = 0; g < GROUPS; g = g + 1) begin : g_group
+            localparam integer W = (g == GROUPS - 1) ? NSRC - g * GROUP : GROUP;
+            wire [W-1:0] bits = pending[g*GROUP +: W];
+            assign group_any[g] = |bits;
+            assign lowest[g*GROUP +: W] = first_group[g] ? (bits & (-bits)) : {W{1'b0}};
+        end
+    endgenerate
     wire [SRC_W-1:0] first;
 {%- for m in v.router.index_masks %}
     assign first[{{ m.key }}] = |(lowest & {{ m.value }});
@@ -74,8 +117,9 @@ module {{ v.prefix }}_router #(
 
     wire                    grant = !sending && any;
     wire [NSRC-1:0]         grant_mask = grant ? lowest : {NSRC{1'b0}};
-    wire [CNT_W-1:0]        count = route_count(first);
+    wire                    has_dest = routed(first);
     wire [PTR_W-1:0]        base = route_base(first);
+    wire [PTR_W-1:0]        last_dest = route_last(first);
     wire [CHIP_W+SYN_W-1:0] dest = route_dest(ptr);
     wire [CHIP_W-1:0]       dest_chip = dest[CHIP_W+SYN_W-1:SYN_W];
     wire                    fire = sending && out_ready[dest_chip];
@@ -89,17 +133,21 @@ module {{ v.prefix }}_router #(
             sending <= 1'b0;
             ptr     <= {PTR_W{1'b0}};
             last    <= {PTR_W{1'b0}};
+            at_last <= 1'b0;
         end else begin
             pending <= (pending & ~grant_mask) | src_spikes;
-            if (grant && count != {CNT_W{1'b0}}) begin
+            if (grant && has_dest) begin
                 sending <= 1'b1;
                 ptr     <= base;
-                last    <= base + count[PTR_W-1:0] - {{ v.router.ptr_one }};
+                last    <= last_dest;
+                at_last <= single(first);
             end else if (fire) begin
-                if (ptr == last)
+                if (at_last) begin
                     sending <= 1'b0;
-                else
-                    ptr <= ptr + {{ v.router.ptr_one }};
+                end else begin
+                    ptr     <= ptr + {{ v.router.ptr_one }};
+                    at_last <= (ptr + {{ v.router.ptr_one }} == last);
+                end
             end
         end
     end

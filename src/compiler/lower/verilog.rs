@@ -158,14 +158,18 @@ pub struct RouterView {
     pub chip_w: u32,
     pub syn_w: u32,
     pub ptr_w: u32,
-    pub cnt_w: u32,
-    pub one_src: String,
     pub one_chip: String,
     pub ptr_one: String,
+    /// Sources per group of the lowest-pending search, and the groups.
+    pub group: u32,
+    pub groups: u32,
     /// For each bit of a source index, the mask of the sources whose index has that bit set.
     pub index_masks: Vec<RomEntry>,
+    /// First and last destination of each source with destinations.
     pub base_rom: Vec<RomEntry>,
-    pub count_rom: Vec<RomEntry>,
+    pub last_rom: Vec<RomEntry>,
+    /// Sources with exactly one destination.
+    pub single_rom: Vec<RomEntry>,
     pub dest_rom: Vec<RomEntry>,
 }
 
@@ -574,14 +578,19 @@ impl HarnessView {
     }
 }
 
+/// Sources per group of the router's lowest-pending search: the lowest pending group, then
+/// the lowest source in it, two short carry chains instead of one as long as all sources
+/// (336 on six_chip: 42 ns of carries on an iCE40).
+const ROUTER_GROUP: u32 = 16;
+
 fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
     let nsrc = c.layout.total_sources;
     let src_w = index_width(nsrc as u64);
     let chip_w = index_width(nchips as u64);
     let ndest = c.routing.destination_count() as u64;
     let ptr_w = index_width(ndest.max(1));
-    let cnt_w = ptr_w + 1;
-    let (mut base_rom, mut count_rom, mut dest_rom) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut base_rom, mut last_rom, mut dest_rom) = (Vec::new(), Vec::new(), Vec::new());
+    let mut single_rom = Vec::new();
     let mut next = 0u64;
     for (src, dests) in c.routing.by_source.iter().enumerate() {
         if dests.is_empty() {
@@ -592,9 +601,15 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
             key: key.clone(),
             value: lit(ptr_w, next),
         });
-        count_rom.push(RomEntry {
+        if dests.len() == 1 {
+            single_rom.push(RomEntry {
+                key: key.clone(),
+                value: "1'b1".into(),
+            });
+        }
+        last_rom.push(RomEntry {
             key,
-            value: lit(cnt_w, dests.len() as u64),
+            value: lit(ptr_w, next + dests.len() as u64 - 1),
         });
         for d in dests {
             dest_rom.push(RomEntry {
@@ -616,12 +631,13 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
         chip_w,
         syn_w,
         ptr_w,
-        cnt_w,
-        one_src: lit(nsrc, 1),
         one_chip: lit(nchips, 1),
         ptr_one: lit(ptr_w, 1),
+        group: ROUTER_GROUP,
+        groups: nsrc.div_ceil(ROUTER_GROUP),
         base_rom,
-        count_rom,
+        last_rom,
+        single_rom,
         dest_rom,
     }
 }
