@@ -378,11 +378,8 @@ impl VerilogModel {
 
     /// The co-simulation harness of the system top: parallel samples in, decisions out.
     pub fn top_harness(&self) -> HarnessView {
+        let port = PortView::new;
         let t = &self.top;
-        let port = |name: &str, msb: u32| PortView {
-            name: name.to_string(),
-            msb,
-        };
         let mut inputs = vec![
             port("rst", 0),
             port("in_valid", 0),
@@ -400,10 +397,7 @@ impl VerilogModel {
 
     /// The co-simulation harness of the board-level top: the host link's pins instead.
     pub fn board_harness(&self, l: &LinkView) -> HarnessView {
-        let port = |name: &str, msb: u32| PortView {
-            name: name.to_string(),
-            msb,
-        };
+        let port = PortView::new;
         let mut inputs = vec![
             port("rst", 0),
             port("spi_sck", 0),
@@ -430,10 +424,9 @@ impl VerilogModel {
             .chips
             .iter()
             .flat_map(|c| {
-                ports.iter().map(|(p, msb)| PortView {
-                    name: format!("{}_{p}", c.name),
-                    msb: *msb,
-                })
+                ports
+                    .iter()
+                    .map(|(p, msb)| PortView::new(&format!("{}_{p}", c.name), *msb))
             })
             .collect()
     }
@@ -564,6 +557,15 @@ fn lower_link(lanes: u32, net: &crate::compiler::ir::Network, readout: &ReadoutV
         } else {
             "{sdi_sync, in_data[ROW_BITS-1:LANES]}".into()
         },
+    }
+}
+
+impl PortView {
+    fn new(name: &str, msb: u32) -> PortView {
+        PortView {
+            name: name.to_string(),
+            msb,
+        }
     }
 }
 
