@@ -266,3 +266,78 @@ fn board_needs_a_host_link() {
     .unwrap_err();
     assert!(err.to_string().contains("has no host link"), "{err}");
 }
+
+/// Runs FuseSoC on a build's core: `fusesoc run --target=TARGET`, exit status and output.
+fn fusesoc(out: &Path, work: &Path, target: &str, core: &str) -> (bool, String) {
+    let o = std::process::Command::new(snngen::tools::find("fusesoc").unwrap())
+        .current_dir(work)
+        .args(["--cores-root", &out.display().to_string(), "run"])
+        .arg(format!("--target={target}"))
+        .arg(core)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    (o.status.success(), text)
+}
+
+/// The emitted core's targets under FuseSoC (flow API, as scripts/test installs it in a
+/// venv): lint, the smoke testbench on Icarus and on Verilator, and a bitstream with the
+/// emitted pin file; the simulations fail on a readout that sends a class out of range.
+#[test]
+fn fusesoc_runs_every_target_of_the_core() {
+    if !fpga_tools() || !require_tool("fusesoc") || !require_tool("iverilog") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("two_chip");
+    let (code, _, stderr) = snngen(&[
+        "build",
+        "designs/two_chip.yaml",
+        "-o",
+        &out.display().to_string(),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let core = "snngen:generated:two_chip:0.1.0";
+    for target in ["lint", "sim", "sim_verilator", "bitstream"] {
+        let (ok, log) = fusesoc(&out, tmp.path(), target, core);
+        assert!(ok, "fusesoc --target={target}:\n{log}");
+        assert!(
+            !log.contains("deprecated"),
+            "{target} uses a deprecated API:\n{log}"
+        );
+        if target.starts_with("sim") {
+            assert!(
+                log.contains("tb: cycles") && log.contains("decisions 3"),
+                "{target}:\n{log}"
+            );
+        }
+    }
+    let bin = tmp.path().join(format!(
+        "build/{}/bitstream/{}.bin",
+        core.replace(':', "_"),
+        core.replace(':', "_")
+    ));
+    assert!(
+        is_ice40_bitstream(&std::fs::read(&bin).unwrap()),
+        "{}",
+        bin.display()
+    );
+
+    // Class 3 of a 3-class readout: the testbench must fail on both simulators.
+    let readout = out.join("rtl/two_chip_readout.v");
+    let text = std::fs::read_to_string(&readout).unwrap();
+    assert!(text.contains("class_out   <= new_best_cls;"));
+    std::fs::write(
+        &readout,
+        text.replace("class_out   <= new_best_cls;", "class_out   <= 2'd3;"),
+    )
+    .unwrap();
+    for target in ["sim", "sim_verilator"] {
+        let (ok, log) = fusesoc(&out, tmp.path(), target, core);
+        assert!(
+            !ok,
+            "fusesoc --target={target} passed a readout out of range:\n{log}"
+        );
+    }
+}

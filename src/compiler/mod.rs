@@ -7,6 +7,7 @@
 //! This file is the pipeline: `compile` checks a design and runs the passes, `render`
 //! lowers and renders every file a build writes, in memory.
 
+pub mod board;
 pub mod codes;
 pub mod design;
 pub mod emit;

@@ -4,6 +4,7 @@
 
 pub mod deck;
 
+use crate::compiler::board::{DeviceSpec, pins};
 use crate::compiler::lower::Header;
 use crate::compiler::lower::spice::SpiceDeck;
 use crate::compiler::lower::verilog::{HarnessView, LinkView, VerilogModel};
@@ -76,6 +77,38 @@ struct CoreTemplate<'a> {
     v: &'a VerilogModel,
     rtl: &'a [String],
     tb: &'a str,
+    bitstream: Option<BitstreamView>,
+}
+
+/// The core's bitstream target: the design's device, its board and pin file.
+struct BitstreamView {
+    device: &'static str,
+    board: &'static str,
+    pcf: String,
+    nextpnr_options: String,
+}
+
+/// The pin file of the design's top-level ports on its device's board, when it names a
+/// device and the ports fit the board's pins.
+fn board_pins(v: &VerilogModel) -> Option<(EmittedFile, BitstreamView)> {
+    let spec = DeviceSpec::of(v.device?);
+    let pcf = pins::generate(&v.hardware_ports(), spec, &v.prefix)?;
+    let path = format!("pcf/{}_{}.pcf", v.prefix, spec.device.name());
+    let mut args: Vec<String> = spec.nextpnr_args.iter().map(|a| a.to_string()).collect();
+    args.extend(["--freq".into(), format!("{}", v.clock_mhz)]);
+    let view = BitstreamView {
+        device: spec.device.name(),
+        board: spec.board,
+        pcf: path.clone(),
+        nextpnr_options: args.join(", "),
+    };
+    Some((
+        EmittedFile {
+            path,
+            contents: pcf,
+        },
+        view,
+    ))
 }
 
 #[derive(Template)]
@@ -184,12 +217,15 @@ pub fn render(
         path: "tb/files.f".into(),
         contents: FileListTemplate { rtl: &rtl }.render()?,
     });
+    let (pcf, bitstream) = board_pins(v).unzip();
+    files.extend(pcf);
     files.push(EmittedFile {
         path: format!("{}.core", v.prefix),
         contents: CoreTemplate {
             v,
             rtl: &rtl,
             tb: &tb,
+            bitstream,
         }
         .render()?,
     });

@@ -1,7 +1,8 @@
 //! Verilog view model: module parameters, ROM contents as Verilog literals, top-level wiring.
 
 use super::{Header, index_width, value_width};
-use crate::compiler::design::{Coding, Decision};
+use crate::compiler::board::Port;
+use crate::compiler::design::{Coding, Decision, FpgaDevice};
 use crate::compiler::ir::scoring_cycles;
 use crate::compiler::passes::Compiled;
 
@@ -341,6 +342,9 @@ pub struct VerilogModel {
     pub tb: TbView,
     /// The host link, when the design has one.
     pub link: Option<LinkView>,
+    /// The FPGA the design names, and its clock.
+    pub device: Option<FpgaDevice>,
+    pub clock_mhz: f64,
 }
 
 impl VerilogModel {
@@ -374,6 +378,24 @@ impl VerilogModel {
             Some(_) => format!("{}_board", self.prefix),
             None => format!("{}_top", self.prefix),
         }
+    }
+
+    /// The ports of `hardware_top`, by name (as yosys lists them), clk included.
+    pub fn hardware_ports(&self) -> Vec<Port> {
+        let harness = match &self.link {
+            Some(l) => self.board_harness(l),
+            None => self.top_harness(),
+        };
+        let mut ports: Vec<Port> = std::iter::once(PortView::new("clk", 0))
+            .chain(harness.inputs)
+            .chain(harness.outputs)
+            .map(|p| Port {
+                name: p.name,
+                bits: p.msb as usize + 1,
+            })
+            .collect();
+        ports.sort_by(|a, b| a.name.cmp(&b.name));
+        ports
     }
 
     /// The co-simulation harness of the system top: parallel samples in, decisions out.
@@ -534,6 +556,8 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
         top,
         tb,
         link,
+        device: net.device,
+        clock_mhz: net.clock_mhz,
     }
 }
 

@@ -4,11 +4,10 @@
 //! and timing. A design that does not fit fails with what it needs, what the device has,
 //! and its largest blocks.
 
-pub mod device;
 mod netlist;
-mod pins;
 
-pub use device::DeviceSpec;
+pub use crate::compiler::board::DeviceSpec;
+use crate::compiler::board::pins;
 pub use netlist::BlockUsage;
 
 use crate::compiler::design::FpgaDevice;

@@ -3,12 +3,7 @@
 
 use std::collections::BTreeMap;
 
-/// A top-level port and its width in bits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Port {
-    pub name: String,
-    pub bits: usize,
-}
+pub use crate::compiler::board::Port;
 
 /// Cells of one top-level block (an instance such as `u_readout`, or `top` for the glue).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

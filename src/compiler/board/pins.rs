@@ -3,13 +3,19 @@
 //! flash's pins left alone.
 
 use super::device::DeviceSpec;
-use super::netlist::Port;
 use std::fmt::Write as _;
+
+/// A top-level port and its width in bits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub name: String,
+    pub bits: usize,
+}
 
 /// The PCF, or `None` when the ports have more bits than the board has pins.
 pub fn generate(ports: &[Port], spec: &DeviceSpec, design: &str) -> Option<String> {
     let mut pcf = format!(
-        "# Pins of {design} on the {} ({} {}), written by snngen build --fpga.\n\
+        "# Pins of {design} on the {} ({} {}), written by snngen build.\n\
          # clk is on the board's clock input; the other ports take the package's IO pins in\n\
          # order, leaving the configuration flash's ({}). Give --pcf FILE to place them yourself.\n",
         spec.board,
