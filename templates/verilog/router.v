@@ -12,7 +12,8 @@ module {{ v.prefix }}_router #(
     parameter integer SYN_W = {{ v.router.syn_w }},
     parameter integer PTR_W = {{ v.router.ptr_w }},
     parameter integer GROUP = {{ v.router.group }},
-    parameter integer GROUPS = {{ v.router.groups }}
+    parameter integer GROUPS = {{ v.router.groups }},
+    parameter integer LOCAL_W = {{ v.router.local_w }}
 ) (
     input  wire              clk,
     input  wire              rst,
@@ -94,25 +95,41 @@ module {{ v.prefix }}_router #(
     reg             at_last;
 
     // Lowest pending source: the lowest group of GROUP sources with one pending, and the
-    // lowest pending source in each group (x & -x isolates the lowest set bit: a carry chain
-    // per group and one over the groups, rather than one over all sources); each bit of its
-    // index is the OR of the one-hot bits whose index has that bit set.
-    wire [GROUPS-1:0] group_any;
-    wire [GROUPS-1:0] first_group = group_any & (-group_any);
-    wire [NSRC-1:0]   lowest;
-    wire              any = |group_any;
-    genvar g;
+    // lowest pending source of every group, found in parallel (x & -x isolates the lowest set
+    // bit: a carry chain per group and one over the groups, rather than one over all sources).
+    // Its index is {group, source in the group}; each bit of either is the OR of the one-hot
+    // bits whose index has that bit set.
+{%- for m in v.router.local_masks %}
+    localparam [GROUP-1:0] LOCAL_MASK_{{ m.key }} = {{ m.value }};
+{%- endfor %}
+    wire [GROUPS-1:0]         group_any;
+    wire [GROUPS-1:0]         first_group = group_any & (-group_any);
+    wire [NSRC-1:0]           lowest;
+    wire [GROUPS*LOCAL_W-1:0] local_first;
+    wire                      any = |group_any;
+    wire [SRC_W-1:0]          first;
+    genvar g, b;
     generate
         for (g = 0; g < GROUPS; g = g + 1) begin : g_group
             localparam integer W = (g == GROUPS - 1) ? NSRC - g * GROUP : GROUP;
             wire [W-1:0] bits = pending[g*GROUP +: W];
+            wire [W-1:0] low = bits & (-bits);
             assign group_any[g] = |bits;
-            assign lowest[g*GROUP +: W] = first_group[g] ? (bits & (-bits)) : {W{1'b0}};
+            assign lowest[g*GROUP +: W] = first_group[g] ? low : {W{1'b0}};
+{%- for m in v.router.local_masks %}
+            assign local_first[g*LOCAL_W + {{ m.key }}] = |(low & LOCAL_MASK_{{ m.key }}[W-1:0]);
+{%- endfor %}
+        end
+        for (b = 0; b < LOCAL_W; b = b + 1) begin : g_local_bit
+            wire [GROUPS-1:0] column;
+            for (g = 0; g < GROUPS; g = g + 1) begin : g_column
+                assign column[g] = local_first[g*LOCAL_W + b];
+            end
+            assign first[b] = |(column & first_group);
         end
     endgenerate
-    wire [SRC_W-1:0] first;
-{%- for m in v.router.index_masks %}
-    assign first[{{ m.key }}] = |(lowest & {{ m.value }});
+{%- for m in v.router.group_masks %}
+    assign first[LOCAL_W + {{ m.key }}] = |(first_group & {{ m.value }});
 {%- endfor %}
 
     wire                    grant = !sending && any;

@@ -164,8 +164,12 @@ pub struct RouterView {
     /// Sources per group of the lowest-pending search, and the groups.
     pub group: u32,
     pub groups: u32,
-    /// For each bit of a source index, the mask of the sources whose index has that bit set.
-    pub index_masks: Vec<RomEntry>,
+    /// Bits of a source index that number it within its group (the rest number the group).
+    pub local_w: u32,
+    /// For each bit of a source's index within its group, the mask of a group's sources with
+    /// that bit set; for each bit of a group's index, the mask of the groups with it set.
+    pub local_masks: Vec<RomEntry>,
+    pub group_masks: Vec<RomEntry>,
     /// First and last destination of each source with destinations.
     pub base_rom: Vec<RomEntry>,
     pub last_rom: Vec<RomEntry>,
@@ -648,9 +652,13 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
             next += 1;
         }
     }
-    let index_masks = index_masks(nsrc, src_w);
+    // A source's index is {group, index in the group}: GROUP is a power of two.
+    let local_w = src_w.min(ROUTER_GROUP.trailing_zeros());
+    let groups = nsrc.div_ceil(ROUTER_GROUP);
     RouterView {
-        index_masks,
+        local_w,
+        local_masks: index_masks(ROUTER_GROUP, local_w),
+        group_masks: index_masks(groups, src_w - local_w),
         nsrc,
         src_w,
         nchips,
@@ -660,7 +668,7 @@ fn lower_router(c: &Compiled, nchips: u32, syn_w: u32) -> RouterView {
         one_chip: lit(nchips, 1),
         ptr_one: lit(ptr_w, 1),
         group: ROUTER_GROUP,
-        groups: nsrc.div_ceil(ROUTER_GROUP),
+        groups,
         base_rom,
         last_rom,
         single_rom,
