@@ -72,6 +72,11 @@ fn build_fpga_writes_a_bitstream_with_utilization_and_timing() {
         assert!(is_ice40_bitstream(&bin));
         let pcf = std::fs::read_to_string(out.join(r["pcf"].as_str().unwrap())).unwrap();
         assert_eq!(pcf.lines().filter(|l| l.starts_with("set_io ")).count(), 13);
+        // The pins place and route used (from yosys's ports) are the core's (from the view's).
+        let core_pcf = out.join(format!("pcf/single_lif_{device}.pcf"));
+        if device == "ice40-hx8k" {
+            assert_eq!(std::fs::read_to_string(core_pcf).unwrap(), pcf);
+        }
 
         // The manifest lists the bitstream with its hash and holds the report.
         let manifest = json(&std::fs::read_to_string(out.join("manifest.json")).unwrap());
@@ -298,7 +303,8 @@ fn fusesoc_runs_every_target_of_the_core() {
         "-q",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let core = "snngen:generated:two_chip:0.1.0";
+    let core = format!("snngen:generated:two_chip:{}", env!("CARGO_PKG_VERSION"));
+    let core = core.as_str();
     for target in ["lint", "sim", "sim_verilator", "bitstream"] {
         let (ok, log) = fusesoc(&out, tmp.path(), target, core);
         assert!(ok, "fusesoc --target={target}:\n{log}");

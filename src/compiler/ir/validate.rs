@@ -218,14 +218,15 @@ pub fn check_design(d: &Design, p: &mut Problems) {
 pub const HOST_LINK_LANES: [u32; 3] = [1, 2, 4];
 
 fn check_host_link(link: HostLink, e: &Encoder, p: &mut Problems) {
-    let row = e.channels * e.sample_bits;
+    // u64: the ranges of channels and bits are checked apart and may have failed.
+    let row = e.channels as u64 * e.sample_bits as u64;
     if !HOST_LINK_LANES.contains(&link.lanes) {
         p.push(
             codes::OUT_OF_RANGE,
             "fpga.host_link.lanes",
             format!("the host link has 1, 2 or 4 data lines, not {}", link.lanes),
         );
-    } else if !row.is_multiple_of(link.lanes) {
+    } else if !row.is_multiple_of(link.lanes as u64) {
         p.push_help(
             codes::OUT_OF_RANGE,
             "fpga.host_link.lanes",
@@ -233,7 +234,7 @@ fn check_host_link(link: HostLink, e: &Encoder, p: &mut Problems) {
                 "{} data lines do not divide a sample row of {} channels x {} bits = {row} bits",
                 link.lanes, e.channels, e.sample_bits
             ),
-            "every SCK edge shifts one bit per line, so a row must be a whole number of edges",
+            "every rising SCK edge shifts one bit per line, so a row must be a whole number of edges",
         );
     }
 }

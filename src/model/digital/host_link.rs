@@ -36,6 +36,9 @@ pub struct BoardOutputs {
     pub irq: bool,
     pub sdo: bool,
     pub top: Outputs,
+    /// The link hands the encoder a row in the next cycle (its in_valid register: not a
+    /// pin, for coverage).
+    pub row_ready: bool,
 }
 
 impl BoardOutputs {
@@ -205,6 +208,7 @@ impl BoardModel {
             irq: self.link.fresh,
             sdo: self.link.sdo(&self.system.params),
             top,
+            row_ready: self.link.in_valid,
         }
     }
 
@@ -213,13 +217,15 @@ impl BoardModel {
             irq: self.link.fresh,
             sdo: self.link.sdo(&self.system.params),
             top: self.system.outputs(),
+            row_ready: self.link.in_valid,
         }
     }
 }
 
 /// Cycles from the cycle in which the host raises SCK for a row's last bits to the cycle in
 /// which the encoder takes the row (what `in_valid` high in that cycle does on the system
-/// top): two synchronizer flops, the edge detector's flop, the in_valid register.
+/// top): the two synchronizer flops and the in_valid register (the edge detector compares
+/// the second flop with a third, which adds none).
 pub const ROW_LATENCY: u64 = 3;
 
 /// A host on the link: plays transactions of whole or abandoned rows, SCK high and low for
