@@ -203,13 +203,8 @@ impl BoardModel {
         };
         let before = self.system.outputs();
         self.link.clock(p, inputs.rst, inputs.host, &before);
-        let top = self.system.cycle(&top_inputs);
-        BoardOutputs {
-            irq: self.link.fresh,
-            sdo: self.link.sdo(&self.system.params),
-            top,
-            row_ready: self.link.in_valid,
-        }
+        self.system.cycle(&top_inputs);
+        self.outputs()
     }
 
     pub fn outputs(&self) -> BoardOutputs {
