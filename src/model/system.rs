@@ -146,6 +146,7 @@ pub fn simulate_with<C: ChipSide>(r: &Rendered, chips: &mut [C], stimulus: &Stim
     let idle = vec![0; params.channels];
     let mut last = fpga.outputs();
     for cycle in 0..stimulus.cycles {
+        let views = params.chip_views(&last);
         for k in 0..n {
             let fired = chips[k].step(cycle, dt, &std::mem::take(&mut delivered[k]));
             run.chip_spikes[k] += fired.len() as u64;
@@ -156,7 +157,7 @@ pub fn simulate_with<C: ChipSide>(r: &Rendered, chips: &mut [C], stimulus: &Stim
                     run.dropped_spikes += 1;
                 }
             }
-            let (w, out) = (&mut wires[k], last.chips[k]);
+            let (w, out) = (&mut wires[k], views[k]);
             if w.req && out.ack {
                 w.req = false;
             } else if !w.req
@@ -182,7 +183,7 @@ pub fn simulate_with<C: ChipSide>(r: &Rendered, chips: &mut [C], stimulus: &Stim
             rst: cycle < RESET_CYCLES,
             in_valid: sample.is_some(),
             samples: sample.unwrap_or(&idle).clone(),
-            chips: wires.clone(),
+            chips: params.bus_inputs(&wires, &last),
         };
         last = fpga.cycle(&inputs);
         if stimulus.record_inputs {

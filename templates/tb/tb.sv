@@ -33,6 +33,36 @@ module {{ v.prefix }}_tb;
     reg {{ c.name }}_was_req = 1'b0;
     reg [{{ v.top.src_msb }}:0] {{ c.name }}_next = 0;
 {%- endfor %}
+{%- if let Some(b) = v.top.bus %}
+
+    // The shared bus: a chip drives its lines only while selected for them, and sees the
+    // bus's ack and synapse request only while selected.
+    reg aer_req;
+    reg [{{ v.top.src_msb }}:0] aer_addr;
+    reg aer_syn_ack;
+    wire aer_ack;
+    wire [{{ b.chip_msb }}:0] aer_sel;
+    wire aer_syn_req;
+    wire [{{ v.top.syn_msb }}:0] aer_syn_addr;
+    wire [{{ b.chip_msb }}:0] aer_syn_sel;
+    always @* begin
+        aer_req = 1'b0;
+        aer_addr = 0;
+        aer_syn_ack = 1'b0;
+{%- for c in v.top.chips %}
+        if (aer_sel == {{ c.sel }}) begin
+            aer_req = {{ c.name }}_req;
+            aer_addr = {{ c.name }}_addr;
+        end
+        if (aer_syn_sel == {{ c.sel }}) aer_syn_ack = {{ c.name }}_syn_ack;
+{%- endfor %}
+    end
+{%- for c in v.top.chips %}
+    assign {{ c.name }}_ack = aer_ack && (aer_sel == {{ c.sel }});
+    assign {{ c.name }}_syn_req = aer_syn_req && (aer_syn_sel == {{ c.sel }});
+    assign {{ c.name }}_syn_addr = aer_syn_addr;
+{%- endfor %}
+{%- endif %}
 
     always #5 clk = ~clk;
 

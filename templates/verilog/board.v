@@ -10,15 +10,10 @@ module {{ v.prefix }}_board (
     input wire spi_cs_n,
     input wire [{{ l.lanes_msb }}:0] spi_sdi,
     output wire spi_sdo,
-    output wire irq,
-{%- for c in v.top.chips %}
-    input wire {{ c.name }}_req,
-    input wire [{{ v.top.src_msb }}:0] {{ c.name }}_addr,
-    output wire {{ c.name }}_ack,
-    output wire {{ c.name }}_syn_req,
-    output wire [{{ v.top.syn_msb }}:0] {{ c.name }}_syn_addr,
-    input wire {{ c.name }}_syn_ack{% if !loop.last %},{% endif %}
+{%- for p in v.top.aer_ports %}
+    {{ p.dir }} wire {{ p.range }}{{ p.name }},
 {%- endfor %}
+    output wire irq
 );
     wire in_valid;
     wire [{{ v.top.in_data_msb }}:0] in_data;
@@ -46,13 +41,8 @@ module {{ v.prefix }}_board (
         .rst(rst),
         .in_valid(in_valid),
         .in_data(in_data),
-{%- for c in v.top.chips %}
-        .{{ c.name }}_req({{ c.name }}_req),
-        .{{ c.name }}_addr({{ c.name }}_addr),
-        .{{ c.name }}_ack({{ c.name }}_ack),
-        .{{ c.name }}_syn_req({{ c.name }}_syn_req),
-        .{{ c.name }}_syn_addr({{ c.name }}_syn_addr),
-        .{{ c.name }}_syn_ack({{ c.name }}_syn_ack),
+{%- for p in v.top.aer_ports %}
+        .{{ p.name }}({{ p.name }}),
 {%- endfor %}
         .class_valid(class_valid),
         .class_out(class_out),

@@ -8,13 +8,8 @@ module {{ v.prefix }}_top (
     input wire rst,
     input wire in_valid,
     input wire [{{ v.top.in_data_msb }}:0] in_data,
-{%- for c in v.top.chips %}
-    input wire {{ c.name }}_req,
-    input wire [{{ v.top.src_msb }}:0] {{ c.name }}_addr,
-    output wire {{ c.name }}_ack,
-    output wire {{ c.name }}_syn_req,
-    output wire [{{ v.top.syn_msb }}:0] {{ c.name }}_syn_addr,
-    input wire {{ c.name }}_syn_ack,
+{%- for p in v.top.aer_ports %}
+    {{ p.dir }} wire {{ p.range }}{{ p.name }},
 {%- endfor %}
     output wire class_valid,
     output wire [{{ v.top.class_msb }}:0] class_out,
@@ -33,7 +28,25 @@ module {{ v.prefix }}_top (
         .in_data(in_data),
         .spikes(src_spikes[{{ v.top.encoder_slice }}])
     );
-{% for c in v.top.chips %}
+{% if let Some(b) = v.top.bus %}
+    {{ v.prefix }}_aer_bus u_aer (
+        .clk(clk),
+        .rst(rst),
+        .aer_req(aer_req),
+        .aer_addr(aer_addr),
+        .aer_ack(aer_ack),
+        .aer_sel(aer_sel),
+        .events(src_spikes[{{ b.events_slice }}]),
+        .syn_valid(route_valid),
+        .syn_addr(route_syn),
+        .syn_ready(route_ready),
+        .aer_syn_req(aer_syn_req),
+        .aer_syn_addr(aer_syn_addr),
+        .aer_syn_sel(aer_syn_sel),
+        .aer_syn_ack(aer_syn_ack)
+    );
+{%- else %}
+{%- for c in v.top.chips %}
     {{ v.prefix }}_chip_if #(.SOURCES({{ c.sources }})) u_{{ c.name }} (
         .clk(clk),
         .rst(rst),
@@ -49,6 +62,7 @@ module {{ v.prefix }}_top (
         .chip_syn_ack({{ c.name }}_syn_ack)
     );
 {% endfor %}
+{%- endif %}
     {{ v.prefix }}_router u_router (
         .clk(clk),
         .rst(rst),

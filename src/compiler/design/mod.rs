@@ -209,6 +209,9 @@ pub struct Fpga {
     /// A serial host link in front of the encoder: the board-level top then takes encoder
     /// samples over SPI instead of on parallel pins (`snngen build --fpga` builds that top).
     pub host_link: Option<HostLink>,
+    /// How the chips' AER buses reach the FPGA's pins.
+    #[serde(default)]
+    pub aer_bus: AerBus,
     pub encoder: Encoder,
     pub router: Router,
     pub readout: Readout,
@@ -235,6 +238,19 @@ impl FpgaDevice {
             FpgaDevice::Ice40Up5k => "ice40-up5k",
         }
     }
+}
+
+/// How the chips' AER buses reach the FPGA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AerBus {
+    /// Each chip has its own two handshakes (chip -> FPGA events, FPGA -> chip synapses).
+    #[default]
+    PerChip,
+    /// One bus for all chips, time-multiplexed: the FPGA selects the chip that may drive the
+    /// event lines (`aer_sel`) and the chip that takes a synapse event (`aer_syn_sel`), so
+    /// the pins no longer grow with the chips (packages with few IO).
+    Shared,
 }
 
 /// The board's serial host link: an SPI target (mode 0) with `lanes` data lines from the

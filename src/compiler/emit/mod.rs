@@ -7,7 +7,7 @@ pub mod deck;
 use crate::compiler::board::{DeviceSpec, pins};
 use crate::compiler::lower::Header;
 use crate::compiler::lower::spice::SpiceDeck;
-use crate::compiler::lower::verilog::{HarnessView, LinkView, VerilogModel};
+use crate::compiler::lower::verilog::{BusView, HarnessView, LinkView, VerilogModel};
 use crate::support::hash::sha256_hex;
 use askama::Template;
 use serde::Serialize;
@@ -54,6 +54,14 @@ macro_rules! link_template {
 }
 
 link_template!(HostLinkTemplate, "verilog/host_link.v");
+
+#[derive(Template)]
+#[template(path = "verilog/aer_bus.v", escape = "none")]
+struct AerBusTemplate<'a> {
+    v: &'a VerilogModel,
+    b: &'a BusView,
+    h: &'a Header,
+}
 link_template!(BoardTemplate, "verilog/board.v");
 
 #[derive(Template)]
@@ -167,11 +175,12 @@ pub fn render(
     } else {
         ReadoutTemplate { v, h }.render()?
     };
-    let mut rendered = vec![
-        encoder,
-        ChipIfTemplate { v, h }.render()?,
-        RouterTemplate { v, h }.render()?,
-    ];
+    // The chips' side: an interface per chip, or the one shared bus.
+    let chips = match &v.top.bus {
+        Some(b) => AerBusTemplate { v, b, h }.render()?,
+        None => ChipIfTemplate { v, h }.render()?,
+    };
+    let mut rendered = vec![encoder, chips, RouterTemplate { v, h }.render()?];
     if v.has_count_lanes() {
         rendered.push(CountLaneTemplate { v, h }.render()?);
     }

@@ -9,7 +9,7 @@ use super::readout::build_readout;
 use super::validate::{self, Problems};
 use super::*;
 use crate::compiler::codes;
-use crate::compiler::design::{LoadedDesign, RoutePattern};
+use crate::compiler::design::{AerBus, LoadedDesign, RoutePattern};
 use crate::device::process::builtin_modes;
 use crate::support::diag::Diagnostics;
 use std::path::Path;
@@ -118,6 +118,7 @@ pub fn build(loaded: &LoadedDesign) -> Result<Network, Diagnostics> {
         clock_mhz: d.fpga.clock_mhz,
         device: d.fpga.device,
         host_link_lanes: d.fpga.host_link.map(|l| l.lanes),
+        shared_aer_bus: d.fpga.aer_bus == AerBus::Shared,
         encoder: EncoderIr {
             channels: d.fpga.encoder.channels,
             sample_bits: d.fpga.encoder.sample_bits,

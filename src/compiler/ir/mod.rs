@@ -37,6 +37,8 @@ pub struct Network {
     pub device: Option<FpgaDevice>,
     /// The serial host link's data lines, when the design has one.
     pub host_link_lanes: Option<u32>,
+    /// One time-multiplexed AER bus for all chips rather than one per chip.
+    pub shared_aer_bus: bool,
     pub encoder: EncoderIr,
     pub chips: Vec<ChipIr>,
     pub readout: ReadoutIr,

@@ -247,6 +247,8 @@ pub struct LaneView {
 pub struct TopChip {
     pub name: String,
     pub index: u32,
+    /// Its number on the shared bus's chip selects, as a literal of their width.
+    pub sel: String,
     pub sources: u32,
     /// Synapse inputs: every synapse address the chip is sent is below this.
     pub synapses: u32,
@@ -274,6 +276,47 @@ pub struct TopView {
     pub encoder_range: String,
     pub chips: Vec<TopChip>,
     pub features: Vec<TopFeature>,
+    /// The chips' AER ports (their own buses', or the shared one's), in harness order.
+    pub aer_ports: Vec<AerPort>,
+    /// The shared AER bus, when the chips share one.
+    pub bus: Option<BusView>,
+}
+
+/// One AER port of the system top (and the board): `input`/`output`, the vector range
+/// (`[3:0] ` for an address or chip select, empty for a handshake line), its name and top bit.
+#[derive(Debug, Clone)]
+pub struct AerPort {
+    pub dir: &'static str,
+    pub range: String,
+    pub name: String,
+    pub msb: u32,
+}
+
+/// The shared, time-multiplexed AER bus (templates/verilog/aer_bus.v).
+#[derive(Debug, Clone)]
+pub struct BusView {
+    pub nchips: u32,
+    pub chip_w: u32,
+    pub chip_msb: u32,
+    pub chip_last: String,
+    pub chip_one: String,
+    /// Cycles a new selection is held before the chip's request is read (the synchronizer).
+    pub hold: String,
+    /// The sources of all chips: the bits of `events`, and their slice of the source vector.
+    pub events: u32,
+    pub events_slice: String,
+    /// For each bit of a chip number, the mask of the chips whose number has it set.
+    pub sel_masks: Vec<RomEntry>,
+    pub chips: Vec<BusChip>,
+}
+
+/// One chip on the shared bus: its number as a chip-select literal, its sources and the
+/// first of them within the bus's `events`.
+#[derive(Debug, Clone)]
+pub struct BusChip {
+    pub sel: String,
+    pub sources: u32,
+    pub offset: u32,
 }
 
 /// The serial host link and the board-level top around the system top.
@@ -362,6 +405,7 @@ impl VerilogModel {
         [
             "encoder",
             "chip_if",
+            "aer_bus",
             "router",
             "count_lane",
             "readout",
@@ -371,6 +415,13 @@ impl VerilogModel {
         ]
         .iter()
         .filter(|m| self.has_count_lanes() || **m != "count_lane")
+        .filter(|m| {
+            **m != if self.top.bus.is_some() {
+                "chip_if"
+            } else {
+                "aer_bus"
+            }
+        })
         .filter(|m| self.link.is_some() || !matches!(**m, "host_link" | "board"))
         .map(|m| format!("{}_{m}", self.prefix))
         .collect()
@@ -437,24 +488,96 @@ impl VerilogModel {
     }
 
     fn chip_inputs(&self) -> Vec<PortView> {
-        self.chip_ports(&[("req", 0), ("addr", self.top.src_msb), ("syn_ack", 0)])
+        self.aer_ports("input")
     }
 
     fn chip_outputs(&self) -> Vec<PortView> {
-        self.chip_ports(&[("ack", 0), ("syn_req", 0), ("syn_addr", self.top.syn_msb)])
+        self.aer_ports("output")
     }
 
-    /// `ports` of every chip, chip by chip.
-    fn chip_ports(&self, ports: &[(&str, u32)]) -> Vec<PortView> {
+    /// The AER ports of one direction, bus by bus.
+    fn aer_ports(&self, dir: &str) -> Vec<PortView> {
         self.top
-            .chips
+            .aer_ports
             .iter()
-            .flat_map(|c| {
-                ports
-                    .iter()
-                    .map(|(p, msb)| PortView::new(&format!("{}_{p}", c.name), *msb))
-            })
+            .filter(|p| p.dir == dir)
+            .map(|p| PortView::new(&p.name, p.msb))
             .collect()
+    }
+}
+
+/// The AER ports of every bus: `bus_names` (the chips', or the shared bus's), each with its
+/// inputs then its outputs, the chip selects last on a shared bus. The model's stimulus and
+/// trace fields (cosim::stimulus, cosim::compare) keep this order.
+fn lower_aer_ports(
+    bus_names: &[String],
+    src_msb: u32,
+    syn_msb: u32,
+    shared: Option<u32>,
+) -> Vec<AerPort> {
+    // (direction, field, top bit of an address or chip select; None for a handshake line)
+    let mut fields = vec![
+        ("input", "req", None),
+        ("input", "addr", Some(src_msb)),
+        ("input", "syn_ack", None),
+        ("output", "ack", None),
+        ("output", "syn_req", None),
+        ("output", "syn_addr", Some(syn_msb)),
+    ];
+    if let Some(chip_msb) = shared {
+        fields.extend([
+            ("output", "sel", Some(chip_msb)),
+            ("output", "syn_sel", Some(chip_msb)),
+        ]);
+    }
+    bus_names
+        .iter()
+        .flat_map(|bus| {
+            fields.iter().map(move |&(dir, field, msb)| AerPort {
+                dir,
+                range: msb.map_or(String::new(), |m| format!("[{m}:0] ")),
+                name: format!("{bus}_{field}"),
+                msb: msb.unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// The port prefix of the shared AER bus (`aer_req`, ...).
+pub const SHARED_AER_BUS: &str = "aer";
+
+/// Cycles the shared AER bus holds a new chip select before it reads that chip's request:
+/// the request's two synchronizer flops still hold the previous chip's.
+pub const AER_SELECT_HOLD: u32 = 2;
+
+fn lower_bus(c: &Compiled, chip_w: u32) -> BusView {
+    let chips = &c.layout.chips;
+    let first = chips.first().map_or(0, |l| l.source_offset);
+    let events: u32 = chips.iter().map(|l| l.sources).sum();
+    // The chips' sources follow the encoder's, one chip after another (layout).
+    debug_assert!(
+        chips
+            .iter()
+            .all(|l| l.source_offset + l.sources <= first + events)
+    );
+    BusView {
+        nchips: chips.len() as u32,
+        chip_w,
+        chip_msb: chip_w - 1,
+        chip_last: lit(chip_w, chips.len() as u64 - 1),
+        chip_one: lit(chip_w, 1),
+        hold: lit(2, AER_SELECT_HOLD as u64),
+        events,
+        events_slice: format!("{}:{first}", first + events - 1),
+        sel_masks: index_masks(chips.len() as u32, chip_w),
+        chips: (0..)
+            .zip(chips)
+            .map(|(k, l)| BusChip {
+                sel: lit(chip_w, k),
+                sources: l.sources,
+                offset: l.source_offset - first,
+            })
+            .collect(),
     }
 }
 
@@ -485,6 +608,12 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
 
     let router = lower_router(c, nchips, chip_if.syn_w);
     let readout = lower_readout(c);
+    let bus = net.shared_aer_bus.then(|| lower_bus(c, router.chip_w));
+    let chip_names: Vec<String> = net.chips.iter().map(|c| ident(&c.name)).collect();
+    let bus_names = match bus {
+        Some(_) => vec![SHARED_AER_BUS.to_string()],
+        None => chip_names.clone(),
+    };
 
     let top = TopView {
         in_data_msb: net.encoder.channels * net.encoder.sample_bits - 1,
@@ -497,14 +626,14 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
         nfeat_msb: readout.nfeat - 1,
         encoder_slice: format!("{}:0", net.encoder.channels - 1),
         encoder_range: format!("0..{}", net.encoder.channels - 1),
-        chips: net
-            .chips
+        chips: chip_names
             .iter()
             .zip(&layout.chips)
             .enumerate()
-            .map(|(i, (chip, l))| TopChip {
-                name: ident(&chip.name),
+            .map(|(i, (name, l))| TopChip {
+                name: name.clone(),
                 index: i as u32,
+                sel: lit(router.chip_w, i as u64),
                 sources: l.sources,
                 synapses: l.synapse_inputs,
                 slice: format!("{}:{}", l.source_offset + l.sources - 1, l.source_offset),
@@ -520,6 +649,13 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
                 source: s,
             })
             .collect(),
+        aer_ports: lower_aer_ports(
+            &bus_names,
+            chip_if.src_w - 1,
+            chip_if.syn_w - 1,
+            bus.as_ref().map(|b| b.chip_w - 1),
+        ),
+        bus,
     };
 
     let encoder = lower_encoder(net);

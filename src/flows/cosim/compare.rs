@@ -14,22 +14,27 @@ pub struct Divergence {
 /// One cycle of a module's outputs, as the harness writes them on a trace line.
 pub trait TraceLine {
     /// The output fields in the harness's order, named as the ports are.
-    fn fields(&self, chip_names: &[String]) -> Vec<(String, u64)>;
+    fn fields(&self, p: &Params) -> Vec<(String, u64)>;
 }
 
-fn chip_fields(o: &Outputs, chip_names: &[String]) -> Vec<(String, u64)> {
+/// The AER buses' outputs (VerilogModel::bus_outputs has the same order).
+fn bus_fields(o: &Outputs, p: &Params) -> Vec<(String, u64)> {
     let mut v = Vec::new();
-    for (c, name) in o.chips.iter().zip(chip_names) {
+    for (c, name) in o.chips.iter().zip(p.bus_names()) {
         v.push((format!("{name}_ack"), c.ack as u64));
         v.push((format!("{name}_syn_req"), c.syn_req as u64));
         v.push((format!("{name}_syn_addr"), c.syn_addr as u64));
+        if p.shared_bus {
+            v.push((format!("{name}_sel"), c.sel as u64));
+            v.push((format!("{name}_syn_sel"), c.syn_sel as u64));
+        }
     }
     v
 }
 
 impl TraceLine for Outputs {
-    fn fields(&self, chip_names: &[String]) -> Vec<(String, u64)> {
-        let mut v = chip_fields(self, chip_names);
+    fn fields(&self, p: &Params) -> Vec<(String, u64)> {
+        let mut v = bus_fields(self, p);
         v.push(("class_valid".into(), self.class_valid as u64));
         v.push(("class_out".into(), self.class_out as u64));
         v.push(("class_score".into(), self.class_score));
@@ -38,8 +43,8 @@ impl TraceLine for Outputs {
 }
 
 impl TraceLine for BoardOutputs {
-    fn fields(&self, chip_names: &[String]) -> Vec<(String, u64)> {
-        let mut v = chip_fields(&self.top, chip_names);
+    fn fields(&self, p: &Params) -> Vec<(String, u64)> {
+        let mut v = bus_fields(&self.top, p);
         v.push(("irq".into(), self.irq as u64));
         v.push(("spi_sdo".into(), self.sdo as u64));
         v
@@ -48,10 +53,9 @@ impl TraceLine for BoardOutputs {
 
 /// The first cycle and signal where the simulator's trace differs from the model.
 pub fn compare<T: TraceLine>(trace: &str, expected: &[T], p: &Params) -> Option<Divergence> {
-    let names = &p.chip_names;
     let mut lines = trace.lines();
     for (cycle, want) in expected.iter().enumerate() {
-        let fields = want.fields(names);
+        let fields = want.fields(p);
         let Some(line) = lines.next() else {
             return Some(Divergence {
                 cycle: cycle as u64,

@@ -37,7 +37,7 @@ pub fn measure(p: &Params, resets: &[bool], outputs: &[&Outputs]) -> Coverage {
         c.resets += (rst && !was_rst) as u64;
         was_rst = rst;
         c.class_decisions += o.class_valid as u64;
-        for (k, out) in o.chips.iter().enumerate() {
+        for (k, out) in p.chip_views(o).iter().enumerate() {
             if out.syn_req && !was_req[k] {
                 c.synapse_events[k] += 1;
                 reached.insert((k as u32, out.syn_addr));

@@ -349,6 +349,11 @@ pub const MAX_CYCLES: u64 = 2_000_000;
 /// for it, refused when it is empty or too long.
 fn stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<(Vec<Inputs>, Vec<Outputs>)> {
     match &opts.stimulus {
+        Some(_) if params.shared_bus => Err(Error::Usage(
+            "--stimulus drives each chip's own AER bus; this design shares one bus among its chips \
+             (fpga.aer_bus: shared), so its runs use random traffic (drop --stimulus)"
+                .into(),
+        )),
         Some(path) => {
             let text = read_input(path)?;
             let inputs = parse_stimulus(&text, params, MAX_CYCLES)

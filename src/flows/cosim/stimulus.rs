@@ -43,13 +43,13 @@ pub fn random_run(p: &Params, cycles: u64, seed: u64) -> (Vec<Inputs>, Vec<Outpu
             rst,
             in_valid: rng.random_bool(p_valid),
             samples: random_row(p, rng),
-            chips,
+            chips: p.bus_inputs(&chips, &model.outputs()),
         };
         let o = model.cycle(&i);
-        let chip_outputs = o.chips.clone();
+        let views = p.chip_views(&o);
         inputs.push(i);
         outputs.push(o);
-        chip_outputs
+        views
     });
     (inputs, outputs)
 }
@@ -82,13 +82,13 @@ pub fn random_board_run(
         let i = BoardInputs {
             rst,
             host: host.next_pins(),
-            chips,
+            chips: p.bus_inputs(&chips, &model.outputs().top),
         };
         let o = model.cycle(&i);
-        let chip_outputs = o.top.chips.clone();
+        let views = p.chip_views(&o.top);
         inputs.push(i);
         outputs.push(o);
-        chip_outputs
+        views
     });
     (inputs, outputs)
 }

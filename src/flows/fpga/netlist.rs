@@ -40,9 +40,9 @@ impl NetlistSummary {
         for (name, cell) in module["cells"].as_object()? {
             // Flattening names a cell after its instance path; yosys keeps that prefix on
             // mapped cells too (their names follow the nets they drive).
-            let block = name.split_once('.').map_or("top", |(b, _)| b);
-            let u = blocks.entry(block.to_string()).or_default();
-            u.block = block.to_string();
+            let block = block_of(name);
+            let u = blocks.entry(block.clone()).or_default();
+            u.block = block;
             match cell["type"].as_str().unwrap_or("") {
                 "SB_LUT4" => u.luts += 1,
                 "SB_CARRY" => u.carries += 1,
@@ -62,6 +62,19 @@ impl NetlistSummary {
     }
 }
 
+/// The block a flattened cell belongs to: the instance it sits in, one level down, or two
+/// inside the board's system top (`u_top.u_router`: the top is all of the design).
+fn block_of(cell: &str) -> String {
+    let mut path = cell.split('.');
+    match (path.next(), path.next(), path.next()) {
+        (Some("u_top"), Some(inner), Some(_)) if inner.starts_with("u_") => {
+            format!("u_top.{inner}")
+        }
+        (Some(block), Some(_), _) => block.to_string(),
+        _ => "top".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,7 +86,9 @@ mod tests {
                       "d": {"direction": "input", "bits": [3, 4, 5]}},
             "cells": {"u_a.x": {"type": "SB_LUT4"}, "u_a.y": {"type": "SB_DFFESR"},
                       "u_a.z": {"type": "SB_LUT4"}, "glue": {"type": "SB_LUT4"},
-                      "u_b.m": {"type": "SB_RAM40_4K"}}}}}"#;
+                      "u_b.m": {"type": "SB_RAM40_4K"},
+                      "u_top.u_router.g.x": {"type": "SB_LUT4"},
+                      "u_top.glue": {"type": "SB_LUT4"}}}}}"#;
         let n = NetlistSummary::parse(text, "t").unwrap();
         assert_eq!(n.port_bits(), 4);
         assert_eq!(n.blocks[0].block, "u_a");
@@ -87,5 +102,8 @@ mod tests {
             1
         );
         assert_eq!(n.blocks.iter().find(|b| b.block == "top").unwrap().luts, 1);
+        // Inside the board's system top, a block is the instance one level further down.
+        let luts = |name: &str| n.blocks.iter().find(|b| b.block == name).unwrap().luts;
+        assert_eq!((luts("u_top.u_router"), luts("u_top")), (1, 1));
     }
 }

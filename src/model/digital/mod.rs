@@ -40,6 +40,10 @@ pub struct ChipOutputs {
     pub ack: bool,
     pub syn_req: bool,
     pub syn_addr: u32,
+    /// The shared bus only: the chip that may drive the event lines, and the chip the
+    /// synapse event is for (0 on a chip's own bus).
+    pub sel: u32,
+    pub syn_sel: u32,
 }
 
 /// Widths and tables the model needs, taken from the same lowering the RTL comes from.
@@ -74,6 +78,9 @@ pub struct Params {
     pub class_w: u32,
     /// Data lines of the serial host link, when the design has one.
     pub link_lanes: Option<u32>,
+    /// One time-multiplexed AER bus for all chips (aer_bus.rs), and its chip selects' width.
+    pub shared_bus: bool,
+    pub chip_w: u32,
     /// `classes` rows of raw weights, `bins x features` each, bin-major.
     pub weights: Vec<Vec<i64>>,
 }
@@ -113,11 +120,14 @@ impl Params {
             acc_w: v.readout.acc_w,
             class_w: v.readout.class_w,
             link_lanes: c.network.host_link_lanes,
+            shared_bus: c.network.shared_aer_bus,
+            chip_w: v.router.chip_w,
             weights: c.readout.weights.clone(),
         }
     }
 }
 
+mod aer_bus;
 mod chip_if;
 mod encoder;
 pub mod host_link;
@@ -128,7 +138,7 @@ pub use encoder::Encoder;
 pub use host_link::{BoardInputs, BoardModel, BoardOutputs, HostPins, SpiHost};
 pub use readout::readout_decision;
 
-use chip_if::ChipIf;
+use aer_bus::ChipSide;
 use readout::Readout;
 use router::Router;
 
@@ -156,7 +166,7 @@ fn wrap(value: i64, bits: u32) -> i64 {
 pub struct SystemModel {
     pub params: Params,
     encoder: Encoder,
-    chips: Vec<ChipIf>,
+    chips: ChipSide,
     router: Router,
     readout: Readout,
 }
@@ -165,7 +175,7 @@ impl SystemModel {
     pub fn new(params: Params) -> SystemModel {
         SystemModel {
             encoder: Encoder::new(params.channels),
-            chips: vec![ChipIf::default(); params.chip_sources.len()],
+            chips: ChipSide::new(&params),
             router: Router {
                 pending: vec![false; params.nsrc],
                 sending: false,
@@ -182,10 +192,8 @@ impl SystemModel {
         let p = &self.params;
         let mut v = vec![false; p.nsrc];
         v[..p.channels].copy_from_slice(&self.encoder.spike);
-        for (k, chip) in self.chips.iter().enumerate() {
-            if let Some(a) = chip.event {
-                v[(p.chip_offsets[k] + a) as usize] = true;
-            }
+        for (k, a) in self.chips.events() {
+            v[(p.chip_offsets[k as usize] + a) as usize] = true;
         }
         v
     }
@@ -212,26 +220,18 @@ impl SystemModel {
         let p = &self.params;
         let src = self.src_spikes();
         let feat: Vec<bool> = p.features.iter().map(|&s| src[s as usize]).collect();
-        let ready: Vec<bool> = self.chips.iter().map(ChipIf::syn_ready).collect();
+        let ready = self.chips.syn_ready(p.chip_sources.len());
         let route = self.router.output(p);
 
         self.encoder
             .clock(p, inputs.rst, inputs.in_valid, &inputs.samples);
-        for (k, chip) in self.chips.iter_mut().enumerate() {
-            let (valid, addr) = match route {
-                Some((c, s)) if c as usize == k => (true, s),
-                Some((_, s)) => (false, s),
-                None => (false, route_syn(p, &self.router)),
-            };
-            chip.clock(
-                p,
-                p.chip_sources[k],
-                inputs.rst,
-                inputs.chips[k],
-                valid,
-                addr,
-            );
-        }
+        self.chips.clock(
+            p,
+            inputs.rst,
+            &inputs.chips,
+            route,
+            route_syn(p, &self.router),
+        );
         self.router.clock(p, inputs.rst, &src, &ready);
         self.readout.clock(p, inputs.rst, &feat);
         self.outputs()
@@ -239,15 +239,7 @@ impl SystemModel {
 
     pub fn outputs(&self) -> Outputs {
         Outputs {
-            chips: self
-                .chips
-                .iter()
-                .map(|c| ChipOutputs {
-                    ack: c.chip_ack,
-                    syn_req: c.syn_req,
-                    syn_addr: c.syn_addr,
-                })
-                .collect(),
+            chips: self.chips.outputs(),
             class_valid: self.readout.class_valid,
             class_out: self.readout.class_out,
             class_score: self.readout.class_score as u64 & mask(self.params.acc_w),
