@@ -189,3 +189,43 @@ fn a_recording_that_is_a_fifo_is_refused_not_waited_for() {
     );
     assert!(e.contains("not a regular file"), "{e}");
 }
+
+/// A weight file as a spreadsheet saves it ("CSV UTF-8": a byte-order mark, CRLF, quoted
+/// values, a trailing separator on every row) reads as the plain file does; a bad value is
+/// named by its line (blank and comment lines counted) and position.
+#[test]
+fn a_spreadsheet_weight_file_reads_like_the_plain_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = std::fs::read_to_string(root().join("designs/two_chip_readout.csv")).unwrap();
+    let rows: Vec<String> = plain
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let quoted: Vec<String> = l.split(',').map(|v| format!("\"{}\"", v.trim())).collect();
+            quoted.join(",") + ","
+        })
+        .collect();
+    let spreadsheet = format!("\u{feff}{}\r\n", rows.join("\r\n"));
+    std::fs::write(dir.path().join("two_chip_readout.csv"), &spreadsheet).unwrap();
+    let design = dir.path().join("two_chip.yaml");
+    std::fs::copy(root().join("designs/two_chip.yaml"), &design).unwrap();
+    let weights = |path: &Path| {
+        snngen::compiler::compile(path)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .1
+            .readout
+            .weights
+    };
+    assert_eq!(
+        weights(&design),
+        weights(&root().join("designs/two_chip.yaml"))
+    );
+
+    let bad = format!(
+        "# comment\r\n\r\n{}",
+        spreadsheet.replacen("\"-0.7371\"", "x", 1)
+    );
+    std::fs::write(dir.path().join("two_chip_readout.csv"), bad).unwrap();
+    let e = refused(&["check", s(&design)], QUICK);
+    assert!(e.contains("line 3, value 1: not a number"), "{e}");
+}

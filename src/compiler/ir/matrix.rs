@@ -71,34 +71,28 @@ fn read_csv(path: &Path, shown: &str, rows: usize, cols: usize) -> Result<Vec<Ve
         .min(MAX_INPUT_BYTES);
     let text =
         read_text(path, limit).map_err(|e| format!("cannot read weight file `{shown}`: {e}"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut out = Vec::new();
-    let lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    for (n, line) in lines {
+    for record in crate::support::csv::records(&text) {
+        let record = record.map_err(|e| format!("`{shown}` {e}"))?;
         if out.len() == rows {
             return Err(format!("expected {rows} rows, found more"));
         }
-        let mut row = Vec::new();
-        for v in line.split(',') {
-            if row.len() == cols {
-                let found = line.split(',').count();
-                return Err(format!(
-                    "expected {cols} values in every row, row {} has {found}",
-                    out.len()
-                ));
-            }
-            // A file that is no CSV of numbers is named by line and field, not echoed.
-            row.push(v.trim().parse::<f64>().map_err(|_| {
-                format!(
-                    "`{shown}` line {}, value {}: not a number",
-                    n + 1,
-                    row.len() + 1
-                )
-            })?);
+        if record.fields.len() > cols {
+            return Err(format!(
+                "expected {cols} values in every row, row {} (line {}) has {}",
+                out.len(),
+                record.line,
+                record.fields.len()
+            ));
         }
+        // A file that is no CSV of numbers is named by line and field, not echoed.
+        let row = (1..)
+            .zip(&record.fields)
+            .map(|(k, v)| {
+                v.parse::<f64>()
+                    .map_err(|_| format!("`{shown}` line {}, value {k}: not a number", record.line))
+            })
+            .collect::<Result<Vec<f64>, String>>()?;
         out.push(row);
     }
     Ok(out)

@@ -54,17 +54,22 @@ impl DrawnNeuron {
 pub fn load_neuron_params(path: &Path) -> Result<Vec<DrawnNeuron>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let mut lines = text.lines();
-    if lines.next() != Some(NEURON_PARAMS_HEADER) {
+    let mut records = crate::support::csv::records(&text);
+    let header = records
+        .next()
+        .and_then(|r| r.ok())
+        .map(|r| r.fields.join(","));
+    if header.as_deref() != Some(NEURON_PARAMS_HEADER) {
         return Err(Error::Usage(format!(
             "{} is not a neuron_params.csv of this snngen version (header differs)",
             path.display()
         )));
     }
     let mut rows = Vec::new();
-    for (k, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let bad = |why: String| Error::Usage(format!("{}:{}: {why}", path.display(), k + 2));
-        let f: Vec<&str> = line.split(',').collect();
+    for record in records {
+        let record = record.map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        let bad = |why: String| Error::Usage(format!("{}:{}: {why}", path.display(), record.line));
+        let f = &record.fields;
         if f.len() != 15 {
             return Err(bad(format!("{} fields, expected 15", f.len())));
         }
@@ -82,7 +87,7 @@ pub fn load_neuron_params(path: &Path) -> Result<Vec<DrawnNeuron>> {
             instance: int(2)?,
             chip: int(3)? as usize,
             neuron: int(4)? as u32,
-            mode: f[5].to_string(),
+            mode: f[5].clone(),
             params: NeuronParams {
                 capacitance: x(6)?,
                 v_threshold: x(7)?,
