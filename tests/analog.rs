@@ -226,7 +226,8 @@ fn an_emitted_chip_deck_and_the_chip_model_spike_together() {
     let (_, r) =
         snngen::flows::build::build(Path::new("designs/single_lif.yaml"), Some(&out)).unwrap();
     let net = &r.compiled.network;
-    let w = snngen::tools::ngspice::run_deck(&out.join("spice"), "chip0.cir", "chip0.dat").unwrap();
+    let w =
+        snngen::tools::ngspice::run_deck(&out.join("spice"), "chip0.run.cir", "chip0.dat").unwrap();
     let spike = snngen::compiler::lower::spice::Signal::v("lif_0_spk");
     let circuit = w.rising_crossings(&spike, net.vdd / 2.0).unwrap();
 

@@ -78,6 +78,7 @@ fn manifest_lists_every_file_with_its_hash() {
     for expected in [
         "rtl/six_chip_top.v",
         "spice/chip5.cir",
+        "spice/chip5.run.cir",
         "tb/six_chip_tb.sv",
         "six_chip.core",
     ] {

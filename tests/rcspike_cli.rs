@@ -365,7 +365,7 @@ fn the_netlists_agree_with_the_model_in_ngspice() {
         String::from_utf8_lossy(&built.stderr)
     );
     let deck = std::fs::read_to_string(out.join("spice/xbar.cir")).unwrap();
-    let diodes = deck.lines().filter(|l| l.starts_with('d')).count();
+    let diodes = deck.lines().filter(|l| l.starts_with('D')).count();
     let (_, tiles) =
         snngen::apps::rcspike::circuit::trained_tiles(&root().join(SMALL), &model).unwrap();
     let nonzero: usize = tiles

@@ -156,9 +156,9 @@ fn run_all_decks(design: &Path) -> Vec<(String, Vec<(String, usize)>)> {
     r.files
         .iter()
         .filter_map(|f| f.path.strip_prefix("spice/"))
-        .filter(|p| p.ends_with(".cir"))
+        .filter(|p| p.ends_with(".run.cir"))
         .map(|deck| {
-            let data = deck.replace(".cir", ".dat");
+            let data = deck.replace(".run.cir", ".dat");
             let w = ngspice::run_deck(&out.join("spice"), deck, &data)
                 .unwrap_or_else(|e| panic!("{deck}: {e}"));
             (deck.to_string(), spike_counts(&w, vdd))
@@ -205,6 +205,82 @@ fn every_deck_of_every_design_runs_in_ngspice() {
             );
             // Every example deck has biased or stimulated neurons or tile columns.
             assert!(total > 0, "{design}/{deck} produced no spike: {counts:?}");
+        }
+    }
+}
+
+/// Elements of `netlist` (in `spice_dir`) after subcircuit expansion, as ngspice reads
+/// them: the lines of `listing expand` that are elements (not models, not comments).
+fn ngspice_element_count(spice_dir: &Path, netlist: &str) -> usize {
+    let deck = format!("count_{netlist}");
+    let text =
+        format!("* element count\n.include {netlist}\n.control\nlisting expand\n.endc\n.end\n");
+    std::fs::write(spice_dir.join(&deck), text).unwrap();
+    let out = std::process::Command::new("ngspice")
+        .args(["-b", &deck])
+        .current_dir(spice_dir)
+        .output()
+        .unwrap();
+    std::fs::remove_file(spice_dir.join(&deck)).unwrap();
+    let element = regex::Regex::new(r"^\s*\d+ : [A-Za-z]").unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| element.is_match(l))
+        .count()
+}
+
+/// Every emitted netlist is plain SPICE that an independent reader takes: spicelib parses it
+/// and counts as many elements as ngspice expands it to (the analysis is in the run file).
+#[test]
+fn every_netlist_parses_in_spicelib_with_ngspices_element_count() {
+    if !require_tool("ngspice") || !common::require_python_module("spicelib") {
+        return;
+    }
+    let script = common::root().join("tests/data/spice_elements.py");
+    // The TTFS designs' netlists hold whole trained crossbars: ttfs_400's is checked, the
+    // 200,000 crosspoints of rcspike_mlp's (a minute in spicelib alone) are left out.
+    for design in example_designs()
+        .iter()
+        .filter(|d| stem(d) != "rcspike_mlp")
+    {
+        let (_dir, out, r) = build_into_temp(design);
+        let spice = out.join("spice");
+        let netlists: Vec<String> = r
+            .files
+            .iter()
+            .filter_map(|f| f.path.strip_prefix("spice/"))
+            .filter(|p| p.ends_with(".cir") && !p.ends_with(".run.cir"))
+            .map(str::to_string)
+            .collect();
+        let parsed = std::process::Command::new("python3")
+            .arg(&script)
+            .args(&netlists)
+            .current_dir(&spice)
+            .output()
+            .unwrap();
+        assert!(
+            parsed.status.success(),
+            "{}: spicelib: {}",
+            stem(design),
+            String::from_utf8_lossy(&parsed.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&parsed.stdout);
+        let counts: Vec<(&str, usize)> = stdout
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(f, n)| (f, n.trim().parse().unwrap()))
+            .collect();
+        assert_eq!(counts.len(), netlists.len(), "{stdout}");
+        for (netlist, count) in counts {
+            let expanded = ngspice_element_count(&spice, netlist);
+            println!("{}/{netlist}: {count} elements", stem(design));
+            assert!(count > 0);
+            assert_eq!(
+                count,
+                expanded,
+                "{}/{netlist}: spicelib vs ngspice",
+                stem(design)
+            );
         }
     }
 }

@@ -83,7 +83,7 @@ pub fn check_nodes(net: &Network, decks: &[SpiceDeck]) -> Vec<Diagnostic> {
         }
         clashes.sort();
         clashes.dedup();
-        let file = format!("spice/{}.cir", d.file_stem);
+        let file = format!("spice/{}", d.netlist_file);
         problems.extend(
             clashes
                 .iter()

@@ -319,7 +319,8 @@ mod tests {
         for t in &LIF_TRANSISTORS {
             let line = cell
                 .lines()
-                .find(|l| l.starts_with(&format!("{} ", t.name)))
+                // Element names are capitalized in the template (M for a MOSFET).
+                .find(|l| l.to_ascii_lowercase().starts_with(&format!("{} ", t.name)))
                 .unwrap_or_else(|| panic!("no {} in cells.cir", t.name));
             assert!(
                 line.contains(if t.pmos { " pch " } else { " nch " }),

@@ -86,22 +86,28 @@ static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
-/// Runs `deck` (a file in `spice_dir`, which also holds `models/`) and reads `data_file`.
+/// Runs `deck` (a file in `spice_dir`, beside the netlists it may include and `models/`)
+/// and reads `data_file`.
 pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Waveforms, ToolError> {
     let text = std::fs::read_to_string(spice_dir.join(deck)).map_err(io_error)?;
-    let mut models = Vec::new();
-    let dir = spice_dir.join("models");
-    if dir.is_dir() {
+    let mut files = Vec::new();
+    for (dir, prefix) in [
+        (spice_dir.to_path_buf(), ""),
+        (spice_dir.join("models"), "models/"),
+    ] {
+        if !dir.is_dir() {
+            continue;
+        }
         for entry in std::fs::read_dir(&dir).map_err(io_error)? {
             let entry = entry.map_err(io_error)?;
-            let body = std::fs::read_to_string(entry.path()).map_err(io_error)?;
-            models.push((
-                format!("models/{}", entry.file_name().to_string_lossy()),
-                body,
-            ));
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().is_file() && name != deck {
+                let body = std::fs::read_to_string(entry.path()).map_err(io_error)?;
+                files.push((format!("{prefix}{name}"), body));
+            }
         }
     }
-    run_deck_text(deck, &text, &models, data_file)
+    run_deck_text(deck, &text, &files, data_file)
 }
 
 fn io_error(source: std::io::Error) -> ToolError {
@@ -192,10 +198,12 @@ pub fn run_deck_text(
     };
     if let Some(m) = FAILURE.find(&full) {
         let message = m.as_str().trim();
-        return Err(fail(format!(
-            "reported `{message}`{}",
-            deck_excerpt(text, message)
-        )));
+        // The lines may be in the deck or in a netlist it includes.
+        let excerpt: String = std::iter::once(text)
+            .chain(files.iter().map(|(_, body)| body.as_str()))
+            .map(|t| deck_excerpt(t, message))
+            .collect();
+        return Err(fail(format!("reported `{message}`{excerpt}")));
     }
     match output.status.code() {
         Some(0) => {}

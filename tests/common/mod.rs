@@ -18,6 +18,25 @@ pub fn require_tool(tool: &str) -> bool {
     }
 }
 
+/// True when `python3` imports `module` (scripts/test installs the Python packages the tests
+/// use in its venv, first on PATH); when it does not, as `require_tool`.
+pub fn require_python_module(module: &str) -> bool {
+    if !require_tool("python3") {
+        return false;
+    }
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI is set but python3 cannot import {module} (scripts/test installs it)");
+        }
+        eprintln!("SKIPPED (not under CI): python3 cannot import {module}");
+    }
+    ok
+}
+
 /// Runs the snngen binary in the package root: exit code, stdout, stderr.
 pub fn snngen(args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_snngen"))

@@ -74,7 +74,14 @@ struct CosimTemplate<'a> {
 
 #[derive(Template)]
 #[template(path = "spice/chip.cir", escape = "none")]
-struct DeckTemplate<'a> {
+struct NetlistTemplate<'a> {
+    d: &'a SpiceDeck,
+    h: &'a Header,
+}
+
+#[derive(Template)]
+#[template(path = "spice/chip_run.cir", escape = "none")]
+struct RunFileTemplate<'a> {
     d: &'a SpiceDeck,
     h: &'a Header,
 }
@@ -247,7 +254,7 @@ pub fn render(
     Ok(files)
 }
 
-/// Renders the chip decks and the device models they include.
+/// Renders each chip's netlist and ngspice run file, and the device models they include.
 fn render_spice(
     h: &Header,
     decks: &[SpiceDeck],
@@ -256,8 +263,12 @@ fn render_spice(
     let mut files = Vec::new();
     for d in decks {
         files.push(EmittedFile {
-            path: format!("spice/{}.cir", d.file_stem),
-            contents: DeckTemplate { d, h }.render()?,
+            path: format!("spice/{}", d.netlist_file),
+            contents: NetlistTemplate { d, h }.render()?,
+        });
+        files.push(EmittedFile {
+            path: format!("spice/{}", d.run_file),
+            contents: RunFileTemplate { d, h }.render()?,
         });
     }
     for (name, text) in models {

@@ -77,7 +77,6 @@ pub struct TileView {
 
 #[derive(Debug, Clone)]
 pub struct SpiceDeck {
-    pub file_stem: String,
     pub chip: String,
     pub neuron_count: u32,
     pub synapse_count: usize,
@@ -96,6 +95,10 @@ pub struct SpiceDeck {
     pub tstop: String,
     pub data_file: String,
     pub vectors: String,
+    /// The netlist (`<stem>.cir`: circuit, subcircuits, models included) and the ngspice
+    /// run file that includes it (`<stem>.run.cir`: the transient and its data file).
+    pub netlist_file: String,
+    pub run_file: String,
 }
 
 pub fn lower(c: &Compiled, _h: &Header) -> Vec<SpiceDeck> {
@@ -157,7 +160,6 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
 
     let stem = node(&chip.name);
     SpiceDeck {
-        file_stem: stem.clone(),
         chip: stem.clone(),
         neuron_count: chip.neuron_count(),
         synapse_count: synapses.len(),
@@ -175,6 +177,8 @@ fn lower_chip(net: &Network, chip: &ChipIr, routed_inputs: &BTreeSet<u32>) -> Sp
         tstep: num(net.analog_sim.tstep_ns * 1e-9),
         tstop: num(net.analog_sim.tstop_us * 1e-6),
         data_file: format!("{stem}.dat"),
+        netlist_file: format!("{stem}.cir"),
+        run_file: format!("{stem}.run.cir"),
         vectors: vectors.join(" "),
     }
 }
