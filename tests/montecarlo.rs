@@ -406,3 +406,36 @@ fn a_corrupt_results_file_is_refused_with_its_line_not_trusted_or_dropped() {
         .to_string();
     assert!(e.contains("rows, at most 1000000"), "{e}");
 }
+
+/// `--plot-format svg` writes the sweep's plots as SVG (for papers) instead of PNG.
+#[test]
+fn plots_can_be_svg() {
+    if !require_tool("ngspice") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mc");
+    let out_s = out.display().to_string();
+    let (code, _, stderr) = common::snngen(&[
+        "mc",
+        DESIGN,
+        "--runs",
+        "2",
+        "--temps",
+        "27",
+        "--plot-format",
+        "svg",
+        "-o",
+        &out_s,
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for plot in ["rate_histogram", "temperature"] {
+        let svg = std::fs::read_to_string(out.join(format!("{plot}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("firing rate at"),
+            "{plot}"
+        );
+        assert!(!out.join(format!("{plot}.png")).exists());
+    }
+}

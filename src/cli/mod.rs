@@ -56,6 +56,10 @@ pub struct Global {
     /// also $SNNGEN_TOOL_TIMEOUT].
     #[arg(long, global = true, value_name = "SECONDS")]
     pub tool_timeout: Option<f64>,
+    /// File format of the plots a command writes (characterize, mc, eval, sweep, sim
+    /// spice): PNG, or SVG for papers.
+    #[arg(long, global = true, value_enum, default_value_t = crate::support::plot::PlotFormat::Png)]
+    pub plot_format: crate::support::plot::PlotFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +169,7 @@ fn run(cli: Cli) -> Result<()> {
     if let Some(seconds) = g.tool_timeout {
         crate::tools::set_timeout_override(seconds)?;
     }
+    crate::support::plot::set_format(g.plot_format);
     // Ctrl-C takes the simulators along (they run in process groups of their own).
     let _ = crate::tools::kill_tools_on_interrupt();
     match cli.command {

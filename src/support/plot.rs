@@ -1,11 +1,80 @@
-//! PNG line charts for reports (characterization, sweeps), with a bundled font so that a
-//! plot looks the same on every machine.
+//! Line charts and heat maps for reports (characterization, sweeps), as PNG (with a bundled
+//! font, so that a plot looks the same on every machine) or SVG (for papers): the process's
+//! plot format (`--plot-format`) picks the one `plot_path` names.
 
 use crate::support::error::{Error, Result};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The file format of plots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PlotFormat {
+    #[default]
+    Png,
+    Svg,
+}
+
+/// The plot format of this process (`--plot-format`; PNG unless set).
+static SVG: AtomicBool = AtomicBool::new(false);
+
+pub fn set_format(format: PlotFormat) {
+    SVG.store(format == PlotFormat::Svg, Ordering::Relaxed);
+}
+
+/// `dir/<stem>.png`, or `.svg` when the process's plot format is SVG.
+pub fn plot_path(dir: &Path, stem: &str) -> PathBuf {
+    let ext = if SVG.load(Ordering::Relaxed) {
+        "svg"
+    } else {
+        "png"
+    };
+    dir.join(format!("{stem}.{ext}"))
+}
+
+fn is_svg(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+}
+
+/// Fills `root` white, draws on it with `draw` and writes it to `path`.
+fn present<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    path: &Path,
+    draw: impl FnOnce(&DrawingArea<DB, Shift>) -> std::result::Result<(), String>,
+) -> Result<()> {
+    let fail = |e: String| Error::Output {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
+    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    draw(&root).map_err(fail)?;
+    root.present().map_err(|e| fail(e.to_string()))
+}
+
+/// Runs `$draw` (a generic function of a drawing area) on a `$size` canvas written to
+/// `$path`, SVG or PNG by its extension.
+macro_rules! on_canvas {
+    ($path:expr, $size:expr, $draw:expr) => {{
+        register_font();
+        if is_svg($path) {
+            present(
+                SVGBackend::new($path, $size).into_drawing_area(),
+                $path,
+                $draw,
+            )
+        } else {
+            present(
+                BitMapBackend::new($path, $size).into_drawing_area(),
+                $path,
+                $draw,
+            )
+        }
+    }};
+}
 
 /// DejaVu Sans (sim/fonts/, its licence beside it).
 static FONT: &[u8] = include_bytes!("../../sim/fonts/DejaVuSans.ttf");
@@ -49,34 +118,28 @@ const COLORS: [RGBColor; 6] = [
     RGBColor(140, 86, 75),
 ];
 
-/// Draws `chart` into a 900 x 600 PNG at `path`.
-pub fn write_png(chart: &Chart, path: &Path) -> Result<()> {
-    write_png_panels(std::slice::from_ref(chart), path)
+/// Draws `chart` into a 900 x 600 plot at `path` (SVG or PNG by its extension).
+pub fn write_chart(chart: &Chart, path: &Path) -> Result<()> {
+    write_panels(std::slice::from_ref(chart), path)
 }
 
-/// Draws `charts` one above the other into a PNG at `path`, 900 wide and 600 tall per chart.
-pub fn write_png_panels(charts: &[Chart], path: &Path) -> Result<()> {
-    register_font();
-    let fail = |e: String| Error::Output {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
+/// Draws `charts` one above the other into a plot at `path`, 900 wide and 600 tall per chart.
+pub fn write_panels(charts: &[Chart], path: &Path) -> Result<()> {
     let height = 600 * charts.len().max(1) as u32;
-    let root = BitMapBackend::new(path, (900, height)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-    for (area, chart) in root
-        .split_evenly((charts.len().max(1), 1))
-        .iter()
-        .zip(charts)
-    {
-        draw(area, chart).map_err(fail)?;
-    }
-    root.present().map_err(|e| fail(e.to_string()))?;
-    Ok(())
+    on_canvas!(path, (900, height), |root| {
+        for (area, chart) in root
+            .split_evenly((charts.len().max(1), 1))
+            .iter()
+            .zip(charts)
+        {
+            draw(area, chart)?;
+        }
+        Ok(())
+    })
 }
 
-fn draw(
-    area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
     chart: &Chart,
 ) -> std::result::Result<(), String> {
     let all = chart.series.iter().flat_map(|s| &s.points);
@@ -135,18 +198,20 @@ fn cell_label(v: &SegmentValue<i32>, n: i32) -> String {
     }
 }
 
-/// Draws a confusion matrix (`counts[true][predicted]`) as a 700 x 700 PNG heat map with
-/// the count in every cell.
-pub fn write_confusion_png(title: &str, counts: &[Vec<u32>], path: &Path) -> Result<()> {
-    register_font();
-    let fail = |e: String| Error::Output {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
+/// Draws a confusion matrix (`counts[true][predicted]`) as a 700 x 700 heat map with the
+/// count in every cell, at `path` (SVG or PNG by its extension).
+pub fn write_confusion(title: &str, counts: &[Vec<u32>], path: &Path) -> Result<()> {
+    on_canvas!(path, (700, 700), |root| confusion(root, title, counts))
+}
+
+fn confusion<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    counts: &[Vec<u32>],
+) -> std::result::Result<(), String> {
+    let fail = |e: String| e;
     let n = counts.len() as i32;
-    let root = BitMapBackend::new(path, (700, 700)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-    let mut ctx = ChartBuilder::on(&root)
+    let mut ctx = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 22))
         .margin(15)
         .x_label_area_size(50)
@@ -195,6 +260,31 @@ pub fn write_confusion_png(title: &str, counts: &[Vec<u32>], path: &Path) -> Res
         )
     }))
     .map_err(|e| fail(e.to_string()))?;
-    root.present().map_err(|e| fail(e.to_string()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_picks_svg_or_png() {
+        let dir = tempfile::tempdir().unwrap();
+        let counts = vec![vec![3, 1], vec![0, 4]];
+        let (svg, png) = (dir.path().join("c.svg"), dir.path().join("c.png"));
+        write_confusion("confusion", &counts, &svg).unwrap();
+        write_confusion("confusion", &counts, &png).unwrap();
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(
+            text.starts_with("<svg") && text.contains("confusion"),
+            "{text}"
+        );
+        assert!(
+            std::fs::read(&png)
+                .unwrap()
+                .starts_with(b"\x89PNG\r\n\x1a\n")
+        );
+        // The process's format is PNG unless the command line sets it.
+        assert_eq!(plot_path(dir.path(), "x"), dir.path().join("x.png"));
+    }
 }

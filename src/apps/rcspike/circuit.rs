@@ -17,7 +17,7 @@ use crate::support::error::{Error, Result};
 use crate::support::fs::{create_dir, write};
 use crate::support::idx;
 use crate::support::parallel::parallel_in_order;
-use crate::support::plot::{Chart, Mark, Series, write_png};
+use crate::support::plot::{Chart, Mark, Series, plot_path, write_chart};
 use crate::support::progress::{Progress, Verbosity};
 use crate::tools::ngspice;
 use serde::Serialize;
@@ -159,8 +159,8 @@ pub fn sim_spice(task: &Task, tiles: &[TileIr], o: &CircuitOptions) -> Result<Ci
     create_dir(&o.out)?;
     let times_csv = o.out.join("spice_times.csv");
     write(&times_csv, times_table(task, &runs))?;
-    let plot = o.out.join("spice_times.png");
-    write_png(&times_chart(task, &runs), &plot)?;
+    let plot = plot_path(&o.out, "spice_times");
+    write_chart(&times_chart(task, &runs), &plot)?;
     Ok(report(task, &data.name, &runs, start, times_csv, plot))
 }
 

@@ -8,7 +8,7 @@ use super::task::Task;
 use crate::model::ttfs_network::Sparsity;
 use crate::support::error::{Error, Result};
 use crate::support::fs::{create_dir, write};
-use crate::support::plot::{Chart, Mark, Series, write_png};
+use crate::support::plot::{Chart, Mark, Series, plot_path, write_chart};
 use crate::support::progress::note;
 use serde::Serialize;
 use std::path::Path;
@@ -293,8 +293,8 @@ fn finish<P>(
     create_dir(&o.out)?;
     let csv = o.out.join("sweep.csv");
     write(&csv, table(&points))?;
-    let plot = o.out.join("sweep.png");
-    write_png(&chart(design, &points), &plot)?;
+    let plot = plot_path(&o.out, "sweep");
+    write_chart(&chart(design, &points), &plot)?;
     Ok(SweepReport {
         design: design.to_string(),
         points,

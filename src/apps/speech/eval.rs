@@ -129,9 +129,9 @@ pub fn eval(design: &Path, opts: &EvalOptions) -> Result<EvalReport> {
         .collect();
     let out = opts.out.clone().unwrap_or_else(|| opts.model.clone());
     create_dir(&out)?;
-    let png = out.join("confusion.png");
+    let png = crate::support::plot::plot_path(&out, "confusion");
     let accuracy = correct as f64 / n as f64;
-    crate::support::plot::write_confusion_png(
+    crate::support::plot::write_confusion(
         &format!("{} recordings, accuracy {accuracy:.4}", n),
         &confusion,
         &png,

@@ -5,7 +5,7 @@ use crate::compiler::lower::spice::num;
 use crate::device::calibration::FittedNeuron;
 use crate::flows::measure::{MacEnergy, NeuronPoint, TileTrajectory};
 use crate::support::error::{Error, Result};
-use crate::support::plot::{Chart, Mark, Series, write_png};
+use crate::support::plot::{Chart, Mark, Series, plot_path, write_chart};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -108,7 +108,7 @@ fn charts(c: &Characterization) -> Vec<(String, Chart)> {
         });
     }
     charts.push((
-        "f_i.png".into(),
+        "f_i".into(),
         Chart {
             title: format!("{}: firing rate vs input current (27 C)", c.design),
             x_label: "input current (nA)".into(),
@@ -117,7 +117,7 @@ fn charts(c: &Characterization) -> Vec<(String, Chart)> {
         },
     ));
     charts.push((
-        "energy.png".into(),
+        "energy".into(),
         Chart {
             title: format!("{}: energy per spike (27 C, VDD {} V)", c.design, c.vdd),
             x_label: "input current (nA)".into(),
@@ -140,7 +140,7 @@ fn charts(c: &Characterization) -> Vec<(String, Chart)> {
     }
     for (tile, series) in by_tile {
         charts.push((
-            format!("tile_{tile}.png"),
+            format!("tile_{tile}"),
             Chart {
                 title: format!("RC-Spike tile {tile}: column 0 membrane, inputs stepping in turn"),
                 x_label: "time (us)".into(),
@@ -202,7 +202,7 @@ pub fn write(c: &Characterization, dir: &Path) -> Result<()> {
         .map_err(io)?;
     }
     for (name, chart) in charts(c) {
-        write_png(&chart, &dir.join(name))?;
+        write_chart(&chart, &plot_path(dir, &name))?;
     }
     Ok(())
 }

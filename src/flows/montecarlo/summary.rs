@@ -5,7 +5,7 @@ use super::McOptions;
 use crate::compiler::ir::Network;
 use crate::flows::measure::REFERENCE_CURRENT_NA;
 use crate::support::error::{Error, Result};
-use crate::support::plot::{Chart, Mark, Series, write_png, write_png_panels};
+use crate::support::plot::{Chart, Mark, Series, plot_path, write_chart, write_panels};
 use crate::support::stats::Stats;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -172,7 +172,7 @@ pub fn write_summary(s: &McSummary, rows: &[String], dir: &Path) -> Result<()> {
             }
         })
         .collect();
-    write_png(
+    write_chart(
         &Chart {
             title: format!(
                 "{}: firing rate at {} nA under mismatch",
@@ -182,9 +182,9 @@ pub fn write_summary(s: &McSummary, rows: &[String], dir: &Path) -> Result<()> {
             y_label: "instances".into(),
             series,
         },
-        &dir.join("rate_histogram.png"),
+        &plot_path(dir, "rate_histogram"),
     )?;
-    write_png_panels(&temperature_charts(s), &dir.join("temperature.png"))
+    write_panels(&temperature_charts(s), &plot_path(dir, "temperature"))
 }
 
 /// Mean and mean +- sigma of the rate and of the energy per spike against temperature,
