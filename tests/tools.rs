@@ -25,7 +25,7 @@ fn emitted_rtl_is_lint_clean_and_structurally_sound() {
     if !require_tool("verilator") || !require_tool("yosys") {
         return;
     }
-    for design in example_designs() {
+    for design in common::designs_with_distinct_rtl() {
         let (_dir, out, r) = build_into_temp(&design);
         snngen::flows::build::rtl_checks::lint_rtl(&out, &r)
             .unwrap_or_else(|e| panic!("{}: {e}", design.display()));
@@ -37,7 +37,7 @@ fn emitted_rtl_synthesizes_for_ice40() {
     if !require_tool("yosys") {
         return;
     }
-    for design in example_designs() {
+    for design in common::designs_with_distinct_rtl() {
         let (_dir, out, r) = build_into_temp(&design);
         let stats = snngen::flows::build::rtl_checks::synthesize(&out, &r)
             .unwrap_or_else(|e| panic!("{}: {e}", design.display()));
@@ -74,7 +74,7 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
     if !require_tool("verilator") || !require_tool("iverilog") {
         return;
     }
-    for design in example_designs() {
+    for design in common::designs_with_distinct_rtl() {
         let (dir, out, r) = build_into_temp(&design);
         let mut files = build::rtl_files(&out, &r.verilog);
         files.push(absolute(

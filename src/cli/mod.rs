@@ -26,7 +26,7 @@ use clap::{Parser, Subcommand};
     about = "Turn one spiking-network design into FPGA Verilog and analog ngspice netlists",
     long_about = "snngen reads a YAML network design (analog subthreshold LIF chips, RC-Spike \
 crossbar tiles, and an FPGA with input encoder, AER spike router and fixed-point readout) and \
-writes synthesizable Verilog, ngspice decks, testbench files, a manifest and a FuseSoC core.\n\n\
+writes synthesizable Verilog, SPICE netlists with ngspice run files, testbench files, a manifest and a FuseSoC core.\n\n\
 Examples:\n  snngen check designs/six_chip.yaml\n  snngen build designs/six_chip.yaml            \
 # writes out/six_chip/\n  snngen build designs/single_lif.yaml -o /tmp/lif --lint --synth\n\n\
 Exit codes: 0 ok, 1 verification mismatch, 2 input or usage error, 3 external tool failure.\n\

@@ -1,6 +1,6 @@
 //! The chips' side of the FPGA: one AER interface per chip (chip_if.rs) or one shared,
 //! time-multiplexed bus for all of them (templates/verilog/aer_bus.v).
-use super::chip_if::ChipIf;
+use super::chip_if::{ChipIf, SynapseSender};
 use super::{ChipInputs, ChipOutputs, Outputs, Params, mask};
 use crate::compiler::lower::verilog::{AER_SELECT_HOLD as SELECT_HOLD, SHARED_AER_BUS};
 
@@ -16,11 +16,9 @@ pub(super) struct SharedBus {
     hold: u32,
     /// The chip and source address of the event taken at the last edge.
     event: Option<(u32, u32)>,
-    ack_sync: [bool; 2],
-    busy: bool,
-    syn_req: bool,
+    sender: SynapseSender,
+    /// The chip the synapse event is for.
     syn_sel: u32,
-    syn_addr: u32,
 }
 
 impl Default for SharedBus {
@@ -31,11 +29,8 @@ impl Default for SharedBus {
             sel: 0,
             hold: SELECT_HOLD,
             event: None,
-            ack_sync: [false; 2],
-            busy: false,
-            syn_req: false,
+            sender: SynapseSender::default(),
             syn_sel: 0,
-            syn_addr: 0,
         }
     }
 }
@@ -50,7 +45,6 @@ impl SharedBus {
         let chips = p.chip_sources.len() as u32;
         let next = if old.sel + 1 == chips { 0 } else { old.sel + 1 };
         self.req_sync = [i.req, old.req_sync[0]];
-        self.ack_sync = [i.syn_ack, old.ack_sync[0]];
         let addr = i.addr & mask(p.src_w) as u32;
         let capture = old.hold == 0 && old.req_sync[1] && !old.ack;
         self.event =
@@ -69,19 +63,8 @@ impl SharedBus {
             self.sel = next;
             self.hold = SELECT_HOLD;
         }
-        if !old.busy {
-            if let Some((chip, syn)) = route {
-                self.busy = true;
-                self.syn_req = true;
-                self.syn_sel = chip;
-                self.syn_addr = syn & mask(p.syn_w) as u32;
-            }
-        } else if old.syn_req {
-            if old.ack_sync[1] {
-                self.syn_req = false;
-            }
-        } else if !old.ack_sync[1] {
-            self.busy = false;
+        if self.sender.clock(p, i.syn_ack, route.map(|(_, syn)| syn)) {
+            self.syn_sel = route.map_or(0, |(chip, _)| chip);
         }
     }
 }
@@ -116,8 +99,8 @@ impl ChipSide {
     /// Whether each chip takes a synapse event from the router now.
     pub(super) fn syn_ready(&self, chips: usize) -> Vec<bool> {
         match self {
-            ChipSide::PerChip(c) => c.iter().map(ChipIf::syn_ready).collect(),
-            ChipSide::Shared(bus) => vec![!bus.busy; chips],
+            ChipSide::PerChip(c) => c.iter().map(|c| c.sender.ready()).collect(),
+            ChipSide::Shared(bus) => vec![bus.sender.ready(); chips],
         }
     }
 
@@ -152,15 +135,15 @@ impl ChipSide {
                 .iter()
                 .map(|c| ChipOutputs {
                     ack: c.chip_ack,
-                    syn_req: c.syn_req,
-                    syn_addr: c.syn_addr,
+                    syn_req: c.sender.syn_req,
+                    syn_addr: c.sender.syn_addr,
                     ..ChipOutputs::default()
                 })
                 .collect(),
             ChipSide::Shared(bus) => vec![ChipOutputs {
                 ack: bus.ack,
-                syn_req: bus.syn_req,
-                syn_addr: bus.syn_addr,
+                syn_req: bus.sender.syn_req,
+                syn_addr: bus.sender.syn_addr,
                 sel: bus.sel,
                 syn_sel: bus.syn_sel,
             }],
