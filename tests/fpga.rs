@@ -258,29 +258,17 @@ fn board_level_tops_match_the_model_over_the_host_link() {
     }
 }
 
-/// two_chip with its chips on one shared AER bus, for the UP5K (sg48, 39 IO): it places with
-/// the bus's pins rather than a set per chip, its board's netlist matches the model, and its
-/// system top's RTL does on Icarus too (the random designs cover Verilator).
+/// two_chip with its chips on one shared AER bus, for the UP5K (sg48: 35 pins free on the
+/// iCEBreaker): it places with the bus's pins rather than a set per chip, its board's netlist
+/// matches the model, and its system top's RTL does on Icarus too (the random designs cover
+/// Verilator).
 #[test]
 fn a_shared_aer_bus_places_on_the_up5k_and_matches_the_model() {
     if !fpga_tools() || !require_tool("verilator") || !require_tool("iverilog") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(root().join("designs/two_chip.yaml"))
-        .unwrap()
-        .replace(
-            "device: ice40-hx8k",
-            "device: ice40-up5k\n  aer_bus: shared",
-        );
-    assert!(text.contains("aer_bus: shared"));
-    let design = tmp.path().join("two_chip.yaml");
-    std::fs::write(&design, text).unwrap();
-    std::fs::copy(
-        root().join("designs/two_chip_readout.csv"),
-        tmp.path().join("two_chip_readout.csv"),
-    )
-    .unwrap();
+    let design = common::two_chip_on_a_shared_bus(tmp.path(), "ice40-up5k");
 
     let out = tmp.path().join("out").display().to_string();
     let design_s = design.display().to_string();
@@ -299,7 +287,7 @@ fn a_shared_aer_bus_places_on_the_up5k_and_matches_the_model() {
     );
     assert_eq!(r["device"], "ice40-up5k");
     assert_eq!(r["io"]["used"].as_u64(), Some(pins));
-    assert!(pins <= 39);
+    assert!(pins <= r["io"]["available"].as_u64().unwrap());
 
     for (simulator, gate_level) in [
         (Simulator::Verilator, Some(FpgaDevice::Ice40Up5k)),
@@ -322,6 +310,31 @@ fn a_shared_aer_bus_places_on_the_up5k_and_matches_the_model() {
             "{:?}",
             report.coverage.gaps
         );
+    }
+}
+
+/// `snngen bench fpga` runs the flow with a bus per chip and with the shared bus in one run
+/// and tabulates both: on single_lif (one chip) the shared bus adds its two one-bit chip
+/// selects to the 13 pins.
+#[test]
+fn bench_fpga_compares_the_two_buses() {
+    if !fpga_tools() {
+        return;
+    }
+    let (code, stdout, stderr) = snngen(&["bench", "fpga", "designs/single_lif.yaml", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows = json(&stdout)["rows"].as_array().unwrap().clone();
+    let bus: Vec<&str> = rows
+        .iter()
+        .map(|r| r["aer_bus"].as_str().unwrap())
+        .collect();
+    assert_eq!(bus, ["per chip", "shared"]);
+    let io: Vec<u64> = rows.iter().map(|r| r["io"].as_u64().unwrap()).collect();
+    assert_eq!(io, [13, 15]);
+    for r in &rows {
+        assert_eq!(r["device"], "ice40-hx8k");
+        assert!(r["fmax_mhz"].as_f64().unwrap() > 1.0, "{r}");
+        assert!(r["yosys_seconds"].as_f64().unwrap() > 0.0, "{r}");
     }
 }
 

@@ -221,10 +221,11 @@ fn a_spreadsheet_weight_file_reads_like_the_plain_one() {
         weights(&root().join("designs/two_chip.yaml"))
     );
 
-    let bad = format!(
-        "# comment\r\n\r\n{}",
-        spreadsheet.replacen("\"-0.7371\"", "x", 1)
-    );
+    // The byte-order mark first, then a comment and a blank line: the bad value is on line 3.
+    let rows = spreadsheet
+        .trim_start_matches('\u{feff}')
+        .replacen("\"-0.7371\"", "x", 1);
+    let bad = format!("\u{feff}# comment\r\n\r\n{rows}");
     std::fs::write(dir.path().join("two_chip_readout.csv"), bad).unwrap();
     let e = refused(&["check", s(&design)], QUICK);
     assert!(e.contains("line 3, value 1: not a number"), "{e}");

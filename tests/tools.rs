@@ -20,12 +20,21 @@ fn build_into_temp(design: &Path) -> (tempfile::TempDir, PathBuf, Rendered) {
     (dir, out, rendered)
 }
 
+/// The designs whose RTL the digital tests check: each distinct example design, and two_chip
+/// on a shared AER bus (written into `dir`), which no example design uses.
+fn digital_designs(dir: &Path) -> Vec<PathBuf> {
+    let mut designs = common::designs_with_distinct_rtl();
+    designs.push(common::two_chip_on_a_shared_bus(dir, "ice40-hx8k"));
+    designs
+}
+
 #[test]
 fn emitted_rtl_is_lint_clean_and_structurally_sound() {
     if !require_tool("verilator") || !require_tool("yosys") {
         return;
     }
-    for design in common::designs_with_distinct_rtl() {
+    let shared = tempfile::tempdir().unwrap();
+    for design in digital_designs(shared.path()) {
         let (_dir, out, r) = build_into_temp(&design);
         snngen::flows::build::rtl_checks::lint_rtl(&out, &r)
             .unwrap_or_else(|e| panic!("{}: {e}", design.display()));
@@ -74,7 +83,8 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
     if !require_tool("verilator") || !require_tool("iverilog") {
         return;
     }
-    for design in common::designs_with_distinct_rtl() {
+    let shared = tempfile::tempdir().unwrap();
+    for design in digital_designs(shared.path()) {
         let (dir, out, r) = build_into_temp(&design);
         let mut files = build::rtl_files(&out, &r.verilog);
         files.push(absolute(

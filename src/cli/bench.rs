@@ -2,7 +2,7 @@
 
 use super::Global;
 use super::report::{Report, show, verbosity};
-use crate::apps::bench::{cuba, mc, ttfs};
+use crate::apps::bench::{cuba, fpga, mc, ttfs};
 use crate::support::error::{Error, Result};
 use serde::{Serialize, Serializer};
 
@@ -44,11 +44,27 @@ pub enum Target {
         #[arg(long, default_value_t = 5000)]
         images: usize,
     },
+    /// The FPGA flow (yosys, nextpnr-ice40, icepack) on designs, each with a bus per chip and
+    /// with the shared AER bus: logic cells, RAM blocks, pins, Fmax, and the tools' times.
+    Fpga {
+        /// Design files (YAML).
+        #[arg(required = true)]
+        designs: Vec<std::path::PathBuf>,
+        /// The FPGA [default: each design's `fpga.device`].
+        #[arg(long, value_enum)]
+        device: Option<crate::compiler::design::FpgaDevice>,
+    },
 }
 
 impl Report for ttfs::TtfsBench {
     fn table(&self) -> String {
         ttfs::TtfsBench::table(self)
+    }
+}
+
+impl Report for fpga::FpgaBench {
+    fn table(&self) -> String {
+        fpga::FpgaBench::table(self)
     }
 }
 
@@ -92,6 +108,10 @@ impl Report for CubaOutput {
 pub fn run(target: Target, g: &Global) -> Result<()> {
     match target {
         Target::Mc { runs, repetitions } => show(&mc::run(runs, repetitions, verbosity(g))?, g),
+        Target::Fpga { designs, device } => {
+            let paths: Vec<&std::path::Path> = designs.iter().map(|d| d.as_path()).collect();
+            show(&fpga::run(&paths, device, verbosity(g))?, g);
+        }
         Target::Ttfs {
             design,
             data,

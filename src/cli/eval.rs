@@ -21,7 +21,7 @@ pub struct Args {
     /// Folder of FSDD recordings ({digit}_{speaker}_{index}.wav); every one is classified.
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
-    /// Folder for confusion.png [default: the model folder].
+    /// Folder for confusion.png (or .svg, see --plot-format) [default: the model folder].
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Chip temperature (C) [default: the design's].

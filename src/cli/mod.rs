@@ -57,7 +57,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "SECONDS")]
     pub tool_timeout: Option<f64>,
     /// File format of the plots a command writes (characterize, mc, eval, sweep, sim
-    /// spice): PNG, or SVG for papers.
+    /// spice): PNG, or SVG for papers (the `.png` files the commands name become `.svg`).
     #[arg(long, global = true, value_enum, default_value_t = crate::support::plot::PlotFormat::Png)]
     pub plot_format: crate::support::plot::PlotFormat,
 }

@@ -209,7 +209,6 @@ fn confusion<DB: DrawingBackend>(
     title: &str,
     counts: &[Vec<u32>],
 ) -> std::result::Result<(), String> {
-    let fail = |e: String| e;
     let n = counts.len() as i32;
     let mut ctx = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 22))
@@ -218,7 +217,7 @@ fn confusion<DB: DrawingBackend>(
         .y_label_area_size(50)
         // A segmented 0..n-1 has n cells, one per class.
         .build_cartesian_2d((0..n - 1).into_segmented(), (0..n - 1).into_segmented())
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     ctx.configure_mesh()
         .disable_mesh()
         .x_desc("predicted")
@@ -229,7 +228,7 @@ fn confusion<DB: DrawingBackend>(
         .y_label_formatter(&|v| cell_label(v, n))
         .label_style(("sans-serif", 16))
         .draw()
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     let row_max: Vec<u32> = counts
         .iter()
         .map(|r| r.iter().sum::<u32>().max(1))
@@ -251,7 +250,7 @@ fn confusion<DB: DrawingBackend>(
             RGBColor(v, v, 255).filled(),
         )
     }))
-    .map_err(|e| fail(e.to_string()))?;
+    .map_err(|e| e.to_string())?;
     ctx.draw_series(cells.filter(|&(_, _, c, _)| c > 0).map(|(t, p, c, _)| {
         Text::new(
             c.to_string(),
@@ -259,7 +258,7 @@ fn confusion<DB: DrawingBackend>(
             ("sans-serif", 14).into_font(),
         )
     }))
-    .map_err(|e| fail(e.to_string()))?;
+    .map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -86,28 +86,38 @@ static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
-/// Runs `deck` (a file in `spice_dir`, beside the netlists it may include and `models/`)
-/// and reads `data_file`.
+/// Runs `deck` (a file in `spice_dir`) and reads `data_file`. The netlists it `.include`s
+/// beside it and the device models in `models/` go along.
 pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Waveforms, ToolError> {
     let text = std::fs::read_to_string(spice_dir.join(deck)).map_err(io_error)?;
     let mut files = Vec::new();
-    for (dir, prefix) in [
-        (spice_dir.to_path_buf(), ""),
-        (spice_dir.join("models"), "models/"),
-    ] {
-        if !dir.is_dir() {
-            continue;
-        }
-        for entry in std::fs::read_dir(&dir).map_err(io_error)? {
+    for name in included(&text).filter(|n| !n.starts_with("models/")) {
+        let body = std::fs::read_to_string(spice_dir.join(name)).map_err(io_error)?;
+        files.push((name.to_string(), body));
+    }
+    let models = spice_dir.join("models");
+    if models.is_dir() {
+        for entry in std::fs::read_dir(&models).map_err(io_error)? {
             let entry = entry.map_err(io_error)?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if entry.path().is_file() && name != deck {
-                let body = std::fs::read_to_string(entry.path()).map_err(io_error)?;
-                files.push((format!("{prefix}{name}"), body));
-            }
+            let body = std::fs::read_to_string(entry.path()).map_err(io_error)?;
+            files.push((
+                format!("models/{}", entry.file_name().to_string_lossy()),
+                body,
+            ));
         }
     }
     run_deck_text(deck, &text, &files, data_file)
+}
+
+/// The files a deck's `.include` lines name.
+fn included(deck: &str) -> impl Iterator<Item = &str> {
+    deck.lines().filter_map(|l| {
+        let mut words = l.split_whitespace();
+        let card = words.next()?;
+        card.eq_ignore_ascii_case(".include")
+            .then(|| words.next())
+            .flatten()
+    })
 }
 
 fn io_error(source: std::io::Error) -> ToolError {
@@ -117,9 +127,9 @@ fn io_error(source: std::io::Error) -> ToolError {
     }
 }
 
-/// The deck lines whose instance or model name the error message mentions, numbered, so
-/// that an error points into the netlist as well as into ngspice's log.
-fn deck_excerpt(deck: &str, message: &str) -> String {
+/// The lines of `deck` (the file `name`) whose instance or model name the error message
+/// mentions, numbered, so that an error points into the netlist as well as into ngspice's log.
+fn deck_excerpt(name: &str, deck: &str, message: &str) -> String {
     let words: Vec<String> = message
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
         .filter(|w| w.len() > 1)
@@ -134,7 +144,7 @@ fn deck_excerpt(deck: &str, message: &str) -> String {
             })
         })
         .take(5)
-        .map(|(n, l)| format!("\n  deck line {}: {l}", n + 1))
+        .map(|(n, l)| format!("\n  {name} line {}: {l}", n + 1))
         .collect();
     lines.concat()
 }
@@ -198,10 +208,15 @@ pub fn run_deck_text(
     };
     if let Some(m) = FAILURE.find(&full) {
         let message = m.as_str().trim();
-        // The lines may be in the deck or in a netlist it includes.
-        let excerpt: String = std::iter::once(text)
-            .chain(files.iter().map(|(_, body)| body.as_str()))
-            .map(|t| deck_excerpt(t, message))
+        // The lines may be in the deck or in a netlist it includes (not in the models).
+        let excerpt: String = std::iter::once((deck, text))
+            .chain(
+                files
+                    .iter()
+                    .map(|(name, body)| (name.as_str(), body.as_str())),
+            )
+            .filter(|(name, _)| !name.starts_with("models/"))
+            .map(|(name, t)| deck_excerpt(name, t, message))
             .collect();
         return Err(fail(format!("reported `{message}`{excerpt}")));
     }

@@ -3,7 +3,8 @@
 // not grow with the chips. The chips drive aer_req/aer_addr and aer_syn_ack only while selected
 // for them, and see aer_ack and aer_syn_req only while selected.
 // Chip -> FPGA: aer_sel names the chip that may drive the event lines. Each new selection is
-// held SELECT_HOLD cycles while aer_req's two synchronizer flops fill with that chip's request; then
+// held SELECT_HOLD cycles (one for the select to reach the chip and its request to come back,
+// two while aer_req's synchronizer flops fill with that chip's request); then
 // a chip that requests has its address taken (bundled data: stable since req rose), one bit of
 // `events` pulses for one cycle and aer_ack rises; after req falls, ack falls and the next chip
 // is selected (round robin). A chip without a request is passed over; one whose request comes
@@ -67,9 +68,9 @@ module {{ v.prefix }}_aer_bus #(
             hold    <= SELECT_HOLD;
             events  <= {SOURCES{1'b0}};
         end else begin
-{%- for c in b.chips %}
+{%- for c in v.top.chips %}
             for (i = 0; i < {{ c.sources }}; i = i + 1)
-                events[{{ c.offset }} + i] <= capture && (aer_sel == {{ c.sel }}) && (aer_addr == i[SRC_W-1:0]);
+                events[{{ c.event_offset }} + i] <= capture && (aer_sel == {{ c.sel }}) && (aer_addr == i[SRC_W-1:0]);
 {%- endfor %}
             if (capture) begin
                 aer_ack <= 1'b1;

@@ -94,6 +94,26 @@ pub fn designs_with_distinct_rtl() -> Vec<PathBuf> {
         .clone()
 }
 
+/// two_chip with its chips on one shared AER bus, for `device`, written with its readout
+/// weights into `dir` (no example design shares its bus): its design file.
+pub fn two_chip_on_a_shared_bus(dir: &Path, device: &str) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("designs/two_chip.yaml"))
+        .unwrap()
+        .replace(
+            "device: ice40-hx8k",
+            &format!("device: {device}\n  aer_bus: shared"),
+        );
+    assert!(text.contains("aer_bus: shared"));
+    let design = dir.join("two_chip.yaml");
+    std::fs::write(&design, text).unwrap();
+    std::fs::copy(
+        root().join("designs/two_chip_readout.csv"),
+        dir.join("two_chip_readout.csv"),
+    )
+    .unwrap();
+    design
+}
+
 /// Whether a design file is a TTFS network.
 pub fn is_ttfs(design: &Path) -> bool {
     snngen::compiler::compile(design).is_ok_and(|(_, c)| c.network.ttfs.is_some())

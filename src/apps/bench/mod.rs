@@ -6,8 +6,10 @@
 //!   runs it in Brian2 for the side-by-side in BENCHMARKS.md.
 //! - `mc`: the Monte-Carlo runner against raw ngspice on the same decks.
 //! - `ttfs`: the TTFS trainer on one worker against two, same images, same weights.
+//! - `fpga`: the FPGA flow on designs with a bus per chip and with the shared AER bus.
 
 pub mod cuba;
+pub mod fpga;
 pub mod mc;
 pub mod network;
 pub mod ttfs;

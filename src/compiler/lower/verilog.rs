@@ -247,8 +247,10 @@ pub struct LaneView {
 pub struct TopChip {
     pub name: String,
     pub index: u32,
-    /// Its number on the shared bus's chip selects, as a literal of their width.
+    /// Its number on the shared bus's chip selects, as a literal of their width, and its
+    /// first source among the bus's `events` (all chips' sources, in chip order).
     pub sel: String,
+    pub event_offset: u32,
     pub sources: u32,
     /// Synapse inputs: every synapse address the chip is sent is below this.
     pub synapses: u32,
@@ -307,16 +309,6 @@ pub struct BusView {
     pub events_slice: String,
     /// For each bit of a chip number, the mask of the chips whose number has it set.
     pub sel_masks: Vec<RomEntry>,
-    pub chips: Vec<BusChip>,
-}
-
-/// One chip on the shared bus: its number as a chip-select literal, its sources and the
-/// first of them within the bus's `events`.
-#[derive(Debug, Clone)]
-pub struct BusChip {
-    pub sel: String,
-    pub sources: u32,
-    pub offset: u32,
 }
 
 /// The serial host link and the board-level top around the system top.
@@ -547,18 +539,23 @@ fn lower_aer_ports(
 pub const SHARED_AER_BUS: &str = "aer";
 
 /// Cycles the shared AER bus holds a new chip select before it reads that chip's request:
-/// the request's two synchronizer flops still hold the previous chip's.
-pub const AER_SELECT_HOLD: u32 = 2;
+/// one clock for the select to reach the chips and the newly selected one's request to come
+/// back over the board, two for the request's synchronizer flops, which still hold the
+/// previous chip's.
+pub const AER_SELECT_HOLD: u32 = 3;
+// The hold counter of aer_bus.v is 2 bits wide.
+const _: () = assert!(AER_SELECT_HOLD < 4);
 
 fn lower_bus(c: &Compiled, chip_w: u32) -> BusView {
     let chips = &c.layout.chips;
     let first = chips.first().map_or(0, |l| l.source_offset);
     let events: u32 = chips.iter().map(|l| l.sources).sum();
-    // The chips' sources follow the encoder's, one chip after another (layout).
+    // The chips' sources follow the encoder's, one chip after another (layout), so that
+    // `events` is one slice of the source vector.
     debug_assert!(
         chips
-            .iter()
-            .all(|l| l.source_offset + l.sources <= first + events)
+            .windows(2)
+            .all(|w| w[1].source_offset == w[0].source_offset + w[0].sources)
     );
     BusView {
         nchips: chips.len() as u32,
@@ -570,14 +567,6 @@ fn lower_bus(c: &Compiled, chip_w: u32) -> BusView {
         events,
         events_slice: format!("{}:{first}", first + events - 1),
         sel_masks: index_masks(chips.len() as u32, chip_w),
-        chips: (0..)
-            .zip(chips)
-            .map(|(k, l)| BusChip {
-                sel: lit(chip_w, k),
-                sources: l.sources,
-                offset: l.source_offset - first,
-            })
-            .collect(),
     }
 }
 
@@ -634,6 +623,7 @@ pub fn lower(c: &Compiled, h: &Header) -> VerilogModel {
                 name: name.clone(),
                 index: i as u32,
                 sel: lit(router.chip_w, i as u64),
+                event_offset: l.source_offset - layout.chips[0].source_offset,
                 sources: l.sources,
                 synapses: l.synapse_inputs,
                 slice: format!("{}:{}", l.source_offset + l.sources - 1, l.source_offset),

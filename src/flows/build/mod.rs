@@ -139,7 +139,7 @@ pub fn build_with(
         Some(request) => Some(fpga_target(&r, request, path)?),
         None => None,
     };
-    let fpga = target.map(|t| implement_fpga(&r, &t));
+    let fpga = target.map(|t| place_and_route(&r, &t));
     // A design that does not fit still gets its folder, without fpga/: its RTL is sound.
     let (fpga_files, fpga_report) = match fpga {
         Some(Ok(imp)) => (imp.files, Some(imp.report)),
@@ -214,7 +214,7 @@ fn write_folder(
 
 /// What `--fpga` builds for: the device asked for (else the design's), the pin file read,
 /// the flow's tools found.
-fn fpga_target(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result<FpgaTarget> {
+pub fn fpga_target(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result<FpgaTarget> {
     let net = &r.compiled.network;
     let device = request.device.or(net.device).ok_or_else(|| {
         Error::Usage(format!(
@@ -239,7 +239,7 @@ fn fpga_target(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result<Fpg
 }
 
 /// Places and routes the rendered RTL for `target`.
-fn implement_fpga(r: &Rendered, target: &FpgaTarget) -> Result<Implementation> {
+pub fn place_and_route(r: &Rendered, target: &FpgaTarget) -> Result<Implementation> {
     let rtl_paths = emit::rtl_paths(&r.verilog);
     let rtl: Vec<(String, String)> = r
         .files

@@ -17,7 +17,8 @@ pub trait TraceLine {
     fn fields(&self, p: &Params) -> Vec<(String, u64)>;
 }
 
-/// The AER buses' outputs (VerilogModel::bus_outputs has the same order).
+/// The AER buses' outputs, in the order of the harness's ports (lower::verilog's
+/// `lower_aer_ports`: each bus's ack, syn_req, syn_addr, then a shared bus's selects).
 fn bus_fields(o: &Outputs, p: &Params) -> Vec<(String, u64)> {
     let mut v = Vec::new();
     for (c, name) in o.chips.iter().zip(p.bus_names()) {

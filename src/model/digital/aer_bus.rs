@@ -71,36 +71,36 @@ impl SharedBus {
 
 /// Every chip's interface, or the one shared bus.
 #[derive(Debug, Clone)]
-pub(super) enum ChipSide {
+pub(super) enum AerSide {
     PerChip(Vec<ChipIf>),
     Shared(SharedBus),
 }
 
-impl ChipSide {
-    pub(super) fn new(p: &Params) -> ChipSide {
+impl AerSide {
+    pub(super) fn new(p: &Params) -> AerSide {
         if p.shared_bus {
-            ChipSide::Shared(SharedBus::default())
+            AerSide::Shared(SharedBus::default())
         } else {
-            ChipSide::PerChip(vec![ChipIf::default(); p.chip_sources.len()])
+            AerSide::PerChip(vec![ChipIf::default(); p.chip_sources.len()])
         }
     }
 
     /// The events the registers drive now: (chip, source address on that chip).
     pub(super) fn events(&self) -> Vec<(u32, u32)> {
         match self {
-            ChipSide::PerChip(chips) => (0..)
+            AerSide::PerChip(chips) => (0..)
                 .zip(chips)
                 .filter_map(|(k, c)| c.event.map(|a| (k, a)))
                 .collect(),
-            ChipSide::Shared(bus) => bus.event.into_iter().collect(),
+            AerSide::Shared(bus) => bus.event.into_iter().collect(),
         }
     }
 
     /// Whether each chip takes a synapse event from the router now.
     pub(super) fn syn_ready(&self, chips: usize) -> Vec<bool> {
         match self {
-            ChipSide::PerChip(c) => c.iter().map(|c| c.sender.ready()).collect(),
-            ChipSide::Shared(bus) => vec![bus.sender.ready(); chips],
+            AerSide::PerChip(c) => c.iter().map(|c| c.sender.ready()).collect(),
+            AerSide::Shared(bus) => vec![bus.sender.ready(); chips],
         }
     }
 
@@ -115,7 +115,7 @@ impl ChipSide {
         idle_syn: u32,
     ) {
         match self {
-            ChipSide::PerChip(chips) => {
+            AerSide::PerChip(chips) => {
                 for (k, chip) in chips.iter_mut().enumerate() {
                     let (valid, addr) = match route {
                         Some((c, s)) => (c as usize == k, s),
@@ -124,14 +124,14 @@ impl ChipSide {
                     chip.clock(p, p.chip_sources[k], rst, inputs[k], valid, addr);
                 }
             }
-            ChipSide::Shared(bus) => bus.clock(p, rst, inputs[0], route),
+            AerSide::Shared(bus) => bus.clock(p, rst, inputs[0], route),
         }
     }
 
     /// The buses' outputs, one per chip or the shared one.
     pub(super) fn outputs(&self) -> Vec<ChipOutputs> {
         match self {
-            ChipSide::PerChip(chips) => chips
+            AerSide::PerChip(chips) => chips
                 .iter()
                 .map(|c| ChipOutputs {
                     ack: c.chip_ack,
@@ -140,7 +140,7 @@ impl ChipSide {
                     ..ChipOutputs::default()
                 })
                 .collect(),
-            ChipSide::Shared(bus) => vec![ChipOutputs {
+            AerSide::Shared(bus) => vec![ChipOutputs {
                 ack: bus.ack,
                 syn_req: bus.sender.syn_req,
                 syn_addr: bus.sender.syn_addr,
@@ -216,7 +216,7 @@ mod tests {
         let mut taken = Vec::new();
         for cycle in 0..cycles {
             let outputs = Outputs {
-                chips: ChipSide::Shared(bus.clone()).outputs(),
+                chips: AerSide::Shared(bus.clone()).outputs(),
                 class_valid: false,
                 class_out: 0,
                 class_score: 0,
@@ -248,14 +248,16 @@ mod tests {
         let events: Vec<(u32, u32)> = taken.iter().map(|t| (t.1, t.2)).collect();
         // Round robin: chip 0's event, chip 1's, chip 0 has none, chip 1's second.
         assert_eq!(events, vec![(0, 3), (1, 5), (1, 6)]);
-        // With no requests, chip 0 is passed over at cycle 3. A request raised just after
-        // (cycle 4) is kept up and taken when chip 0 is selected again, after chip 1's slot:
-        // 3 cycles later than one raised while chip 0 was selected (cycle 1).
-        let late = run(&p, &[(4, 0, 2)], 40);
-        let early = run(&p, &[(1, 0, 2)], 40);
-        assert_eq!(early.len(), 1);
-        assert_eq!(late.len(), 1);
-        assert_eq!(late[0].0 - 4, early[0].0 - 1 + 3);
+        // With no requests, chip 0 is passed over at the edge of cycle SELECT_HOLD + 1. A
+        // request raised just after is kept up and taken when chip 0 is selected again,
+        // after chip 1's slot: SELECT_HOLD + 1 cycles later than one raised while chip 0
+        // was selected (cycle 1).
+        let pass = SELECT_HOLD as u64 + 1;
+        let late = run(&p, &[(pass + 1, 0, 2)], 60);
+        let early = run(&p, &[(1, 0, 2)], 60);
+        assert_eq!((early.len(), late.len()), (1, 1));
+        assert_eq!(early[0].0, pass, "read once the hold is over");
+        assert_eq!(late[0].0 - (pass + 1), early[0].0 - 1 + pass);
     }
 
     #[test]

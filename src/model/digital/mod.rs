@@ -78,9 +78,8 @@ pub struct Params {
     pub class_w: u32,
     /// Data lines of the serial host link, when the design has one.
     pub link_lanes: Option<u32>,
-    /// One time-multiplexed AER bus for all chips (aer_bus.rs), and its chip selects' width.
+    /// One time-multiplexed AER bus for all chips (aer_bus.rs).
     pub shared_bus: bool,
-    pub chip_w: u32,
     /// `classes` rows of raw weights, `bins x features` each, bin-major.
     pub weights: Vec<Vec<i64>>,
 }
@@ -121,7 +120,6 @@ impl Params {
             class_w: v.readout.class_w,
             link_lanes: c.network.host_link_lanes,
             shared_bus: c.network.shared_aer_bus,
-            chip_w: v.router.chip_w,
             weights: c.readout.weights.clone(),
         }
     }
@@ -138,7 +136,7 @@ pub use encoder::Encoder;
 pub use host_link::{BoardInputs, BoardModel, BoardOutputs, HostPins, SpiHost};
 pub use readout::readout_decision;
 
-use aer_bus::ChipSide;
+use aer_bus::AerSide;
 use readout::Readout;
 use router::Router;
 
@@ -166,7 +164,7 @@ fn wrap(value: i64, bits: u32) -> i64 {
 pub struct SystemModel {
     pub params: Params,
     encoder: Encoder,
-    chips: ChipSide,
+    chips: AerSide,
     router: Router,
     readout: Readout,
 }
@@ -175,7 +173,7 @@ impl SystemModel {
     pub fn new(params: Params) -> SystemModel {
         SystemModel {
             encoder: Encoder::new(params.channels),
-            chips: ChipSide::new(&params),
+            chips: AerSide::new(&params),
             router: Router {
                 pending: vec![false; params.nsrc],
                 sending: false,
