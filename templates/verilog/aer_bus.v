@@ -9,9 +9,9 @@
 // `events` pulses for one cycle and aer_ack rises; after req falls, ack falls and the next chip
 // is selected (round robin). A chip without a request is passed over; one whose request comes
 // after its turn keeps it up until it is selected again.
-// FPGA -> chip: one synapse event at a time, held on aer_syn_addr with aer_syn_req high and
-// aer_syn_sel naming the chip until the synchronized aer_syn_ack rises; every chip's syn_ready
-// stays low until ack has fallen again.
+// FPGA -> chip: one synapse event at a time, through {{ v.prefix }}_syn_sender on aer_syn_req,
+// aer_syn_addr and aer_syn_ack, with aer_syn_sel naming the chip it is for; every chip's
+// syn_ready is the sender's.
 `default_nettype none
 module {{ v.prefix }}_aer_bus #(
     parameter integer NCHIPS = {{ b.nchips }},
@@ -30,16 +30,15 @@ module {{ v.prefix }}_aer_bus #(
     input  wire [NCHIPS-1:0] syn_valid,
     input  wire [SYN_W-1:0]  syn_addr,
     output wire [NCHIPS-1:0] syn_ready,
-    output reg               aer_syn_req,
-    output reg  [SYN_W-1:0]  aer_syn_addr,
+    output wire              aer_syn_req,
+    output wire [SYN_W-1:0]  aer_syn_addr,
     output reg  [CHIP_W-1:0] aer_syn_sel,
     input  wire              aer_syn_ack
 );
     localparam [1:0] SELECT_HOLD = {{ b.hold }};
     reg [1:0]        req_sync;
-    reg [1:0]        ack_sync;
     reg [1:0]        hold;
-    reg              busy;
+    wire             sender_ready;
     integer          i;
     wire             capture = (hold == 2'd0) && req_sync[1] && !aer_ack;
     wire [CHIP_W-1:0] next_sel = (aer_sel == {{ b.chip_last }}) ? {CHIP_W{1'b0}} : aer_sel + {{ b.chip_one }};
@@ -52,13 +51,10 @@ module {{ v.prefix }}_aer_bus #(
 {%- endfor %}
 
     always @(posedge clk) begin
-        if (rst) begin
+        if (rst)
             req_sync <= 2'b00;
-            ack_sync <= 2'b00;
-        end else begin
+        else
             req_sync <= {req_sync[0], aer_req};
-            ack_sync <= {ack_sync[0], aer_syn_ack};
-        end
     end
 
     always @(posedge clk) begin
@@ -89,27 +85,25 @@ module {{ v.prefix }}_aer_bus #(
         end
     end
 
-    assign syn_ready = {NCHIPS{!busy}};
+    assign syn_ready = {NCHIPS{sender_ready}};
 
+    {{ v.prefix }}_syn_sender #(.SYN_W(SYN_W)) u_sender (
+        .clk(clk),
+        .rst(rst),
+        .valid(|syn_valid),
+        .addr(syn_addr),
+        .ready(sender_ready),
+        .syn_req(aer_syn_req),
+        .syn_addr(aer_syn_addr),
+        .syn_ack(aer_syn_ack)
+    );
+
+    // The chip of the event the sender takes.
     always @(posedge clk) begin
-        if (rst) begin
-            busy         <= 1'b0;
-            aer_syn_req  <= 1'b0;
-            aer_syn_addr <= {SYN_W{1'b0}};
-            aer_syn_sel  <= {CHIP_W{1'b0}};
-        end else if (!busy) begin
-            if (|syn_valid) begin
-                busy         <= 1'b1;
-                aer_syn_req  <= 1'b1;
-                aer_syn_addr <= syn_addr;
-                aer_syn_sel  <= dest_chip;
-            end
-        end else if (aer_syn_req) begin
-            if (ack_sync[1])
-                aer_syn_req <= 1'b0;
-        end else if (!ack_sync[1]) begin
-            busy <= 1'b0;
-        end
+        if (rst)
+            aer_syn_sel <= {CHIP_W{1'b0}};
+        else if (sender_ready && |syn_valid)
+            aer_syn_sel <= dest_chip;
     end
 endmodule
 `default_nettype wire

@@ -3,8 +3,8 @@
 // Chip -> FPGA: chip_req is synchronized by two flops; on its rise the address is captured
 // (bundled data: stable since req rose), one bit of `events` pulses for one cycle and
 // chip_ack rises; chip_ack falls after req falls.
-// FPGA -> chip: a synapse event from the router is held on chip_syn_addr with chip_syn_req
-// high until the synchronized chip_syn_ack rises; syn_ready is low until ack has fallen again.
+// FPGA -> chip: a synapse event from the router goes out through {{ v.prefix }}_syn_sender on
+// chip_syn_req, chip_syn_addr and chip_syn_ack.
 `default_nettype none
 module {{ v.prefix }}_chip_if #(
     parameter integer SOURCES = 1,
@@ -20,23 +20,18 @@ module {{ v.prefix }}_chip_if #(
     input  wire               syn_valid,
     input  wire [SYN_W-1:0]   syn_addr,
     output wire               syn_ready,
-    output reg                chip_syn_req,
-    output reg  [SYN_W-1:0]   chip_syn_addr,
+    output wire               chip_syn_req,
+    output wire [SYN_W-1:0]   chip_syn_addr,
     input  wire               chip_syn_ack
 );
     reg [1:0] req_sync;
-    reg [1:0] ack_sync;
-    reg       busy;
     integer   i;
 
     always @(posedge clk) begin
-        if (rst) begin
+        if (rst)
             req_sync <= 2'b00;
-            ack_sync <= 2'b00;
-        end else begin
+        else
             req_sync <= {req_sync[0], chip_req};
-            ack_sync <= {ack_sync[0], chip_syn_ack};
-        end
     end
 
     always @(posedge clk) begin
@@ -53,25 +48,15 @@ module {{ v.prefix }}_chip_if #(
         end
     end
 
-    assign syn_ready = !busy;
-
-    always @(posedge clk) begin
-        if (rst) begin
-            busy          <= 1'b0;
-            chip_syn_req  <= 1'b0;
-            chip_syn_addr <= {SYN_W{1'b0}};
-        end else if (!busy) begin
-            if (syn_valid) begin
-                busy          <= 1'b1;
-                chip_syn_req  <= 1'b1;
-                chip_syn_addr <= syn_addr;
-            end
-        end else if (chip_syn_req) begin
-            if (ack_sync[1])
-                chip_syn_req <= 1'b0;
-        end else if (!ack_sync[1]) begin
-            busy <= 1'b0;
-        end
-    end
+    {{ v.prefix }}_syn_sender #(.SYN_W(SYN_W)) u_sender (
+        .clk(clk),
+        .rst(rst),
+        .valid(syn_valid),
+        .addr(syn_addr),
+        .ready(syn_ready),
+        .syn_req(chip_syn_req),
+        .syn_addr(chip_syn_addr),
+        .syn_ack(chip_syn_ack)
+    );
 endmodule
 `default_nettype wire

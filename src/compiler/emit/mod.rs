@@ -34,6 +34,7 @@ verilog_template!(EncoderTemplate, "verilog/encoder.v");
 verilog_template!(TtfsEncoderTemplate, "verilog/encoder_ttfs.v");
 verilog_template!(FirstSpikeReadoutTemplate, "verilog/readout_first_spike.v");
 verilog_template!(ChipIfTemplate, "verilog/chip_if.v");
+verilog_template!(SynSenderTemplate, "verilog/syn_sender.v");
 verilog_template!(RouterTemplate, "verilog/router.v");
 verilog_template!(ReadoutTemplate, "verilog/readout.v");
 verilog_template!(CountLaneTemplate, "verilog/count_lane.v");
@@ -187,7 +188,12 @@ pub fn render(
         Some(b) => AerBusTemplate { v, b, h }.render()?,
         None => ChipIfTemplate { v, h }.render()?,
     };
-    let mut rendered = vec![encoder, chips, RouterTemplate { v, h }.render()?];
+    let mut rendered = vec![
+        encoder,
+        SynSenderTemplate { v, h }.render()?,
+        chips,
+        RouterTemplate { v, h }.render()?,
+    ];
     if v.has_count_lanes() {
         rendered.push(CountLaneTemplate { v, h }.render()?);
     }

@@ -396,6 +396,7 @@ impl VerilogModel {
     pub fn module_names(&self) -> Vec<String> {
         [
             "encoder",
+            "syn_sender",
             "chip_if",
             "aer_bus",
             "router",
