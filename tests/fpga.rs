@@ -329,7 +329,10 @@ fn bench_fpga_compares_the_two_buses() {
         .map(|r| r["aer_bus"].as_str().unwrap())
         .collect();
     assert_eq!(bus, ["per chip", "shared"]);
-    let io: Vec<u64> = rows.iter().map(|r| r["io"].as_u64().unwrap()).collect();
+    let io: Vec<u64> = rows
+        .iter()
+        .map(|r| r["io"]["used"].as_u64().unwrap())
+        .collect();
     assert_eq!(io, [13, 15]);
     for r in &rows {
         assert_eq!(r["device"], "ice40-hx8k");

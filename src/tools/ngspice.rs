@@ -87,18 +87,27 @@ static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Runs `deck` (a file in `spice_dir`) and reads `data_file`. The netlists it `.include`s
-/// beside it and the device models in `models/` go along.
+/// beside it (relative paths within `spice_dir`) and the device models in `models/` go along;
+/// other includes are left for ngspice to read where they are.
 pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Waveforms, ToolError> {
     let text = std::fs::read_to_string(spice_dir.join(deck)).map_err(io_error)?;
     let mut files = Vec::new();
-    for name in included(&text).filter(|n| !n.starts_with("models/")) {
-        let body = std::fs::read_to_string(spice_dir.join(name)).map_err(io_error)?;
+    for name in included(&text).filter(|n| !n.starts_with("models/") && beside(n)) {
+        let body =
+            std::fs::read_to_string(spice_dir.join(name)).map_err(|e| ToolError::Simulation {
+                tool: "ngspice".into(),
+                message: format!("{deck}: cannot read the netlist it includes, {name}: {e}"),
+                excerpt: String::new(),
+            })?;
         files.push((name.to_string(), body));
     }
     let models = spice_dir.join("models");
     if models.is_dir() {
         for entry in std::fs::read_dir(&models).map_err(io_error)? {
             let entry = entry.map_err(io_error)?;
+            if !entry.path().is_file() {
+                continue;
+            }
             let body = std::fs::read_to_string(entry.path()).map_err(io_error)?;
             files.push((
                 format!("models/{}", entry.file_name().to_string_lossy()),
@@ -109,14 +118,23 @@ pub fn run_deck(spice_dir: &Path, deck: &str, data_file: &str) -> Result<Wavefor
     run_deck_text(deck, &text, &files, data_file)
 }
 
-/// The files a deck's `.include` lines name.
+/// Whether an include path stays inside the deck's folder (relative, no `..`).
+fn beside(path: &str) -> bool {
+    let p = Path::new(path);
+    p.is_relative()
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// The files a deck's `.include` (or `.inc`) lines name, quotes taken off.
 fn included(deck: &str) -> impl Iterator<Item = &str> {
     deck.lines().filter_map(|l| {
         let mut words = l.split_whitespace();
         let card = words.next()?;
-        card.eq_ignore_ascii_case(".include")
+        (card.eq_ignore_ascii_case(".include") || card.eq_ignore_ascii_case(".inc"))
             .then(|| words.next())
             .flatten()
+            .map(|w| w.trim_matches(|c| c == '"' || c == '\''))
     })
 }
 
@@ -232,4 +250,28 @@ pub fn run_deck_text(
     let data = std::fs::read_to_string(work.path().join(data_file))
         .map_err(|e| fail(format!("no data file {data_file}: {e}")))?;
     Waveforms::parse(&data).map_err(|m| fail(format!("{data_file}: {m}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deck_takes_along_only_the_netlists_beside_it() {
+        let deck = ".include chip0.cir\n.INC \"models/x.lib\"\n.include /abs/a.cir\n\
+                    .include ../up.cir\n* .include comment.cir\n.include sub/b.cir\n";
+        let names: Vec<&str> = included(deck).collect();
+        assert_eq!(
+            names,
+            [
+                "chip0.cir",
+                "models/x.lib",
+                "/abs/a.cir",
+                "../up.cir",
+                "sub/b.cir"
+            ]
+        );
+        let copied: Vec<&str> = names.into_iter().filter(|n| beside(n)).collect();
+        assert_eq!(copied, ["chip0.cir", "models/x.lib", "sub/b.cir"]);
+    }
 }

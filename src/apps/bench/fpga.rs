@@ -3,8 +3,9 @@
 //! Fmax and the two tools' times side by side.
 
 use crate::compiler::design::{AerBus, FpgaDevice, load_design};
-use crate::compiler::render_loaded;
+use crate::compiler::{Rendered, render_loaded};
 use crate::flows::build::{FpgaRequest, fpga_target, place_and_route};
+use crate::flows::fpga::FpgaTarget;
 use crate::support::error::{Error, Result};
 use crate::support::progress::Verbosity;
 use crate::tools::nextpnr::Usage;
@@ -19,8 +20,8 @@ pub struct FpgaRow {
     pub aer_bus: &'static str,
     /// `None` when the design does not fit; `why` then says by how much.
     pub logic_cells: Option<Usage>,
-    pub ram_blocks: Option<u64>,
-    pub io: Option<u64>,
+    pub ram_blocks: Option<Usage>,
+    pub io: Option<Usage>,
     pub fmax_mhz: Option<f64>,
     pub clock_mhz: f64,
     pub yosys_seconds: Option<f64>,
@@ -47,7 +48,7 @@ impl FpgaBench {
             "yosys s",
             "nextpnr s"
         );
-        let opt = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+        let used = |v: &Option<Usage>| v.as_ref().map_or("-".to_string(), |v| v.used.to_string());
         let secs = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
         for r in &self.rows {
             let cells = match &r.logic_cells {
@@ -63,8 +64,8 @@ impl FpgaBench {
                 r.device,
                 r.aer_bus,
                 cells,
-                opt(r.ram_blocks),
-                opt(r.io),
+                used(&r.ram_blocks),
+                used(&r.io),
                 fmax,
                 secs(r.yosys_seconds),
                 secs(r.nextpnr_seconds)
@@ -84,27 +85,33 @@ impl FpgaBench {
 }
 
 /// Runs the flow on every design for `device` (else each design's own), with a bus per
-/// chip and with the shared bus.
+/// chip and with the shared bus. Every design is read and lowered first, so that a bad one
+/// stops the run before any place and route.
 pub fn run(
     designs: &[&Path],
     device: Option<FpgaDevice>,
     verbosity: Verbosity,
 ) -> Result<FpgaBench> {
-    let mut rows = Vec::new();
+    let mut jobs = Vec::new();
     for path in designs {
         for bus in [AerBus::PerChip, AerBus::Shared] {
-            rows.push(row(path, device, bus, verbosity)?);
+            jobs.push(prepare(path, device, bus, verbosity)?);
         }
     }
+    let rows = jobs
+        .iter()
+        .map(|(r, target, bus)| row(r, target, *bus))
+        .collect::<Result<Vec<_>>>()?;
     Ok(FpgaBench { rows })
 }
 
-fn row(
+/// The design with its AER bus set to `bus`, lowered, and what to implement it on.
+fn prepare(
     path: &Path,
     device: Option<FpgaDevice>,
     bus: AerBus,
     verbosity: Verbosity,
-) -> Result<FpgaRow> {
+) -> Result<(Rendered, FpgaTarget, AerBus)> {
     let mut loaded = load_design(path).map_err(Error::Input)?;
     loaded.design.fpga.aer_bus = bus;
     let r = render_loaded(loaded)?;
@@ -114,6 +121,10 @@ fn row(
         verbosity,
     };
     let target = fpga_target(&r, &request, path)?;
+    Ok((r, target, bus))
+}
+
+fn row(r: &Rendered, target: &FpgaTarget, bus: AerBus) -> Result<FpgaRow> {
     let mut row = FpgaRow {
         design: r.compiled.network.name.clone(),
         device: target.device.name(),
@@ -130,17 +141,17 @@ fn row(
         nextpnr_seconds: None,
         why: None,
     };
-    match place_and_route(&r, &target) {
+    match place_and_route(r, target) {
         Ok(imp) => {
             let f = imp.report;
             row.logic_cells = Some(f.logic_cells);
-            row.ram_blocks = Some(f.ram_blocks.used);
-            row.io = Some(f.io.used);
+            row.ram_blocks = Some(f.ram_blocks);
+            row.io = Some(f.io);
             row.fmax_mhz = Some(f.fmax_mhz);
             row.yosys_seconds = Some(f.yosys_seconds);
             row.nextpnr_seconds = Some(f.nextpnr_seconds);
         }
-        Err(Error::DoesNotFit(why)) => row.why = Some(why.lines().next().unwrap_or("").to_string()),
+        Err(Error::DoesNotFit(why)) => row.why = Some(why),
         Err(e) => return Err(e),
     }
     Ok(row)

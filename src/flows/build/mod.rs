@@ -218,8 +218,8 @@ pub fn fpga_target(r: &Rendered, request: &FpgaRequest, design: &Path) -> Result
     let net = &r.compiled.network;
     let device = request.device.or(net.device).ok_or_else(|| {
         Error::Usage(format!(
-            "--fpga needs a device: give `--fpga ice40-hx8k` (or ice40-up5k), or set \
-             fpga.device in {}",
+            "no FPGA to build for: name one (`build --fpga ice40-hx8k` or ice40-up5k, \
+             `bench fpga --device ...`), or set fpga.device in {}",
             design.display()
         ))
     })?;
