@@ -100,8 +100,8 @@ fn random_row(p: &Params, rng: &mut ChaCha8Rng) -> Vec<u32> {
 }
 
 /// Drives `cycle` (one clock of a model, given reset, the chance of a sample this cycle
-/// and the chips' inputs; it returns the chips' outputs) for `cycles` cycles with random
-/// activity.
+/// and what each chip drives; it returns what each chip sees of the buses' outputs, see
+/// `Params::bus_inputs` and `chip_views`) for `cycles` cycles with random activity.
 fn random_traffic(
     p: &Params,
     cycles: u64,
