@@ -1,17 +1,18 @@
-//! The one place that parses YAML. serde_yaml is unmaintained: swapping it must stay a change
-//! to this file alone. Besides the typed design, loading yields a `SourceMap` from field paths
-//! to positions so that later, semantic errors can point at the offending line.
+//! The one place that parses YAML. serde-saphyr gives the typed design; its own parser
+//! (granit-parser, re-exported by it) gives a `SourceMap` from field paths to positions so
+//! that later, semantic errors can point at the offending line. One parser for both means the
+//! two cannot disagree on what the text says.
 
 use super::Design;
 use crate::compiler::codes;
 use crate::support::diag::{Diagnostic, Diagnostics};
 use crate::support::fs::read_text;
 use regex::Regex;
+use serde_saphyr::granit_parser::{Event, Parser, Span, SpannedEventReceiver};
+use serde_saphyr::{Error, MessageFormatter, UserMessageFormatter};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::LazyLock;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
 
 /// Field path (`chips[0].populations[1].count`) to 1-based (line, column) of its value.
 #[derive(Debug, Clone, Default)]
@@ -33,14 +34,42 @@ impl SourceMap {
     }
 
     fn build(text: &str) -> SourceMap {
-        let mut builder = PathRecorder::default();
-        // Syntax errors are reported by serde_yaml with better messages; a map that stops
-        // early only means fewer positions.
-        let _ = Parser::new_from_str(text).load(&mut builder, false);
-        SourceMap {
-            positions: builder.positions,
+        let mut positions = BTreeMap::new();
+        for node in record_nodes(text) {
+            // A key's position stands for its field until a scalar value refines it.
+            match node.kind {
+                NodeKind::Value(_) => {
+                    positions.insert(node.path, node.at);
+                }
+                NodeKind::Key | NodeKind::Collection => {
+                    positions.entry(node.path).or_insert(node.at);
+                }
+            }
         }
+        SourceMap { positions }
     }
+}
+
+/// Where one key, scalar value or collection starts, and the field path it belongs to.
+struct Node {
+    at: (usize, usize),
+    path: String,
+    kind: NodeKind,
+}
+
+enum NodeKind {
+    Key,
+    /// A scalar or alias value, with its text (empty for an alias).
+    Value(String),
+    Collection,
+}
+
+/// Every node of the document in order. Syntax errors are reported by serde-saphyr, which
+/// runs the same parser first; nodes that stop early (at the error) are what came before it.
+fn record_nodes(text: &str) -> Vec<Node> {
+    let mut recorder = PathRecorder::default();
+    let _ = Parser::new_from_str(text).load(&mut recorder, false);
+    recorder.nodes
 }
 
 enum Frame {
@@ -51,7 +80,7 @@ enum Frame {
 #[derive(Default)]
 struct PathRecorder {
     stack: Vec<Frame>,
-    positions: BTreeMap<String, (usize, usize)>,
+    nodes: Vec<Node>,
 }
 
 impl PathRecorder {
@@ -79,39 +108,37 @@ impl PathRecorder {
         }
     }
 
-    fn record(&mut self, path: &str, mark: Marker) {
-        self.positions
-            .entry(path.to_string())
-            .or_insert((mark.line(), mark.col() + 1));
+    fn push(&mut self, path: String, span: Span, kind: NodeKind) {
+        let at = (span.start.line(), span.start.col() + 1);
+        self.nodes.push(Node { at, path, kind });
     }
 }
 
-impl MarkedEventReceiver for PathRecorder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
+impl SpannedEventReceiver<'_> for PathRecorder {
+    fn on_event(&mut self, ev: Event, span: Span) {
         match ev {
             Event::Scalar(value, ..) => {
                 if let Some(Frame::Map {
                     key: key @ None, ..
                 }) = self.stack.last_mut()
                 {
-                    // A key: its position stands for the field until a scalar value refines it.
-                    *key = Some(value);
+                    *key = Some(value.into_owned());
                     let path = self.next_value_path();
-                    self.record(&path, mark);
+                    self.push(path, span, NodeKind::Key);
                     return;
                 }
                 let path = self.next_value_path();
-                self.positions.insert(path, (mark.line(), mark.col() + 1));
+                self.push(path, span, NodeKind::Value(value.into_owned()));
                 self.value_done();
             }
             Event::Alias(_) => {
                 let path = self.next_value_path();
-                self.positions.insert(path, (mark.line(), mark.col() + 1));
+                self.push(path, span, NodeKind::Value(String::new()));
                 self.value_done();
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let path = self.next_value_path();
-                self.record(&path, mark);
+                self.push(path.clone(), span, NodeKind::Collection);
                 self.stack.push(if matches!(ev, Event::MappingStart(..)) {
                     Frame::Map { path, key: None }
                 } else {
@@ -141,10 +168,7 @@ impl LoadedDesign {
     pub fn diagnostics(&self, mut items: Vec<Diagnostic>, omitted: usize) -> Diagnostics {
         for d in &mut items {
             if d.position.is_none() {
-                d.position = self
-                    .source_map
-                    .position(&d.field)
-                    .or_else(|| key_position(&self.text, &d.field));
+                d.position = self.source_map.position(&d.field);
             }
         }
         Diagnostics {
@@ -154,34 +178,6 @@ impl LoadedDesign {
             omitted,
         }
     }
-}
-
-/// Where the text names the field's key, or its nearest enclosing key, else line 1: for
-/// the rare file that serde_yaml reads but the position parser stops early on (the two
-/// disagree on some odd indentation), so that every diagnostic still points somewhere.
-fn key_position(text: &str, field: &str) -> Option<(usize, usize)> {
-    let keys: Vec<&str> = field
-        .split('.')
-        .map(|k| k.split('[').next().unwrap_or(k))
-        .filter(|k| !k.is_empty())
-        .collect();
-    for key in keys.iter().rev() {
-        let pattern = format!(r"(?m)(?:^|[\s{{,])({}\s*:)", regex::escape(key));
-        if let Some(m) = Regex::new(&pattern)
-            .ok()?
-            .captures(text)
-            .and_then(|c| c.get(1))
-        {
-            let line = text[..m.start()].matches('\n').count() + 1;
-            let col = text[..m.start()]
-                .rsplit('\n')
-                .next()
-                .map_or(0, |l| l.chars().count())
-                + 1;
-            return Some((line, col));
-        }
-    }
-    Some((1, 1))
 }
 
 /// Reads and parses a design file. Errors name the file, line, column and field.
@@ -211,32 +207,82 @@ fn line_col(message: &str) -> Option<(usize, usize)> {
 static LINE_COL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"line (\d+), column (\d+)").unwrap());
 
-/// Deepest nesting of flow collections (`[..]`, `{..}`) a design may use.
-pub const MAX_FLOW_DEPTH: usize = 32;
-
-/// Where flow brackets first nest deeper than MAX_FLOW_DEPTH (outside quotes and comments).
-fn too_deep(text: &str) -> Option<(usize, usize)> {
-    let mut depth = 0usize;
-    for (n, line) in text.lines().enumerate() {
-        let mut quote: Option<char> = None;
-        for (col, c) in line.chars().enumerate() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '#') => break,
-                (None, '[' | '{') => {
-                    depth += 1;
-                    if depth > MAX_FLOW_DEPTH {
-                        return Some((n + 1, col + 1));
-                    }
-                }
-                (None, ']' | '}') => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
+/// Parses design text; `file` is only used in messages. A UTF-8 byte-order mark (what
+/// some editors write first) is dropped, so that positions count from the first character.
+pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnostics> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match serde_saphyr::from_str_with_options::<Design>(text, parse_options()) {
+        Ok(design) => Ok(LoadedDesign {
+            design,
+            file: file.to_string(),
+            text: text.to_string(),
+            source_map: SourceMap::build(text),
+        }),
+        Err(e) => Err(Diagnostics::single(file, text, syntax_diagnostic(&e, text))),
     }
-    None
+}
+
+/// YAML 1.2 as designs are written: `yes` is a string, not a boolean; a key given twice is
+/// an error; snippets are left to snngen's own renderer.
+fn parse_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    options
+}
+
+/// A parse or type error, located and named by the node the parser stopped at.
+fn syntax_diagnostic(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
+    let e = e.without_snippet();
+    let at = e
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| (l.line() as usize, l.column() as usize));
+    let nodes = at.map(|_| record_nodes(text)).unwrap_or_default();
+    // The last node that starts at or before the error, the outermost of several there.
+    let node = at.and_then(|at| {
+        let starts_before = nodes.partition_point(|n| n.at <= at);
+        let last = nodes[..starts_before].last()?;
+        nodes[..starts_before].iter().find(|n| n.at == last.at)
+    });
+    let path = node.map_or("", |n| n.path.as_str());
+    let (field, message, position) = match (e, node.map(|n| &n.kind)) {
+        // Reported at the mapping's last key: name and point at the mapping.
+        (Error::SerdeMissingField { field, .. }, kind) => {
+            let mapping = match kind {
+                Some(NodeKind::Key) => parent(path),
+                _ => path,
+            };
+            let position = SourceMap::build(text).position(mapping).or(at);
+            (mapping, format!("missing field `{field}`"), position)
+        }
+        (
+            Error::SerdeUnknownField {
+                field, expected, ..
+            },
+            _,
+        ) => {
+            let expected: Vec<String> = expected.iter().map(|f| format!("`{f}`")).collect();
+            let message = format!(
+                "unknown field `{field}`, expected one of {}",
+                expected.join(", ")
+            );
+            (parent(path), message, at)
+        }
+        (Error::InvalidScalar { ty, .. }, Some(NodeKind::Value(scalar))) => {
+            let message = format!("invalid type: {}, expected {ty}", describe(scalar));
+            (path, message, at)
+        }
+        // Located at its first node; the second document starts at its `---`.
+        (Error::MultipleDocuments { .. }, _) => {
+            let message = "a design file holds one YAML document; a second starts here";
+            ("", message.to_string(), second_document(text).or(at))
+        }
+        (e, _) => (path, UserMessageFormatter.format_message(e).to_string(), at),
+    };
+    let mut d = Diagnostic::new(codes::SYNTAX.id, field, message);
+    d.position = position;
+    d
 }
 
 /// Where a second YAML document starts (`---` after some content), if there is one.
@@ -251,48 +297,20 @@ fn second_document(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-static SERDE_LOCATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r" at line \d+ column \d+$").unwrap());
-static SERDE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*): ").unwrap()
-});
+/// The field a path's last key belongs to (`a.b[0].c` → `a.b[0]`, `a` → the root, ``).
+fn parent(path: &str) -> &str {
+    path.rfind('.').map_or("", |cut| &path[..cut])
+}
 
-/// Parses design text; `file` is only used in messages. A UTF-8 byte-order mark (what
-/// some editors write first) is dropped, so that positions count from the first character.
-pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnostics> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // The parser takes time quadratic in the depth of flow nesting (`[[[[...`); designs
-    // need three levels.
-    if let Some(position) = too_deep(text) {
-        let mut d = Diagnostic::new(
-            codes::SYNTAX.id,
-            "",
-            format!("brackets nested more than {MAX_FLOW_DEPTH} deep"),
-        );
-        d.position = Some(position);
-        return Err(Diagnostics::single(file, text, d));
-    }
-    match serde_yaml::from_str::<Design>(text) {
-        Ok(design) => Ok(LoadedDesign {
-            design,
-            file: file.to_string(),
-            text: text.to_string(),
-            source_map: SourceMap::build(text),
-        }),
-        Err(e) => {
-            let raw = e.to_string();
-            let message = SERDE_LOCATION.replace(&raw, "").to_string();
-            let (field, message) = match SERDE_FIELD.captures(&message) {
-                Some(c) => (c[1].to_string(), message[c[0].len()..].to_string()),
-                None => (String::new(), message.clone()),
-            };
-            let mut d = Diagnostic::new(codes::SYNTAX.id, field, message);
-            // serde_yaml gives no location for a second document; it starts at its `---`.
-            d.position = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .or_else(|| second_document(text));
-            Err(Diagnostics::single(file, text, d))
-        }
+/// A plain scalar as the YAML 1.2 core schema reads it, in serde's words.
+fn describe(scalar: &str) -> String {
+    if scalar.parse::<i64>().is_ok() {
+        format!("integer `{scalar}`")
+    } else if scalar.parse::<f64>().is_ok() {
+        format!("floating point `{scalar}`")
+    } else if matches!(scalar, "true" | "false") {
+        format!("boolean `{scalar}`")
+    } else {
+        format!("string {scalar:?}")
     }
 }
