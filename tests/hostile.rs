@@ -145,6 +145,37 @@ fn locations_survive_a_bom_a_second_document_and_deep_nesting_is_refused_fast() 
 }
 
 #[test]
+fn inline_weights_up_to_the_file_limit_are_parsed_and_aliases_cannot_explode() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines: Vec<String> = single_lif().lines().map(String::from).collect();
+    let inline = lines.iter().position(|l| l.trim() == "inline:").unwrap();
+    let row = format!("        - [{}]", vec!["0.5"; 1000].join(", "));
+    lines.splice(inline + 1..inline + 3, std::iter::repeat_n(row, 800));
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, lines.join("\n")).unwrap();
+    assert!(std::fs::metadata(&big).unwrap().len() > 4_000_000);
+    // 800,000 values parse (the parser's default budget stops at 250,000 nodes); the shape
+    // check then refuses them.
+    let e = refused(&["check", s(&big)], QUICK);
+    assert!(e.contains("expected 2 rows, found 800"), "{e}");
+    // 60,000 aliases of a 10,000-value row would expand 800 KB into 600 million values; the
+    // parser's replay budget (a million events) refuses them at the 100th.
+    let row = format!("        - &r [{}]", vec!["0.5"; 10_000].join(", "));
+    lines.splice(inline + 1..inline + 801, [row]);
+    lines.splice(
+        inline + 2..inline + 2,
+        vec!["        - *r".to_string(); 60_000],
+    );
+    std::fs::write(&big, lines.join("\n")).unwrap();
+    let e = refused(&["check", s(&big)], QUICK);
+    assert!(e.contains("too large or too complex"), "{e}");
+    assert!(
+        e.contains("= field: fpga.readout.weights.inline[100]"),
+        "{e}"
+    );
+}
+
+#[test]
 fn quoted_user_text_is_short_and_cannot_drive_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let design = dir.path().join("escape.yaml");

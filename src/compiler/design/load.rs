@@ -223,10 +223,16 @@ pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnosti
 }
 
 /// YAML 1.2 as designs are written: `yes` is a string, not a boolean; a key given twice is
-/// an error; snippets are left to snngen's own renderer.
+/// an error; snippets are left to snngen's own renderer; any design up to the file limit.
 fn parse_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
+    // Every node takes at least two bytes, so no design within the file limit hits these;
+    // the alias budgets (billion laughs) stay at their defaults.
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_nodes = MAX_DESIGN_BYTES as usize;
+        budget.max_events = 2 * MAX_DESIGN_BYTES as usize;
+    }
     options.with_snippet = false;
     options
 }
