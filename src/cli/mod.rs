@@ -193,3 +193,38 @@ fn run(cli: Cli) -> Result<()> {
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every flag and argument of every command, as `command path: argument`, that has no help.
+    fn undocumented(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path}: {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            undocumented(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_flag_has_help() {
+        let cmd = Cli::command();
+        cmd.clone().debug_assert();
+        let mut missing = Vec::new();
+        undocumented(&cmd, "snngen", &mut missing);
+        let commands: Vec<String> = cmd
+            .get_subcommands()
+            .flat_map(|c| std::iter::once(c).chain(c.get_subcommands()))
+            .filter(|c| c.get_about().is_none())
+            .map(|c| c.get_name().to_string())
+            .collect();
+        assert!(missing.is_empty(), "flags without help: {missing:?}");
+        assert!(commands.is_empty(), "commands without help: {commands:?}");
+    }
+}
