@@ -23,6 +23,8 @@ fn options(out: &Path, jobs: usize) -> McOptions {
         current_na: 1.0,
         inject_failure: None,
         inject_hang: None,
+        backend: Default::default(),
+        inject_task_crash: None,
     }
 }
 

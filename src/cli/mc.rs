@@ -1,11 +1,12 @@
 //! `snngen mc`: Monte-Carlo mismatch and temperature sweep in ngspice.
 
 use super::Global;
+use super::backend::BackendArgs;
 use super::report::{Report, Written, show, verbosity};
 use crate::compiler::compile;
 use crate::flows::build::default_out_dir;
 use crate::flows::measure::REFERENCE_CURRENT_NA;
-use crate::flows::montecarlo::{self, McOptions, McSummary};
+use crate::flows::montecarlo::{self, CrashOnPurpose, McOptions, McSummary};
 use crate::support::error::Result;
 use crate::support::stats::Stats;
 use std::path::PathBuf;
@@ -28,7 +29,7 @@ pub struct Args {
     /// Seed of the mismatch draws: the same seed draws the same chips.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Parallel ngspice processes.
+    /// Parallel ngspice processes (--backend local).
     #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
     /// Output folder [default: out/<design name>/mc].
@@ -43,6 +44,14 @@ pub struct Args {
     /// Make the deck of this run hang on purpose (for testing the tool timeout).
     #[arg(long, hide = true)]
     inject_hang: Option<u32>,
+    /// Make this Slurm array task crash on every submission (for testing retries).
+    #[arg(long, hide = true)]
+    inject_task_crash: Option<u32>,
+    /// Make this Slurm array task crash on its first submission only.
+    #[arg(long, hide = true)]
+    inject_task_crash_once: Option<u32>,
+    #[command(flatten)]
+    backend: BackendArgs,
 }
 
 impl Report for McSummary {
@@ -108,6 +117,11 @@ pub fn run(a: Args, g: &Global) -> Result<()> {
         current_na: REFERENCE_CURRENT_NA,
         inject_failure: a.inject_failure,
         inject_hang: a.inject_hang,
+        backend: a.backend.backend()?,
+        inject_task_crash: a
+            .inject_task_crash
+            .map(|t| (t, CrashOnPurpose::Always))
+            .or(a.inject_task_crash_once.map(|t| (t, CrashOnPurpose::Once))),
     };
     let summary = montecarlo::mc(&a.design, &opts)?;
     show(

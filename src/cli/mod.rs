@@ -2,6 +2,7 @@
 //! over library code that returns a report; `report::show` prints it as a table or as JSON,
 //! and `main_with_args` turns errors into the exit code their kind decides.
 
+mod backend;
 mod bench;
 mod build;
 mod characterize;
@@ -124,6 +125,9 @@ pub enum Command {
         #[command(subcommand)]
         target: sim::Target,
     },
+    /// Run one task of a Slurm job array (what `--backend slurm` submits).
+    #[command(hide = true)]
+    Worker(backend::WorkerArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(shell::CompletionArgs),
     /// Print the man page, or write one per command into a folder.
@@ -184,6 +188,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench { which } => bench::run(which, g),
         Command::Sweep { parameter } => sweep::run(parameter, g),
         Command::Sim { target } => sim::run(target, g),
+        Command::Worker(a) => backend::worker(a, g),
         Command::Completions(a) => shell::completions(a),
         Command::Man(a) => shell::man(a),
     }

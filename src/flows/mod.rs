@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod characterize;
+pub mod cluster;
 pub mod cosim;
 pub mod fpga;
 pub mod measure;

@@ -8,6 +8,7 @@
 pub mod iverilog;
 pub mod nextpnr;
 pub mod ngspice;
+pub mod slurm;
 pub mod verilator;
 pub mod yosys;
 
@@ -48,6 +49,8 @@ pub fn kill_tools_on_interrupt() -> std::io::Result<()> {
                     libc::kill(-group, libc::SIGKILL);
                 }
             }
+            // Job arrays submitted and still running would go on with nobody collecting.
+            slurm::cancel_live_arrays();
             // Half-written output folders go too.
             crate::support::output::clean_staging();
             std::process::exit(130);

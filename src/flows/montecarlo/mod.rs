@@ -4,6 +4,7 @@
 //! the order or machine they run on. Rows stream to results.csv in run order; `--resume`
 //! continues after the rows already written.
 
+pub mod cluster;
 pub mod jobs;
 pub mod neuron_params;
 pub mod sensitivity;
@@ -23,11 +24,13 @@ use crate::compiler::compile;
 use crate::compiler::ir::Network;
 use crate::compiler::ir::validate::TEMPERATURE_RANGE;
 use crate::device::mismatch::LIF_TRANSISTORS;
+use crate::flows::cluster::Backend;
 use crate::support::error::{Error, Result};
 use crate::support::fs::{MAX_INPUT_BYTES, create_dir, read_text, write};
 use crate::support::parallel::{parallel, parallel_in_order};
 use crate::support::progress::{Progress, Verbosity, note};
 use crate::support::text::quoted;
+pub use cluster::CrashOnPurpose;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use summary::{summarize, summarize_tiles, write_summary};
@@ -47,6 +50,10 @@ pub struct McOptions {
     pub inject_failure: Option<u32>,
     /// Make the deck of this run hang on purpose (to test the tool timeout).
     pub inject_hang: Option<u32>,
+    /// Where the runs go: threads here (`jobs`) or a Slurm job array.
+    pub backend: Backend,
+    /// Make this Slurm array task crash on purpose (to test retries).
+    pub inject_task_crash: Option<(u32, CrashOnPurpose)>,
 }
 
 /// Most rows (draws x temperatures x neurons) one sweep may have: each is an ngspice run
@@ -240,22 +247,38 @@ pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
             &format!("{e}; those draws get no prediction"),
         );
     }
-    let todo = &all[resumed..];
-    let progress = Progress::new(opts.verbosity, "ngspice runs", todo.len() as u64);
-    let faults = Faults {
-        broken: opts.inject_failure,
-        hung: opts.inject_hang,
-    };
     let mut rows = done;
-    // Rows go to the file in run order as soon as every earlier row is in.
-    let run = |job: &Job| run_job(net, job, opts.seed, opts.current_na, &sensitivity, faults);
-    parallel_in_order(todo, opts.jobs, run, |row| -> Result<()> {
+    let mut keep = |row: String| -> Result<()> {
         writeln!(file, "{row}").map_err(io)?;
         file.flush().map_err(io)?;
         rows.push(row);
-        progress.inc();
         Ok(())
-    })?;
+    };
+    match &opts.backend {
+        Backend::Local => {
+            let todo = &all[resumed..];
+            let progress = Progress::new(opts.verbosity, "ngspice runs", todo.len() as u64);
+            let faults = Faults {
+                broken: opts.inject_failure,
+                hung: opts.inject_hang,
+            };
+            // Rows go to the file in run order as soon as every earlier row is in.
+            let run =
+                |job: &Job| run_job(net, job, opts.seed, opts.current_na, &sensitivity, faults);
+            parallel_in_order(todo, opts.jobs, run, |row| -> Result<()> {
+                keep(row)?;
+                progress.inc();
+                Ok(())
+            })?;
+        }
+        Backend::Slurm(slurm) => {
+            let array =
+                cluster::rows_on_slurm(design, net, &all, resumed, &sensitivity, opts, slurm)?;
+            for row in array {
+                keep(row)?;
+            }
+        }
+    }
     // RC-Spike tiles (tiles.csv, recomputed whole on --resume: a handful of runs).
     let tjobs = tile_jobs(net, opts.runs, &opts.temperatures);
     let tile_progress = Progress::new(opts.verbosity, "tile runs", tjobs.len() as u64);

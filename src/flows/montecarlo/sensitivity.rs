@@ -8,19 +8,19 @@ use crate::device::process::NeuronMode;
 use crate::flows::measure::measure_neuron;
 use crate::support::error::Error;
 use crate::support::parallel::parallel;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// First-order effect of each transistor's threshold shift and mobility factor on the rate
 /// at the test current, per mode and temperature, from one ngspice run per parameter: the
 /// mismatch extension of the reference model, which predicts every draw without ngspice.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Sensitivity {
     pub by_mode: BTreeMap<String, Vec<RateSensitivity>>,
 }
 
 /// The rate of one mode at one temperature and its derivatives.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RateSensitivity {
     pub temperature_c: f64,
     pub nominal_rate_hz: f64,

@@ -1,0 +1,228 @@
+//! `snngen mc --backend slurm`: the sweep's runs cut into array tasks of `--array-chunk` runs.
+//! A task file holds everything its runs need (design path and hash, seed, run range,
+//! temperatures, test current, the sensitivities measured once by the submitting process),
+//! so `snngen worker` on any node writes the very rows the local runner writes.
+
+use super::jobs::{Faults, Job, jobs, run_job};
+use super::{McOptions, Sensitivity, check_row};
+use crate::compiler::ir::Network;
+use crate::compiler::{compile, design_hash};
+use crate::flows::cluster::{ArrayJob, SlurmOptions, rows_file, run_array};
+use crate::support::error::{Error, Result};
+use crate::support::fs::{MAX_INPUT_BYTES, absolute, read_text, write};
+use crate::support::parallel::parallel_in_order;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// One array task of a Monte-Carlo sweep: runs `first_run..=last_run` at every temperature.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct McTask {
+    pub kind: String,
+    pub design: PathBuf,
+    pub design_hash: String,
+    pub seed: u64,
+    pub first_run: u32,
+    pub last_run: u32,
+    pub temperatures: Vec<f64>,
+    pub current_na: f64,
+    pub sensitivity: Sensitivity,
+    pub inject_failure: Option<u32>,
+    pub inject_hang: Option<u32>,
+    /// Make this task exit with an error on purpose: always, or on its first submission only
+    /// (for testing retries).
+    pub inject_crash: Option<CrashOnPurpose>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CrashOnPurpose {
+    Always,
+    Once,
+}
+
+/// The rows of `all[resumed..]` (results.csv order) computed by a Slurm job array; the runs
+/// of a task that failed every submission get a `failed:` row each. Tasks always cut the
+/// runs from run 0, so that the task files of a sweep are the same on every `--resume`.
+pub fn rows_on_slurm(
+    design: &Path,
+    net: &Network,
+    all: &[Job],
+    resumed: usize,
+    sensitivity: &Sensitivity,
+    opts: &McOptions,
+    slurm: &SlurmOptions,
+) -> Result<Vec<String>> {
+    if resumed == all.len() {
+        return Ok(Vec::new());
+    }
+    let (loaded, _) = compile(design)?;
+    let chunk = slurm.chunk.max(1);
+    let mut tasks = Vec::new();
+    let mut ranges = Vec::new();
+    let mut run = 0u32;
+    loop {
+        let last = run.saturating_add(chunk - 1).min(opts.runs);
+        let task = McTask {
+            kind: "mc".into(),
+            design: absolute(design),
+            design_hash: design_hash(&loaded),
+            seed: opts.seed,
+            first_run: run,
+            last_run: last,
+            temperatures: opts.temperatures.clone(),
+            current_na: opts.current_na,
+            sensitivity: sensitivity.clone(),
+            inject_failure: opts.inject_failure,
+            inject_hang: opts.inject_hang,
+            inject_crash: opts
+                .inject_task_crash
+                .filter(|(t, _)| *t as usize == tasks.len())
+                .map(|(_, c)| c),
+        };
+        let json = serde_json::to_string_pretty(&task).expect("a task serializes") + "\n";
+        // The sensitivities must reach the nodes as they are (a NaN would not).
+        if serde_json::from_str::<McTask>(&json).is_err() {
+            return Err(Error::Usage(
+                "the measured sensitivities do not fit in a task file (a NaN?); use --backend local"
+                    .into(),
+            ));
+        }
+        tasks.push(json);
+        ranges.push((run, last));
+        run = last.saturating_add(1);
+        if last == opts.runs {
+            break;
+        }
+    }
+    let jobs_of = |i: usize| -> Vec<&Job> {
+        let (a, b) = ranges[i];
+        all.iter().filter(|j| j.run >= a && j.run <= b).collect()
+    };
+    let check = |i: usize, text: &str| -> std::result::Result<Vec<String>, String> {
+        let expected = jobs_of(i);
+        let mut rows = Vec::new();
+        for (k, line) in text.lines().enumerate() {
+            let job = expected
+                .get(k)
+                .ok_or_else(|| format!("more rows than runs {}..={}", ranges[i].0, ranges[i].1))?;
+            check_row(net, line, job, opts.seed).map_err(|why| format!("row {}: {why}", k + 1))?;
+            rows.push(line.to_string());
+        }
+        Ok(rows)
+    };
+    let array = ArrayJob {
+        work: opts.out.join("slurm"),
+        kind: "mc",
+        rows: (0..tasks.len()).map(|i| jobs_of(i).len() as u64).collect(),
+        tasks,
+        options: slurm,
+        resume: opts.resume,
+        verbosity: opts.verbosity,
+        check: &check,
+    };
+    let results = run_array(&array)?;
+    let mut rows = Vec::with_capacity(all.len());
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            Some(r) => rows.extend(r),
+            None => rows.extend(jobs_of(i).iter().map(|job| {
+                let head = format!(
+                    "{},{},{},{},{},{}",
+                    job.run,
+                    opts.seed,
+                    job.temperature,
+                    job.chip,
+                    job.neuron,
+                    super::jobs::mode_name(net, job)
+                );
+                format!("{head},failed: slurm task {i} failed every submission,,,,,")
+            })),
+        }
+    }
+    Ok(rows.split_off(resumed))
+}
+
+/// `snngen worker` on an mc task: computes its rows and writes them whole to
+/// `task_<i>.csv` beside the task file.
+pub fn run_task(task_path: &Path, task: McTask) -> Result<()> {
+    let bad = |message: String| Error::Data {
+        path: task_path.to_path_buf(),
+        message,
+    };
+    let (loaded, compiled) = compile(&task.design)?;
+    if design_hash(&loaded) != task.design_hash {
+        return Err(bad(format!(
+            "{} changed since the sweep was submitted (its hash differs); rerun the sweep",
+            task.design.display()
+        )));
+    }
+    let index = task_index(task_path).ok_or_else(|| bad("not named task_<i>.json".into()))?;
+    let work = task_path.parent().unwrap_or(Path::new("."));
+    if let Some(crash) = task.inject_crash {
+        let marker = work.join(format!("task_{index}.crashed"));
+        if crash == CrashOnPurpose::Always || !marker.exists() {
+            write(&marker, "")?;
+            return Err(bad("crashed on purpose (--inject-task-crash)".into()));
+        }
+    }
+    let net = &compiled.network;
+    let runs: Vec<Job> = jobs(net, task.last_run, &task.temperatures)
+        .into_iter()
+        .filter(|j| j.run >= task.first_run)
+        .collect();
+    let faults = Faults {
+        broken: task.inject_failure,
+        hung: task.inject_hang,
+    };
+    let mut text = String::new();
+    let run = |job: &Job| {
+        run_job(
+            net,
+            job,
+            task.seed,
+            task.current_na,
+            &task.sensitivity,
+            faults,
+        )
+    };
+    let done: std::result::Result<(), std::convert::Infallible> =
+        parallel_in_order(&runs, cpus_of_task(), run, |row| {
+            text.push_str(&row);
+            text.push('\n');
+            Ok(())
+        });
+    let Ok(()) = done;
+    // Whole or not at all: a node that dies mid-write leaves no rows file.
+    let out = rows_file(work, index);
+    let part = out.with_extension("csv.part");
+    write(&part, text)?;
+    std::fs::rename(&part, &out).map_err(|source| Error::Output { path: out, source })
+}
+
+/// Reads an mc task file.
+pub fn read_task(path: &Path) -> Result<McTask> {
+    let text = read_text(path, MAX_INPUT_BYTES).map_err(|reason| Error::Read {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::Data {
+        path: path.to_path_buf(),
+        message: format!("not an snngen task file: {e}"),
+    })
+}
+
+fn task_index(path: &Path) -> Option<usize> {
+    let name = path.file_name()?.to_str()?;
+    name.strip_prefix("task_")?
+        .strip_suffix(".json")?
+        .parse()
+        .ok()
+}
+
+/// The CPUs Slurm gave this task (1 unless `--cpus-per-task` asked for more).
+fn cpus_of_task() -> usize {
+    std::env::var("SLURM_CPUS_PER_TASK")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(1)
+}
