@@ -238,7 +238,7 @@ fn active(id: &str, work: &Path) -> Result<BTreeMap<usize, TaskState>> {
                 return Err(Error::Usage(format!(
                     "Slurm does not answer for {:.0} s ({e}); the array's tasks go on where \
 they run. Rerun with --resume once slurmctld is back: finished tasks are kept.",
-                    wait.as_secs_f64()
+                    start.elapsed().as_secs_f64()
                 )));
             }
             Err(_) => std::thread::sleep(Duration::from_millis(500)),
