@@ -2,7 +2,7 @@
 
 use super::Global;
 use super::report::{Report, show, verbosity};
-use crate::apps::bench::{cuba, fpga, mc, ttfs};
+use crate::apps::bench::{cuba, fpga, mc, slurm, ttfs};
 use crate::support::error::{Error, Result};
 use serde::{Serialize, Serializer};
 
@@ -54,6 +54,41 @@ pub enum Target {
         #[arg(long, value_enum)]
         device: Option<crate::compiler::design::FpgaDevice>,
     },
+    /// One `snngen mc` sweep locally and through the Slurm cluster $SLURM_CONF names, at
+    /// several --array-chunk sizes: wall time, overhead over local, and whether results.csv
+    /// is byte-identical. Work folders go under $TMPDIR (shared by the nodes, on a cluster).
+    Slurm {
+        /// The design file (YAML).
+        #[arg(default_value = "designs/single_lif.yaml")]
+        design: std::path::PathBuf,
+        /// Mismatch draws (runs 1..=N; run 0 is nominal).
+        #[arg(long, default_value_t = 200)]
+        runs: u32,
+        /// Temperatures (C), comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "-20,27,85",
+            allow_hyphen_values = true
+        )]
+        temps: Vec<f64>,
+        /// Array chunk sizes (runs per task), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "10,25,67")]
+        chunks: Vec<u32>,
+        /// Parallel ngspice processes of the local sweeps.
+        #[arg(long, default_value_t = super::default_jobs())]
+        jobs: usize,
+        /// Extra sbatch argument of the Slurm sweeps (e.g. --sbatch-arg=--cpus-per-task=2:
+        /// each task then runs that many ngspice at once).
+        #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+        sbatch_arg: Vec<String>,
+    },
+}
+
+impl Report for slurm::SlurmBench {
+    fn table(&self) -> String {
+        slurm::SlurmBench::table(self)
+    }
 }
 
 impl Report for ttfs::TtfsBench {
@@ -108,6 +143,22 @@ impl Report for CubaOutput {
 pub fn run(target: Target, g: &Global) -> Result<()> {
     match target {
         Target::Mc { runs, repetitions } => show(&mc::run(runs, repetitions, verbosity(g))?, g),
+        Target::Slurm {
+            design,
+            runs,
+            temps,
+            chunks,
+            jobs,
+            sbatch_arg,
+        } => {
+            let sweep = slurm::Sweep {
+                design: &design,
+                runs,
+                temperatures: &temps,
+                jobs,
+            };
+            show(&slurm::run(&sweep, &chunks, &sbatch_arg, verbosity(g))?, g)
+        }
         Target::Fpga { designs, device } => {
             let paths: Vec<&std::path::Path> = designs.iter().map(|d| d.as_path()).collect();
             show(&fpga::run(&paths, device, verbosity(g))?, g);

@@ -58,7 +58,21 @@ pub fn submit(s: &Submission, dir: &Path) -> Result<String, ToolError> {
     }
     args.extend(s.extra.iter().cloned());
     args.push(s.script.display().to_string());
-    let out = super::run("sbatch", &args, dir)?;
+    let out = super::run("sbatch", &args, dir).map_err(|e| match e {
+        ToolError::Failed {
+            command,
+            status,
+            excerpt,
+        } if excerpt.contains("configuration source") => ToolError::Failed {
+            command,
+            status,
+            excerpt: format!(
+                "{excerpt}\nsbatch finds no cluster: set $SLURM_CONF to its slurm.conf \
+(scripts/slurm-local start DIR starts one on this machine: DIR/etc/slurm.conf)"
+            ),
+        },
+        e => e,
+    })?;
     // `--parsable` prints `id` or `id;cluster`.
     let text = String::from_utf8_lossy(&out.stdout);
     let id = text.trim().split(';').next().unwrap_or("").to_string();

@@ -7,9 +7,11 @@
 //! - `mc`: the Monte-Carlo runner against raw ngspice on the same decks.
 //! - `ttfs`: the TTFS trainer on one worker against two, same images, same weights.
 //! - `fpga`: the FPGA flow on designs with a bus per chip and with the shared AER bus.
+//! - `slurm`: a Monte-Carlo sweep locally and through Slurm at several array chunk sizes.
 
 pub mod cuba;
 pub mod fpga;
 pub mod mc;
 pub mod network;
+pub mod slurm;
 pub mod ttfs;
