@@ -228,6 +228,65 @@ fn slurm_sweeps_match_the_local_runner_through_crashes_retries_and_a_controller_
         "resumed rows differ from local"
     );
 
+    // The robustness sweep of `train` (six_chip, speakers george and jackson, 3 draws at two
+    // temperatures): the same robustness.csv and table through Slurm as here.
+    if let Some(fsdd) = common::fsdd_dir() {
+        let data = tmp.path().join("fsdd");
+        std::fs::create_dir(&data).unwrap();
+        for entry in std::fs::read_dir(&fsdd).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let f: Vec<&str> = name.trim_end_matches(".wav").split('_').collect();
+            let keep = f.len() == 3 && ["george", "jackson"].contains(&f[1]) && f[2].len() == 1;
+            if keep {
+                std::os::unix::fs::symlink(fsdd.join(&name), data.join(&name)).unwrap();
+            }
+        }
+        let train = |out: &str, backend: &[String]| {
+            let out = tmp.path().join(out);
+            let mut args: Vec<String> = [
+                "train",
+                "designs/six_chip.yaml",
+                "--validate-speaker",
+                "jackson",
+                "--mismatch-runs",
+                "3",
+                "--temps",
+                "27,85",
+                "-q",
+                "--data",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            args.extend([
+                data.display().to_string(),
+                "-o".into(),
+                out.display().to_string(),
+            ]);
+            args.extend(backend.iter().cloned());
+            let run = run(&cluster, &args);
+            assert!(run.status.success(), "{}", text(&run));
+            let csv = std::fs::read_to_string(out.join("robustness.csv")).unwrap();
+            (String::from_utf8_lossy(&run.stdout).into_owned(), csv)
+        };
+        let (local_table, local_csv) = train("train-local", &[]);
+        let (slurm_table, slurm_csv) = train("train-slurm", &slurm(2, &[]));
+        assert_eq!(local_csv.lines().count(), 1 + 2 * 4);
+        assert_eq!(slurm_csv, local_csv);
+        // The robustness table (the training time above it differs run to run).
+        let table = |t: &str| {
+            let rows: Vec<String> = t
+                .lines()
+                .skip_while(|l| !l.starts_with("temp C"))
+                .filter(|l| !l.contains("written to"))
+                .map(String::from)
+                .collect();
+            assert_eq!(rows.len(), 3, "{t}");
+            rows
+        };
+        assert_eq!(table(&slurm_table), table(&local_table));
+    }
+
     // Bad input: a partition that does not exist, no sbatch on PATH, a Slurm flag without
     // --backend slurm.
     let bad = tmp.path().join("bad");

@@ -258,6 +258,7 @@ fn bad_data_and_models_get_clear_errors() {
             mismatch_seed: 1,
             jobs: 1,
             verbosity: Verbosity::Quiet,
+            backend: Default::default(),
         },
     )
     .unwrap_err();

@@ -2,8 +2,9 @@
 //! hidden `snngen worker` that each array task runs.
 
 use super::Global;
-use crate::flows::cluster::{Backend, SlurmOptions};
-use crate::flows::montecarlo::cluster::{read_task, run_task};
+use crate::apps::speech::robustness_slurm;
+use crate::flows::cluster::{Backend, SlurmOptions, parse_task, read_task};
+use crate::flows::montecarlo;
 use crate::support::error::{Error, Result};
 use std::path::PathBuf;
 
@@ -40,6 +41,10 @@ pub struct BackendArgs {
 }
 
 impl BackendArgs {
+    pub fn is_slurm(&self) -> bool {
+        self.backend == BackendKind::Slurm
+    }
+
     pub fn backend(&self) -> Result<Backend> {
         match self.backend {
             BackendKind::Slurm => {
@@ -79,9 +84,10 @@ pub struct WorkerArgs {
 
 /// Runs one array task: what `--backend slurm` submits; not for people.
 pub fn worker(a: WorkerArgs, _g: &Global) -> Result<()> {
-    let task = read_task(&a.task)?;
-    match task.kind.as_str() {
-        "mc" => run_task(&a.task, task),
+    let (kind, text) = read_task(&a.task)?;
+    match kind.as_str() {
+        "mc" => montecarlo::cluster::run_task(&a.task, parse_task(&a.task, &text)?),
+        "robustness" => robustness_slurm::run_task(&a.task, parse_task(&a.task, &text)?),
         other => Err(Error::Data {
             path: a.task,
             message: format!("a task of kind `{other}`, which this snngen does not run"),

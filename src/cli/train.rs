@@ -2,6 +2,7 @@
 //! readout trained on the design's chips as a reservoir.
 
 use super::Global;
+use super::backend::BackendArgs;
 use super::report::{Report, show, verbosity};
 use crate::apps::rcspike::{
     self,
@@ -66,6 +67,9 @@ pub struct Args {
     /// Worker threads.
     #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
+    /// The robustness sweep's chips: here, or as a Slurm job array (--backend slurm).
+    #[command(flatten)]
+    backend: BackendArgs,
     #[command(flatten)]
     ttfs: TtfsArgs,
 }
@@ -322,6 +326,7 @@ pub fn run(a: Args, g: &Global) -> Result<()> {
         mismatch_seed: a.mismatch_seed,
         jobs: a.jobs,
         verbosity: verbosity(g),
+        backend: a.backend.backend()?,
     };
     show(&train::train(&a.design, &opts)?, g);
     Ok(())
@@ -339,10 +344,11 @@ fn run_ttfs(a: Args, task: Task, g: &Global) -> Result<()> {
         || !a.temps.is_empty()
         || a.sample_period != speech::setup::DEFAULT_SAMPLE_PERIOD
         || a.front_end.is_some()
-        || a.validate_speaker.is_some();
+        || a.validate_speaker.is_some()
+        || a.backend.is_slurm();
     if reservoir_only {
         return Err(Error::Usage(format!(
-            "--mode, --no-refit, --mismatch-runs, --temps, --sample-period, --front-end and --validate-speaker are for reservoir designs; {} is a TTFS network",
+            "--mode, --no-refit, --mismatch-runs, --temps, --sample-period, --front-end, --validate-speaker and --backend slurm are for reservoir designs; {} is a TTFS network",
             a.design.display()
         )));
     }

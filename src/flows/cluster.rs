@@ -341,3 +341,54 @@ fn report_failures(job: &ArrayJob, rows: &[Option<Vec<String>>], state: &State) 
         );
     }
 }
+
+/// A task file's text and its `kind` (which worker runs it).
+pub fn read_task(path: &Path) -> Result<(String, String)> {
+    let text = read_text(path, MAX_INPUT_BYTES).map_err(|reason| Error::Read {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    #[derive(Deserialize)]
+    struct Kind {
+        kind: String,
+    }
+    let kind = serde_json::from_str::<Kind>(&text).map_err(|e| Error::Data {
+        path: path.to_path_buf(),
+        message: format!("not an snngen task file: {e}"),
+    })?;
+    Ok((kind.kind, text))
+}
+
+/// Parses a task file's text as the task type its worker takes.
+pub fn parse_task<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::Data {
+        path: path.to_path_buf(),
+        message: format!("not an snngen task file of this version: {e}"),
+    })
+}
+
+/// Writes a task's rows whole beside its task file (`task_<i>.csv`): to a `.part` file,
+/// then renamed, so that a node dying mid-write leaves no rows file.
+pub fn write_rows(task_path: &Path, rows: &str) -> Result<()> {
+    let index = task_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("task_")?.strip_suffix(".json")?.parse().ok())
+        .ok_or_else(|| Error::Data {
+            path: task_path.to_path_buf(),
+            message: "not named task_<i>.json".into(),
+        })?;
+    let out = rows_file(task_path.parent().unwrap_or(Path::new(".")), index);
+    let part = out.with_extension("csv.part");
+    write(&part, rows)?;
+    std::fs::rename(&part, &out).map_err(|source| Error::Output { path: out, source })
+}
+
+/// The CPUs Slurm gave this task (1 unless `--cpus-per-task` asked for more).
+pub fn cpus_of_task() -> usize {
+    std::env::var("SLURM_CPUS_PER_TASK")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(1)
+}

@@ -113,8 +113,14 @@ impl Progress {
         } else {
             format!(", {detail}")
         };
+        // Nothing done yet: no rate to tell the time left by.
+        let eta = if done == 0 {
+            "?".to_string()
+        } else {
+            format!("{left:.0}")
+        };
         format!(
-            "  {}: {done}/{} ({rate:.1}/s, ETA {left:.0} s{detail})",
+            "  {}: {done}/{} ({rate:.1}/s, ETA {eta} s{detail})",
             self.label, self.total
         )
     }

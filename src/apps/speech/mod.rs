@@ -18,6 +18,7 @@ pub mod readout;
 pub mod reservoir;
 pub mod ridge;
 pub mod robustness;
+pub mod robustness_slurm;
 pub mod setup;
 pub mod train;
 

@@ -67,7 +67,7 @@ pub struct Trained<'a> {
     pub lambda: f64,
 }
 
-/// Runs draws 0..=runs at every temperature.
+/// Runs draws 0..=runs at every temperature (temperature by temperature, draws in order).
 pub fn sweep(
     t: &Trained,
     runs: u32,
@@ -76,33 +76,64 @@ pub fn sweep(
     jobs: usize,
     verbosity: Verbosity,
 ) -> Vec<Condition> {
-    let mut out = Vec::new();
     let progress = Progress::new(
         verbosity,
         "robustness (chips x temperatures)",
         temps.len() as u64 * (runs as u64 + 1),
     );
+    let mut out = Vec::new();
     for &celsius in temps {
-        let mut reservoir = Reservoir::new(&t.setup.rendered, celsius);
-        let nominal = reservoir.neuron_params();
         for run in 0..=runs {
-            if run > 0 {
-                reservoir.set_neuron_params(&drawn_params(&nominal, seed, run));
-            }
-            let encoded = encode(t.setup, &reservoir, t.frames, jobs, Verbosity::Quiet);
-            let (train_x, train_y) = split(t.utts, &encoded, t.validation, false);
-            let (val_x, val_y) = split(t.utts, &encoded, t.validation, true);
-            let retrained = refit(t.setup, (&train_x, &train_y), t.lambda);
-            out.push(Condition {
-                temperature_c: celsius,
-                run,
-                nominal_readout: accuracy(t.setup, t.weights, &val_x, &val_y),
-                retrained: accuracy(t.setup, &retrained, &val_x, &val_y),
-            });
+            out.push(condition(t, celsius, run, seed, jobs));
             progress.inc();
         }
     }
     out
+}
+
+/// Draw `run` (0: the nominal chip) at `celsius`: the nominal readout's accuracy on it, and a
+/// readout's retrained on it. Depends on nothing else, so a cluster task can run it alone.
+pub fn condition(t: &Trained, celsius: f64, run: u32, seed: u64, jobs: usize) -> Condition {
+    let mut reservoir = Reservoir::new(&t.setup.rendered, celsius);
+    if run > 0 {
+        let nominal = reservoir.neuron_params();
+        reservoir.set_neuron_params(&drawn_params(&nominal, seed, run));
+    }
+    let encoded = encode(t.setup, &reservoir, t.frames, jobs, Verbosity::Quiet);
+    let (train_x, train_y) = split(t.utts, &encoded, t.validation, false);
+    let (val_x, val_y) = split(t.utts, &encoded, t.validation, true);
+    let retrained = refit(t.setup, (&train_x, &train_y), t.lambda);
+    Condition {
+        temperature_c: celsius,
+        run,
+        nominal_readout: accuracy(t.setup, t.weights, &val_x, &val_y),
+        retrained: accuracy(t.setup, &retrained, &val_x, &val_y),
+    }
+}
+
+impl Condition {
+    /// Its robustness.csv row (shortest text that reads back to the same numbers).
+    pub fn csv_row(&self) -> String {
+        format!(
+            "{},{},{},{}",
+            self.temperature_c, self.run, self.nominal_readout, self.retrained
+        )
+    }
+
+    /// A robustness.csv row read back.
+    pub fn from_csv_row(row: &str) -> Option<Condition> {
+        let f: Vec<&str> = row.split(',').collect();
+        let [t, run, nominal, retrained] = f[..] else {
+            return None;
+        };
+        let accuracy = |s: &str| s.parse::<f64>().ok().filter(|a| (0.0..=1.0).contains(a));
+        Some(Condition {
+            temperature_c: t.parse().ok()?,
+            run: run.parse().ok()?,
+            nominal_readout: accuracy(nominal)?,
+            retrained: accuracy(retrained)?,
+        })
+    }
 }
 
 /// Mean, sample standard deviation and minimum; NaN for all three without values.

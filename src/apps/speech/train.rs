@@ -9,8 +9,10 @@ use super::model::{MODEL_FILE, ModelInfo, WEIGHTS_FILE};
 use super::readout::{Fit, fit_readout, refit, split, weights_csv};
 use super::reservoir::Reservoir;
 use super::robustness;
+use super::robustness_slurm;
 use super::setup::{Setup, Variant, Weights, load_setup};
 use crate::compiler::ir::validate::TEMPERATURE_RANGE;
+use crate::flows::cluster::Backend;
 use crate::support::error::{Error, Result};
 use crate::support::fs::{create_dir, write};
 use crate::support::progress::Verbosity;
@@ -39,6 +41,8 @@ pub struct TrainOptions {
     pub mismatch_seed: u64,
     pub jobs: usize,
     pub verbosity: Verbosity,
+    /// Where the robustness sweep's chips are computed.
+    pub backend: Backend,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -133,7 +137,7 @@ pub fn train(design: &Path, opts: &TrainOptions) -> Result<TrainReport> {
             .expect("model info serializes")
             .as_bytes(),
     )?;
-    let robustness = robustness_sweep(&setup, opts, &utts, &frames, &fit)?;
+    let robustness = robustness_sweep(design, &setup, opts, &utts, &frames, &fit)?;
     Ok(TrainReport {
         model_dir: opts.out.display().to_string(),
         validation_accuracy: fit.validation_accuracy,
@@ -173,6 +177,7 @@ fn check_validation(validation: &Validation, utts: &[Utterance], data: &Path) ->
 
 /// The seed system's robustness study (see `robustness`), written to robustness.csv.
 fn robustness_sweep(
+    design: &Path,
     setup: &Setup,
     opts: &TrainOptions,
     utts: &[Utterance],
@@ -196,21 +201,36 @@ fn robustness_sweep(
         weights: &fit.weights,
         lambda: fit.lambda,
     };
-    let conditions = robustness::sweep(
-        &trained,
-        opts.mismatch_runs,
-        &temps,
-        opts.mismatch_seed,
-        opts.jobs,
-        opts.verbosity,
-    );
+    let conditions = match &opts.backend {
+        Backend::Local => robustness::sweep(
+            &trained,
+            opts.mismatch_runs,
+            &temps,
+            opts.mismatch_seed,
+            opts.jobs,
+            opts.verbosity,
+        ),
+        Backend::Slurm(slurm) => {
+            let sweep = robustness_slurm::Sweep {
+                design,
+                variant: &opts.variant,
+                sample_period: opts.sample_period,
+                data: &opts.data,
+                runs: opts.mismatch_runs,
+                temperatures: &temps,
+                seed: opts.mismatch_seed,
+                work: opts.out.join("slurm"),
+                resume: false,
+                verbosity: opts.verbosity,
+            };
+            robustness_slurm::conditions_on_slurm(&trained, &sweep, slurm)?
+        }
+    };
     create_dir(&opts.out)?;
     let mut csv = String::from("temperature_c,run,nominal_readout_accuracy,retrained_accuracy\n");
     for c in &conditions {
-        csv.push_str(&format!(
-            "{},{},{},{}\n",
-            c.temperature_c, c.run, c.nominal_readout, c.retrained
-        ));
+        csv.push_str(&c.csv_row());
+        csv.push('\n');
     }
     write(&opts.out.join("robustness.csv"), csv.as_bytes())?;
     Ok(robustness::summarize(&conditions))

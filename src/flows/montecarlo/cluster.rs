@@ -7,9 +7,9 @@ use super::jobs::{Faults, Job, jobs, run_job};
 use super::{McOptions, Sensitivity, check_row};
 use crate::compiler::ir::Network;
 use crate::compiler::{compile, design_hash};
-use crate::flows::cluster::{ArrayJob, SlurmOptions, rows_file, run_array};
+use crate::flows::cluster::{ArrayJob, SlurmOptions, cpus_of_task, run_array, write_rows};
 use crate::support::error::{Error, Result};
-use crate::support::fs::{MAX_INPUT_BYTES, absolute, read_text, write};
+use crate::support::fs::{absolute, write};
 use crate::support::parallel::parallel_in_order;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -155,10 +155,8 @@ pub fn run_task(task_path: &Path, task: McTask) -> Result<()> {
             task.design.display()
         )));
     }
-    let index = task_index(task_path).ok_or_else(|| bad("not named task_<i>.json".into()))?;
-    let work = task_path.parent().unwrap_or(Path::new("."));
     if let Some(crash) = task.inject_crash {
-        let marker = work.join(format!("task_{index}.crashed"));
+        let marker = task_path.with_extension("crashed");
         if crash == CrashOnPurpose::Always || !marker.exists() {
             write(&marker, "")?;
             return Err(bad("crashed on purpose (--inject-task-crash)".into()));
@@ -191,38 +189,5 @@ pub fn run_task(task_path: &Path, task: McTask) -> Result<()> {
             Ok(())
         });
     let Ok(()) = done;
-    // Whole or not at all: a node that dies mid-write leaves no rows file.
-    let out = rows_file(work, index);
-    let part = out.with_extension("csv.part");
-    write(&part, text)?;
-    std::fs::rename(&part, &out).map_err(|source| Error::Output { path: out, source })
-}
-
-/// Reads an mc task file.
-pub fn read_task(path: &Path) -> Result<McTask> {
-    let text = read_text(path, MAX_INPUT_BYTES).map_err(|reason| Error::Read {
-        path: path.to_path_buf(),
-        reason,
-    })?;
-    serde_json::from_str(&text).map_err(|e| Error::Data {
-        path: path.to_path_buf(),
-        message: format!("not an snngen task file: {e}"),
-    })
-}
-
-fn task_index(path: &Path) -> Option<usize> {
-    let name = path.file_name()?.to_str()?;
-    name.strip_prefix("task_")?
-        .strip_suffix(".json")?
-        .parse()
-        .ok()
-}
-
-/// The CPUs Slurm gave this task (1 unless `--cpus-per-task` asked for more).
-fn cpus_of_task() -> usize {
-    std::env::var("SLURM_CPUS_PER_TASK")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|&n: &usize| n > 0)
-        .unwrap_or(1)
+    write_rows(task_path, &text)
 }
