@@ -29,7 +29,7 @@ pub struct Args {
     /// Seed of the mismatch draws: the same seed draws the same chips.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Parallel ngspice processes (--backend local).
+    /// Parallel ngspice processes (of a sweep run here, not on Slurm).
     #[arg(long, default_value_t = super::default_jobs())]
     jobs: usize,
     /// Output folder [default: out/<design name>/mc].

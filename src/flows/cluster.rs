@@ -342,6 +342,15 @@ fn report_failures(job: &ArrayJob, rows: &[Option<Vec<String>>], state: &State) 
     }
 }
 
+/// Runs 0..=last cut into tasks of `chunk` runs: each task's first and last run.
+pub fn run_ranges(last: u32, chunk: u32) -> Vec<(u32, u32)> {
+    let chunk = chunk.max(1);
+    (0..=last)
+        .step_by(chunk as usize)
+        .map(|first| (first, first.saturating_add(chunk - 1).min(last)))
+        .collect()
+}
+
 /// A task file's text and its `kind` (which worker runs it).
 pub fn read_task(path: &Path) -> Result<(String, String)> {
     let text = read_text(path, MAX_INPUT_BYTES).map_err(|reason| Error::Read {
@@ -391,4 +400,16 @@ pub fn cpus_of_task() -> usize {
         .and_then(|s| s.parse().ok())
         .filter(|&n: &usize| n > 0)
         .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_ranges;
+
+    #[test]
+    fn runs_are_cut_into_chunks_from_run_0() {
+        assert_eq!(run_ranges(12, 4), [(0, 3), (4, 7), (8, 11), (12, 12)]);
+        assert_eq!(run_ranges(3, 10), [(0, 3)]);
+        assert_eq!(run_ranges(0, 1), [(0, 0)]);
+    }
 }

@@ -9,7 +9,9 @@ use super::encode::front_end_frames;
 use super::frontend::FrontEnd;
 use super::robustness::{Condition, Trained, condition};
 use super::setup::{Variant, Weights, load_setup};
-use crate::flows::cluster::{ArrayJob, SlurmOptions, cpus_of_task, run_array, write_rows};
+use crate::flows::cluster::{
+    ArrayJob, SlurmOptions, cpus_of_task, run_array, run_ranges, write_rows,
+};
 use crate::support::error::{Error, Result};
 use crate::support::fs::absolute;
 use crate::support::progress::Verbosity;
@@ -54,11 +56,7 @@ pub fn conditions_on_slurm(
     sweep: &Sweep,
     slurm: &SlurmOptions,
 ) -> Result<Vec<Condition>> {
-    let chunk = slurm.chunk.max(1);
-    let ranges: Vec<(u32, u32)> = (0..=sweep.runs)
-        .step_by(chunk as usize)
-        .map(|a| (a, a.saturating_add(chunk - 1).min(sweep.runs)))
-        .collect();
+    let ranges = run_ranges(sweep.runs, slurm.chunk);
     let tasks: Vec<String> = ranges
         .iter()
         .map(|&(first_run, last_run)| {

@@ -7,7 +7,9 @@ use super::jobs::{Faults, Job, jobs, run_job};
 use super::{McOptions, Sensitivity, check_row};
 use crate::compiler::ir::Network;
 use crate::compiler::{compile, design_hash};
-use crate::flows::cluster::{ArrayJob, SlurmOptions, cpus_of_task, run_array, write_rows};
+use crate::flows::cluster::{
+    ArrayJob, SlurmOptions, cpus_of_task, run_array, run_ranges, write_rows,
+};
 use crate::support::error::{Error, Result};
 use crate::support::fs::{absolute, write};
 use crate::support::parallel::parallel_in_order;
@@ -55,19 +57,17 @@ pub fn rows_on_slurm(
         return Ok(Vec::new());
     }
     let (loaded, _) = compile(design)?;
-    let chunk = slurm.chunk.max(1);
+    let hash = design_hash(&loaded);
+    let ranges = run_ranges(opts.runs, slurm.chunk);
     let mut tasks = Vec::new();
-    let mut ranges = Vec::new();
-    let mut run = 0u32;
-    loop {
-        let last = run.saturating_add(chunk - 1).min(opts.runs);
+    for (i, &(first_run, last_run)) in ranges.iter().enumerate() {
         let task = McTask {
             kind: "mc".into(),
             design: absolute(design),
-            design_hash: design_hash(&loaded),
+            design_hash: hash.clone(),
             seed: opts.seed,
-            first_run: run,
-            last_run: last,
+            first_run,
+            last_run,
             temperatures: opts.temperatures.clone(),
             current_na: opts.current_na,
             sensitivity: sensitivity.clone(),
@@ -75,7 +75,7 @@ pub fn rows_on_slurm(
             inject_hang: opts.inject_hang,
             inject_crash: opts
                 .inject_task_crash
-                .filter(|(t, _)| *t as usize == tasks.len())
+                .filter(|(t, _)| *t as usize == i)
                 .map(|(_, c)| c),
         };
         let json = serde_json::to_string_pretty(&task).expect("a task serializes") + "\n";
@@ -87,11 +87,6 @@ pub fn rows_on_slurm(
             ));
         }
         tasks.push(json);
-        ranges.push((run, last));
-        run = last.saturating_add(1);
-        if last == opts.runs {
-            break;
-        }
     }
     let jobs_of = |i: usize| -> Vec<&Job> {
         let (a, b) = ranges[i];
