@@ -44,19 +44,26 @@ fn modules(src: &Path) -> BTreeMap<Module, String> {
     out
 }
 
-/// The text that counts: comments removed, and every `#[cfg(test)]` item (a test module, a
-/// test helper) cut out whole.
+/// The text that counts: comments removed, string contents blanked (a message that says
+/// "use --flag" is no import), and every `#[cfg(test)]` item (a test module, a test helper)
+/// cut out whole.
 fn code(text: &str) -> String {
     let mut out = String::new();
     let mut in_string = false;
     let mut chars = text.chars().peekable();
+    let blank = |c: char| if c == '\n' { c } else { ' ' };
     while let Some(c) = chars.next() {
         if in_string {
-            out.push(c);
             match c {
-                '\\' => out.extend(chars.next()),
-                '"' => in_string = false,
-                _ => {}
+                '\\' => {
+                    out.push(' ');
+                    out.extend(chars.next().map(blank));
+                }
+                '"' => {
+                    in_string = false;
+                    out.push(c);
+                }
+                c => out.push(blank(c)),
             }
         } else if c == '/' && chars.peek() == Some(&'/') {
             for c in chars.by_ref() {

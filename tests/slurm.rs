@@ -213,7 +213,7 @@ fn slurm_sweeps_match_the_local_runner_through_crashes_retries_and_a_controller_
     // It may also have seen every task finish before the controller went.
     if !out.status.success() {
         assert_eq!(out.status.code(), Some(2), "{said}");
-        assert!(said.contains("Rerun with --resume"), "{said}");
+        assert!(said.contains("rerun with --resume"), "{said}");
     }
     let cut = std::fs::read_to_string(&first_rows).unwrap();
     std::fs::write(&first_rows, &cut[..cut.len() / 2]).unwrap();

@@ -55,6 +55,8 @@ pub struct ArrayJob<'a> {
     pub rows: Vec<u64>,
     pub options: &'a SlurmOptions,
     pub resume: bool,
+    /// What to tell a user whose sweep stopped (Slurm not answering): how to go on.
+    pub rerun: &'a str,
     pub verbosity: Verbosity,
     pub check: &'a CheckRows<'a>,
 }
@@ -109,11 +111,18 @@ pub fn run_array(job: &ArrayJob) -> Result<Vec<Option<Vec<String>>>> {
     loop {
         let id = match state.job.clone() {
             // A watched array from before a --resume, if Slurm still runs some of it.
-            Some(id) if !active(&id, work)?.is_empty() => {
+            Some(id) if !active(&id, job)?.is_empty() => {
                 note(job.verbosity, &format!("watching job array {id} again"));
+                slurm::watching(&id);
                 id
             }
             _ => {
+                // Tasks that finished since the last look are not submitted again.
+                for (i, r) in rows.iter_mut().enumerate() {
+                    if r.is_none() {
+                        *r = collect(job, i).ok();
+                    }
+                }
                 let todo: Vec<usize> = (0..job.tasks.len())
                     .filter(|&i| rows[i].is_none() && state.attempts[i] <= job.options.retries)
                     .collect();
@@ -136,6 +145,20 @@ pub fn run_array(job: &ArrayJob) -> Result<Vec<Option<Vec<String>>>> {
 fn prepare(job: &ArrayJob) -> Result<State> {
     let work = &job.work;
     if !job.resume && work.exists() {
+        // An array of the sweep this one replaces may still run (snngen stopped while Slurm
+        // did not answer, or was killed): its rows would land among the new ones.
+        if let Some(old) = load_state(work).job
+            && !active(&old, job)?.is_empty()
+        {
+            note(
+                job.verbosity,
+                &format!(
+                    "cancelling job array {old} of the sweep that was in {}",
+                    work.display()
+                ),
+            );
+            slurm::cancel(&old, work)?;
+        }
         std::fs::remove_dir_all(work).map_err(|source| Error::Output {
             path: work.clone(),
             source,
@@ -144,26 +167,31 @@ fn prepare(job: &ArrayJob) -> Result<State> {
     create_dir(&work.join("logs"))?;
     for (i, task) in job.tasks.iter().enumerate() {
         let path = task_file(work, i);
-        if job.resume
-            && let Ok(old) = read_text(&path, MAX_INPUT_BYTES)
-            && old != *task
-        {
-            return Err(Error::Data {
-                path,
-                message: "another sweep's task (design, seed, runs, temperatures or chunk \
+        match read_text(&path, MAX_INPUT_BYTES) {
+            // A task of the watched array may be reading it: left as it is.
+            Ok(old) if old == *task => {}
+            Ok(_) => {
+                return Err(Error::Data {
+                    path,
+                    message: "another sweep's task (design, seed, runs, temperatures or chunk \
 differ); not resumed (move the folder away to start over)"
-                    .into(),
-            });
+                        .into(),
+                });
+            }
+            Err(_) => write(&path, task)?,
         }
-        write(&path, task)?;
     }
-    let mut state: State = read_text(&work.join("state.json"), MAX_INPUT_BYTES)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
+    let mut state = load_state(work);
     state.attempts.resize(job.tasks.len(), 0);
     write_script(work)?;
     Ok(state)
+}
+
+fn load_state(work: &Path) -> State {
+    read_text(&work.join("state.json"), MAX_INPUT_BYTES)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
 }
 
 fn save(work: &Path, state: &State) -> Result<()> {
@@ -224,7 +252,7 @@ fn submit(job: &ArrayJob, todo: &[usize], state: &mut State) -> Result<String> {
 
 /// The array's tasks still queued or running; a controller that does not answer is waited
 /// for, up to CONTROLLER_WAIT.
-fn active(id: &str, work: &Path) -> Result<BTreeMap<usize, TaskState>> {
+fn active(id: &str, job: &ArrayJob) -> Result<BTreeMap<usize, TaskState>> {
     let wait = std::env::var(CONTROLLER_WAIT_ENV)
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
@@ -232,13 +260,14 @@ fn active(id: &str, work: &Path) -> Result<BTreeMap<usize, TaskState>> {
         .map_or(CONTROLLER_WAIT, Duration::from_secs_f64);
     let start = Instant::now();
     loop {
-        match slurm::active_tasks(id, work) {
+        match slurm::active_tasks(id, &job.work) {
             Ok(tasks) => return Ok(tasks),
             Err(e) if start.elapsed() >= wait => {
                 return Err(Error::Usage(format!(
                     "Slurm does not answer for {:.0} s ({e}); the array's tasks go on where \
-they run. Rerun with --resume once slurmctld is back: finished tasks are kept.",
-                    start.elapsed().as_secs_f64()
+they run. Once slurmctld is back: {}",
+                    start.elapsed().as_secs_f64(),
+                    job.rerun
                 )));
             }
             Err(_) => std::thread::sleep(Duration::from_millis(500)),
@@ -274,15 +303,10 @@ fn watch(
         let every =
             (start.elapsed() / 20).clamp(Duration::from_millis(250), Duration::from_secs(10));
         if last_queue.is_none_or(|t| t.elapsed() >= every) {
-            let queue = active(id, &job.work)?;
+            let queue = active(id, job)?;
             last_queue = Some(Instant::now());
             if queue.is_empty() {
-                // A task that wrote its rows just before leaving the queue.
-                for (i, r) in rows.iter_mut().enumerate() {
-                    if r.is_none() {
-                        *r = collect(job, i).ok();
-                    }
-                }
+                settle(job, rows);
                 return Ok(());
             }
             let pending = queue.values().filter(|s| **s == TaskState::Pending).count();
@@ -291,7 +315,30 @@ fn watch(
                 queue.len() - pending
             ));
         }
-        std::thread::sleep(Duration::from_millis(100));
+        // The folder too is looked at less often as the array runs on (0.1 to 2 s).
+        let look =
+            (start.elapsed() / 100).clamp(Duration::from_millis(100), Duration::from_secs(2));
+        std::thread::sleep(look);
+    }
+}
+
+/// How long rows may take to show after their task left the queue: a shared filesystem
+/// (NFS) can show another node's new file seconds late.
+const ROWS_GRACE: Duration = Duration::from_secs(5);
+
+/// Collects the rows of tasks that have left the queue, waiting up to ROWS_GRACE for late ones.
+fn settle(job: &ArrayJob, rows: &mut [Option<Vec<String>>]) {
+    let start = Instant::now();
+    loop {
+        for (i, r) in rows.iter_mut().enumerate() {
+            if r.is_none() {
+                *r = collect(job, i).ok();
+            }
+        }
+        if rows.iter().all(Option::is_some) || start.elapsed() >= ROWS_GRACE {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(250));
     }
 }
 
@@ -388,7 +435,9 @@ pub fn write_rows(task_path: &Path, rows: &str) -> Result<()> {
             message: "not named task_<i>.json".into(),
         })?;
     let out = rows_file(task_path.parent().unwrap_or(Path::new(".")), index);
-    let part = out.with_extension("csv.part");
+    // Two submissions of a task (an old array still running) never share a part file.
+    let writer = std::env::var("SLURM_JOB_ID").unwrap_or_else(|_| std::process::id().to_string());
+    let part = out.with_extension(format!("csv.part.{writer}"));
     write(&part, rows)?;
     std::fs::rename(&part, &out).map_err(|source| Error::Output { path: out, source })
 }

@@ -36,7 +36,7 @@ fn require(tool: &str) -> Result<(), ToolError> {
         command: tool.to_string(),
         status: "not found on PATH".into(),
         excerpt: "--backend slurm runs sbatch, squeue and scancel: run snngen where they \
-work (a cluster's login node; Debian: apt-get install slurm-client), or use --backend local"
+work (a cluster's login node; Debian: apt-get install slurm-client), or run with --backend local"
             .into(),
     })
 }
@@ -131,6 +131,14 @@ pub fn cancel(job: &str, dir: &Path) -> Result<(), ToolError> {
     super::run("scancel", &[job.to_string()], dir)?;
     forget(job);
     Ok(())
+}
+
+/// Marks `job`, submitted earlier (before a `--resume`), as watched: an interrupt cancels it.
+pub fn watching(job: &str) {
+    let mut live = lock();
+    if !live.iter().any(|j| j == job) {
+        live.push(job.to_string());
+    }
 }
 
 /// Marks `job` as ended: an interrupt no longer cancels it.

@@ -3,7 +3,7 @@
 //! before and after the Slurm ones; their mean is the baseline (a shared VM drifts). Every
 //! Slurm results.csv must equal the local one byte for byte.
 
-use crate::flows::cluster::{Backend, SlurmOptions};
+use crate::flows::cluster::{Backend, SlurmOptions, run_ranges};
 use crate::flows::measure::REFERENCE_CURRENT_NA;
 use crate::flows::montecarlo::{self, McOptions};
 use crate::support::error::{Error, Result};
@@ -101,7 +101,7 @@ pub fn run(
         let (wall_s, csv) = sweep(&format!("slurm-chunk-{chunk}"), Backend::Slurm(options))?;
         slurm.push(ChunkTiming {
             chunk,
-            tasks: (runs + 1).div_ceil(chunk),
+            tasks: run_ranges(runs, chunk).len() as u32,
             wall_s,
             overhead_pct: 0.0,
             identical: csv == expected,

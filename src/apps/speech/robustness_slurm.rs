@@ -113,6 +113,7 @@ pub fn conditions_on_slurm(
         tasks,
         options: slurm,
         resume: sweep.resume,
+        rerun: "run the command again; the robustness sweep starts over.",
         verbosity: sweep.verbosity,
         check: &check,
     };
@@ -121,7 +122,7 @@ pub fn conditions_on_slurm(
         let rows = rows.ok_or_else(|| {
             Error::Usage(format!(
                 "robustness task {i} (draws {}..={}) failed every submission (its log is in {}); \
-rerun with --resume to try it again",
+the readout is written, and running the command again submits the sweep again",
                 ranges[i].0,
                 ranges[i].1,
                 sweep.work.join("logs").display()

@@ -266,14 +266,19 @@ fn syntax_diagnostic(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
             Error::SerdeUnknownField {
                 field, expected, ..
             },
-            _,
+            kind,
         ) => {
+            // At the unknown key, or at its mapping when the key is the mapping's first.
+            let mapping = match kind {
+                Some(NodeKind::Key) => parent(path),
+                _ => path,
+            };
             let expected: Vec<String> = expected.iter().map(|f| format!("`{f}`")).collect();
             let message = format!(
                 "unknown field `{field}`, expected one of {}",
                 expected.join(", ")
             );
-            (parent(path), message, at)
+            (mapping, message, at)
         }
         (Error::InvalidScalar { ty, .. }, Some(NodeKind::Value(scalar))) => {
             let message = format!("invalid type: {}, expected {ty}", describe(scalar));
@@ -318,5 +323,25 @@ fn describe(scalar: &str) -> String {
         format!("boolean `{scalar}`")
     } else {
         format!("string {scalar:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::load_design_str;
+
+    fn field_of_error(from: &str, to: &str) -> String {
+        let text = std::fs::read_to_string("designs/single_lif.yaml").unwrap();
+        assert!(text.contains(from));
+        let e = load_design_str("x.yaml", &text.replace(from, to)).unwrap_err();
+        e.items[0].field.clone()
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_mapping_whether_first_or_not() {
+        let first = field_of_error("      - name: lif", "      - nme: lif");
+        assert_eq!(first, "chips[0].populations[0]");
+        let later = field_of_error("        count: 1", "        cout: 1");
+        assert_eq!(later, "chips[0].populations[0]");
     }
 }

@@ -82,7 +82,7 @@ pub fn rows_on_slurm(
         // The sensitivities must reach the nodes as they are (a NaN would not).
         if serde_json::from_str::<McTask>(&json).is_err() {
             return Err(Error::Usage(
-                "the measured sensitivities do not fit in a task file (a NaN?); use --backend local"
+                "the measured sensitivities do not fit in a task file (a NaN?); run with --backend local"
                     .into(),
             ));
         }
@@ -111,6 +111,7 @@ pub fn rows_on_slurm(
         tasks,
         options: slurm,
         resume: opts.resume,
+        rerun: "rerun with --resume; finished tasks are kept.",
         verbosity: opts.verbosity,
         check: &check,
     };
@@ -120,15 +121,7 @@ pub fn rows_on_slurm(
         match r {
             Some(r) => rows.extend(r),
             None => rows.extend(jobs_of(i).iter().map(|job| {
-                let head = format!(
-                    "{},{},{},{},{},{}",
-                    job.run,
-                    opts.seed,
-                    job.temperature,
-                    job.chip,
-                    job.neuron,
-                    super::jobs::mode_name(net, job)
-                );
+                let head = super::jobs::row_head(net, job, opts.seed);
                 format!("{head},failed: slurm task {i} failed every submission,,,,,")
             })),
         }

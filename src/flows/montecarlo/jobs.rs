@@ -45,6 +45,18 @@ pub fn jobs(net: &Network, runs: u32, temperatures: &[f64]) -> Vec<Job> {
     v
 }
 
+/// The key that starts `job`'s results.csv row: run, seed, temperature, chip, neuron, mode.
+pub fn row_head(net: &Network, job: &Job, seed: u64) -> String {
+    format!(
+        "{},{seed},{},{},{},{}",
+        job.run,
+        job.temperature,
+        job.chip,
+        job.neuron,
+        mode_name(net, job)
+    )
+}
+
 /// The operating mode `job`'s neuron is in, as results.csv names it.
 pub fn mode_name<'a>(net: &'a Network, job: &Job) -> &'a str {
     mode_of(net, job.chip, job.neuron).0
@@ -191,10 +203,7 @@ pub fn run_job(
     }
     let predicted = sensitivity.predict(mode_name, job.temperature, &draw);
     let model = drawn_neuron(net, job, seed).params.rate(current_na * 1e-9);
-    let head = format!(
-        "{},{seed},{},{},{},{mode_name}",
-        job.run, job.temperature, job.chip, job.neuron
-    );
+    let head = row_head(net, job, seed);
     let (current, celsius) = (current_na * 1e-9, job.temperature);
     let measured = neuron_deck(mode_name, mode, net.vdd, current, celsius, Some(&draw)).and_then(
         |mut deck| {

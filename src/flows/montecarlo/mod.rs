@@ -134,14 +134,7 @@ fn check_row(net: &Network, line: &str, job: &Job, seed: u64) -> std::result::Re
     if f.len() != 12 {
         return Err(format!("{} fields, a row has 12", f.len()));
     }
-    let key = format!(
-        "{},{seed},{},{},{},{}",
-        job.run,
-        job.temperature,
-        job.chip,
-        job.neuron,
-        jobs::mode_name(net, job)
-    );
+    let key = jobs::row_head(net, job, seed);
     if f[..6].join(",") != key {
         return Err(format!(
             "`{}` is not run,seed,temperature,chip,neuron,mode `{key}` of this sweep (another design, seed or temperatures?)",
