@@ -210,11 +210,9 @@ fn slurm_sweeps_match_the_local_runner_through_crashes_retries_and_a_controller_
     assert!(killed.status.success(), "{}", text(&killed));
     let out = finish(&cluster, child);
     let said = text(&out);
-    // It may also have seen every task finish before the controller went.
-    if !out.status.success() {
-        assert_eq!(out.status.code(), Some(2), "{said}");
-        assert!(said.contains("rerun with --resume"), "{said}");
-    }
+    // Most of the 13 tasks were still to run, and none starts without the controller.
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("rerun with --resume"), "{said}");
     let cut = std::fs::read_to_string(&first_rows).unwrap();
     std::fs::write(&first_rows, &cut[..cut.len() / 2]).unwrap();
     let restarted_ctld = cluster.script("ctld-start");

@@ -109,12 +109,13 @@ pub fn run_array(job: &ArrayJob) -> Result<Vec<Option<Vec<String>>>> {
     let total: u64 = job.rows.iter().sum();
     let progress = Progress::new(job.verbosity, "slurm runs", total);
     loop {
-        let id = match state.job.clone() {
-            // A watched array from before a --resume, if Slurm still runs some of it.
+        // The array to watch, and the tasks this process submitted in it (none when it is
+        // an array from before a --resume, which Slurm still runs).
+        let (id, submitted) = match state.job.clone() {
             Some(id) if !active(&id, job)?.is_empty() => {
                 note(job.verbosity, &format!("watching job array {id} again"));
                 slurm::watching(&id);
-                id
+                (id, Vec::new())
             }
             _ => {
                 // Tasks that finished since the last look are not submitted again.
@@ -129,14 +130,14 @@ pub fn run_array(job: &ArrayJob) -> Result<Vec<Option<Vec<String>>>> {
                 if todo.is_empty() {
                     break;
                 }
-                submit(job, &todo, &mut state)?
+                (submit(job, &todo, &mut state)?, todo)
             }
         };
         watch(job, &id, &mut rows, &progress)?;
         slurm::forget(&id);
         state.job = None;
         save(work, &state)?;
-        report_failures(job, &rows, &state);
+        report_failures(job, &rows, &state, &submitted);
     }
     Ok(rows)
 }
@@ -362,9 +363,14 @@ fn collect(job: &ArrayJob, i: usize) -> std::result::Result<Vec<String>, String>
 }
 
 /// Says, for each task that ended without usable rows, why and where its log is.
-fn report_failures(job: &ArrayJob, rows: &[Option<Vec<String>>], state: &State) {
-    for (i, r) in rows.iter().enumerate() {
-        if r.is_some() {
+fn report_failures(
+    job: &ArrayJob,
+    rows: &[Option<Vec<String>>],
+    state: &State,
+    submitted: &[usize],
+) {
+    for &i in submitted {
+        if rows[i].is_some() {
             continue;
         }
         let why = collect(job, i).err().unwrap_or_default();

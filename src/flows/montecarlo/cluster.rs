@@ -5,6 +5,7 @@
 
 use super::jobs::{Faults, Job, jobs, run_job};
 use super::{McOptions, Sensitivity, check_row};
+use crate::compiler::design::LoadedDesign;
 use crate::compiler::ir::Network;
 use crate::compiler::{compile, design_hash};
 use crate::flows::cluster::{
@@ -45,7 +46,7 @@ pub enum CrashOnPurpose {
 /// of a task that failed every submission get a `failed:` row each. Tasks always cut the
 /// runs from run 0, so that the task files of a sweep are the same on every `--resume`.
 pub fn rows_on_slurm(
-    design: &Path,
+    design: &LoadedDesign,
     net: &Network,
     all: &[Job],
     resumed: usize,
@@ -56,14 +57,13 @@ pub fn rows_on_slurm(
     if resumed == all.len() {
         return Ok(Vec::new());
     }
-    let (loaded, _) = compile(design)?;
-    let hash = design_hash(&loaded);
+    let hash = design_hash(design);
     let ranges = run_ranges(opts.runs, slurm.chunk);
     let mut tasks = Vec::new();
     for (i, &(first_run, last_run)) in ranges.iter().enumerate() {
         let task = McTask {
             kind: "mc".into(),
-            design: absolute(design),
+            design: absolute(Path::new(&design.file)),
             design_hash: hash.clone(),
             seed: opts.seed,
             first_run,

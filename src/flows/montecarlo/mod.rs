@@ -193,7 +193,7 @@ fn check_row(net: &Network, line: &str, job: &Job, seed: u64) -> std::result::Re
 
 pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
     let start = std::time::Instant::now();
-    let (_, compiled) = compile(design)?;
+    let (loaded, compiled) = compile(design)?;
     let net = &compiled.network;
     check_sweep(net, opts)?;
     let all = jobs(net, opts.runs, &opts.temperatures);
@@ -266,7 +266,7 @@ pub fn mc(design: &Path, opts: &McOptions) -> Result<McSummary> {
         }
         Backend::Slurm(slurm) => {
             let array =
-                cluster::rows_on_slurm(design, net, &all, resumed, &sensitivity, opts, slurm)?;
+                cluster::rows_on_slurm(&loaded, net, &all, resumed, &sensitivity, opts, slurm)?;
             for row in array {
                 keep(row)?;
             }
