@@ -84,7 +84,7 @@ pub struct Draw {
 }
 
 /// A 64-bit mix of the run coordinates (SplitMix64 finalizer), the generator's seed.
-fn mix(seed: u64, run: u64, instance: u64) -> u64 {
+pub fn mix(seed: u64, run: u64, instance: u64) -> u64 {
     let mut z = seed ^ run.rotate_left(21) ^ instance.rotate_left(42) ^ 0x9E37_79B9_7F4A_7C15;
     for _ in 0..2 {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -95,7 +95,7 @@ fn mix(seed: u64, run: u64, instance: u64) -> u64 {
 }
 
 /// Standard normal by Box-Muller.
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
+pub fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()

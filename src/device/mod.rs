@@ -7,4 +7,5 @@ pub mod dac;
 pub mod mismatch;
 pub mod neuron;
 pub mod process;
+pub mod spintronic;
 pub mod tile;

@@ -10,3 +10,4 @@ pub mod cosim;
 pub mod fpga;
 pub mod measure;
 pub mod montecarlo;
+pub mod spintronic;

@@ -67,3 +67,34 @@ mod tests {
         assert_eq!(interpolate(&[], 1.0), None);
     }
 }
+
+/// The central interval [lo, hi] that holds a Binomial(n, p) count with probability at
+/// least `level`: P(X < lo) and P(X > hi) are each at most (1 - level) / 2.
+pub fn binomial_interval(n: u32, p: f64, level: f64) -> (u32, u32) {
+    let tail = (1.0 - level) / 2.0;
+    let pmf: Vec<f64> = (0..=n).map(|k| binomial_pmf(n, k, p)).collect();
+    let mut below = 0.0;
+    let mut lo = 0;
+    while lo < n && below + pmf[lo as usize] <= tail {
+        below += pmf[lo as usize];
+        lo += 1;
+    }
+    let mut above = 0.0;
+    let mut hi = n;
+    while hi > 0 && above + pmf[hi as usize] <= tail {
+        above += pmf[hi as usize];
+        hi -= 1;
+    }
+    (lo, hi)
+}
+
+fn binomial_pmf(n: u32, k: u32, p: f64) -> f64 {
+    if p <= 0.0 {
+        return if k == 0 { 1.0 } else { 0.0 };
+    }
+    if p >= 1.0 {
+        return if k == n { 1.0 } else { 0.0 };
+    }
+    let ln_choose: f64 = (1..=k).map(|i| (f64::from(n - k + i) / f64::from(i)).ln()).sum();
+    (ln_choose + f64::from(k) * p.ln() + f64::from(n - k) * (1.0 - p).ln()).exp()
+}

@@ -8,6 +8,7 @@ use crate::compiler::codes;
 use crate::support::diag::{Diagnostic, Diagnostics};
 use crate::support::fs::read_text;
 use regex::Regex;
+use serde::de::DeserializeOwned;
 use serde_saphyr::granit_parser::{Event, Parser, Span, SpannedEventReceiver};
 use serde_saphyr::{Error, MessageFormatter, UserMessageFormatter};
 use std::collections::BTreeMap;
@@ -33,7 +34,7 @@ impl SourceMap {
         }
     }
 
-    fn build(text: &str) -> SourceMap {
+    pub fn build(text: &str) -> SourceMap {
         let mut positions = BTreeMap::new();
         for node in record_nodes(text) {
             // A key's position stands for its field until a scalar value refines it.
@@ -182,6 +183,12 @@ impl LoadedDesign {
 
 /// Reads and parses a design file. Errors name the file, line, column and field.
 pub fn load_design(path: &Path) -> Result<LoadedDesign, Diagnostics> {
+    let (file, text) = read_yaml_text(path)?;
+    load_design_str(&file, &text)
+}
+
+/// The file name (for messages) and text of a YAML file snngen reads, or a diagnostic.
+fn read_yaml_text(path: &Path) -> Result<(String, String), Diagnostics> {
     let file = path.display().to_string();
     let text = read_text(path, MAX_DESIGN_BYTES).map_err(|message| {
         let mut d = Diagnostic::new(
@@ -192,7 +199,25 @@ pub fn load_design(path: &Path) -> Result<LoadedDesign, Diagnostics> {
         d.position = line_col(&message);
         Diagnostics::single(&file, "", d)
     })?;
-    load_design_str(&file, &text)
+    Ok((file, text))
+}
+
+/// A YAML file of another snngen schema (a device card, a spintronic network), parsed and
+/// located exactly as designs are: the value, the file name, its text and its source map.
+pub fn load_yaml<T: DeserializeOwned>(
+    path: &Path,
+) -> Result<(T, String, String, SourceMap), Diagnostics> {
+    let (file, text) = read_yaml_text(path)?;
+    let value = parse_yaml(&file, &text)?;
+    let map = SourceMap::build(&text);
+    Ok((value, file, text, map))
+}
+
+/// YAML text of any schema parsed as designs are (`file` is only used in messages).
+pub fn parse_yaml<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Diagnostics> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_saphyr::from_str_with_options::<T>(text, parse_options())
+        .map_err(|e| Diagnostics::single(file, text, syntax_diagnostic(&e, text)))
 }
 
 /// The largest design file snngen reads (designs are kilobytes; matrices go in CSV files).
@@ -210,16 +235,14 @@ static LINE_COL: LazyLock<Regex> =
 /// Parses design text; `file` is only used in messages. A UTF-8 byte-order mark (what
 /// some editors write first) is dropped, so that positions count from the first character.
 pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnostics> {
+    let design = parse_yaml::<Design>(file, text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match serde_saphyr::from_str_with_options::<Design>(text, parse_options()) {
-        Ok(design) => Ok(LoadedDesign {
-            design,
-            file: file.to_string(),
-            text: text.to_string(),
-            source_map: SourceMap::build(text),
-        }),
-        Err(e) => Err(Diagnostics::single(file, text, syntax_diagnostic(&e, text))),
-    }
+    Ok(LoadedDesign {
+        design,
+        file: file.to_string(),
+        text: text.to_string(),
+        source_map: SourceMap::build(text),
+    })
 }
 
 /// YAML 1.2 as designs are written: `yes` is a string, not a boolean; a key given twice is

@@ -7,7 +7,7 @@
 mod load;
 
 pub use crate::device::process::NeuronMode;
-pub use load::{LoadedDesign, SourceMap, load_design, load_design_str};
+pub use load::{LoadedDesign, SourceMap, load_design, load_design_str, load_yaml, parse_yaml};
 
 use serde::Deserialize;
 use std::collections::BTreeMap;

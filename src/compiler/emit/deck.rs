@@ -5,6 +5,7 @@ use crate::compiler::lower::spice::Signal;
 use crate::compiler::lower::spice::cells::{
     NeuronStep, RestingNeuron, Saved, SynapseLevels, TileSteps,
 };
+use crate::compiler::lower::spice::spintronic::{NeuronMonteCarlo, StdpWindow};
 use crate::device::process::GENERIC_180_MODELS;
 use askama::Template;
 
@@ -103,4 +104,44 @@ pub fn tile_steps(d: &TileSteps, name: &str) -> Result<Deck, askama::Error> {
         version: VERSION,
     };
     deck(name, t, &d.saved, Vec::new())
+}
+
+#[derive(Template)]
+#[template(path = "spice/spin_neuron_mc.cir", escape = "none")]
+struct SpinNeuronTemplate<'a> {
+    d: &'a NeuronMonteCarlo,
+    version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "spice/spin_stdp.cir", escape = "none")]
+struct SpinStdpTemplate<'a> {
+    d: &'a StdpWindow,
+    version: &'a str,
+}
+
+/// The spintronic macro-models alone, as a build writes them for other decks to include.
+#[derive(Template)]
+#[template(path = "spice/spin_cells.cir", escape = "none")]
+struct SpinCellsTemplate;
+
+/// Neuron Monte-Carlo and STDP window decks of the spintronic devices (no transistors).
+pub fn spin_neuron_mc(d: &NeuronMonteCarlo) -> Result<Deck, askama::Error> {
+    let t = SpinNeuronTemplate {
+        d,
+        version: VERSION,
+    };
+    deck("spin_neuron_mc.cir", t, &d.saved, Vec::new())
+}
+
+pub fn spin_stdp(d: &StdpWindow) -> Result<Deck, askama::Error> {
+    let t = SpinStdpTemplate {
+        d,
+        version: VERSION,
+    };
+    deck("spin_stdp.cir", t, &d.saved, Vec::new())
+}
+
+pub fn spin_cells() -> Result<String, askama::Error> {
+    SpinCellsTemplate.render()
 }

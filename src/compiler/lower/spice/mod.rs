@@ -5,6 +5,7 @@
 
 pub mod cells;
 pub mod chip;
+pub mod spintronic;
 
 pub use chip::{SpiceDeck, lower};
 
