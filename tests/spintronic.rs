@@ -32,9 +32,24 @@ fn the_stdp_window_in_ngspice_follows_the_model() {
         return;
     }
     let card = DeviceCard::bundled();
-    let points = stdp_window_points(&card, &window_dts(&card, 12)).expect("ngspice runs");
-    for p in &points {
+    let run = stdp_window_points(&card, &window_dts(&card, 12)).expect("ngspice runs");
+    eprintln!("post alone {} {}", run.post_alone_model, run.post_alone_spice);
+    for p in &run.points {
         eprintln!("dt={:8.3}ms model={:+.6} spice={:+.6} rel={:.2e}", p.dt_s * 1e3, p.model, p.spice, p.relative_error());
     }
 }
 
+
+#[test]
+fn tune() {
+    use snngen::apps::spintronic::{learn, setup::SpinSetup};
+    let setup = SpinSetup::load(&common::root().join("designs/spintronic_stdp.yaml")).unwrap();
+    let s = learn::streams(&setup);
+    let r = learn::learn(&setup, &s, 0);
+    let c: Vec<String> = r.curve.iter().step_by(4).map(|c| format!("{:.2}/{:.1}/{:.0}", c.hit_rate, c.false_alarms_per_s, c.output_rate_hz)).collect();
+    eprintln!("nominal: {}", c.join(" "));
+    eprintln!("  test hit {:.3} fa {:.3} lat {:.1}", r.test.hit_rate(), r.test.false_alarms_per_s(), r.test.latency_ticks);
+    for run in learn::robustness(&setup, &s, 20, 2) {
+        eprintln!("draw {}: test hit {:.3} fa {:.3} lat {:.1}", run.draw, run.test.hit_rate(), run.test.false_alarms_per_s(), run.test.latency_ticks);
+    }
+}

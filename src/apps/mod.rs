@@ -4,4 +4,5 @@
 
 pub mod bench;
 pub mod rcspike;
+pub mod spintronic;
 pub mod speech;

@@ -6,6 +6,7 @@
 
 pub mod chip;
 pub mod digital;
+pub mod spin_core;
 pub mod system;
 pub mod ttfs;
 pub mod ttfs_network;

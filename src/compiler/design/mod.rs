@@ -5,6 +5,7 @@
 //! says what shape a design has. See `docs/design-format.md` for the field-by-field guide.
 
 mod load;
+pub mod spintronic;
 
 pub use crate::device::process::NeuronMode;
 pub use load::{LoadedDesign, SourceMap, load_design, load_design_str, load_yaml, parse_yaml};

@@ -57,6 +57,7 @@ pub struct SynapseCard {
     pub pulse_width_us: f64,
     pub a_plus: f64,
     pub a_minus: f64,
+    pub a_post: f64,
     pub tau_plus_ms: f64,
     pub tau_minus_ms: f64,
     pub retention_s: f64,
@@ -69,8 +70,9 @@ impl Default for SynapseCard {
             g_max_us: 20.0,
             levels: 256,
             pulse_width_us: 10.0,
-            a_plus: 0.03125,
-            a_minus: 0.0265625,
+            a_plus: 0.015625,
+            a_minus: 0.0046875,
+            a_post: 0.0055,
             tau_plus_ms: 16.8,
             tau_minus_ms: 33.7,
             retention_s: 1.0e6,
@@ -116,6 +118,7 @@ impl DeviceCard {
             ("synapse.pulse_width_us", s.pulse_width_us),
             ("synapse.a_plus", s.a_plus),
             ("synapse.a_minus", s.a_minus),
+            ("synapse.a_post", s.a_post),
             ("synapse.tau_plus_ms", s.tau_plus_ms),
             ("synapse.tau_minus_ms", s.tau_minus_ms),
             ("synapse.retention_s", s.retention_s),
@@ -164,7 +167,11 @@ impl DeviceCard {
                 format!("levels is {}; expected 2 to 65536", s.levels),
             );
         }
-        for (field, value) in [("synapse.a_plus", s.a_plus), ("synapse.a_minus", s.a_minus)] {
+        for (field, value) in [
+            ("synapse.a_plus", s.a_plus),
+            ("synapse.a_minus", s.a_minus),
+            ("synapse.a_post", s.a_post),
+        ] {
             if value >= 1.0 {
                 bad(
                     field,

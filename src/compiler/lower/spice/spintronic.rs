@@ -41,20 +41,23 @@ impl NeuronMacro {
 /// Parameters of the `spin_synapse` subckt.
 #[derive(Debug, Clone)]
 pub struct SynapseMacro {
-    pub set_rate: String,
+    pub trace_rate: String,
     pub k_plus: String,
     pub k_minus: String,
+    pub k_post: String,
     pub tau_plus: String,
     pub tau_minus: String,
     pub retention: String,
 }
 
 impl SynapseMacro {
-    pub fn new(rates: [f64; 3], tau_plus: f64, tau_minus: f64, retention: f64) -> SynapseMacro {
+    /// `rates`: trace rate, k_plus, k_minus, k_post.
+    pub fn new(rates: [f64; 4], tau_plus: f64, tau_minus: f64, retention: f64) -> SynapseMacro {
         SynapseMacro {
-            set_rate: num(rates[0]),
+            trace_rate: num(rates[0]),
             k_plus: num(rates[1]),
             k_minus: num(rates[2]),
+            k_post: num(rates[3]),
             tau_plus: num(tau_plus),
             tau_minus: num(tau_minus),
             retention: num(retention),
@@ -179,10 +182,13 @@ pub fn pair_signal(k: usize) -> Signal {
 }
 
 /// A deck of one synapse per timing difference in `dts` (post start minus pre start, s),
-/// every synapse starting at conductance `g0` (normalised); the earlier pulse of every pair
+/// and one last synapse that gets a post pulse alone (`pair_signal(dts.len())`), every
+/// synapse starting at conductance `g0` (normalised); the earlier pulse of every pair
 /// starts at `lead`.
 pub fn stdp_window(cell: SynapseMacro, g0: f64, width: f64, lead: f64, dts: &[f64]) -> StdpWindow {
-    let pairs = dts
+    let longest = dts.iter().fold(0.0f64, |m, dt| m.max(dt.abs()));
+    let tstop = 2.0 * lead + longest + width;
+    let mut pairs: Vec<StdpPair> = dts
         .iter()
         .enumerate()
         .map(|(index, &dt)| StdpPair {
@@ -191,8 +197,12 @@ pub fn stdp_window(cell: SynapseMacro, g0: f64, width: f64, lead: f64, dts: &[f6
             post_at: num(lead + dt.max(0.0)),
         })
         .collect();
-    let longest = dts.iter().fold(0.0f64, |m, dt| m.max(dt.abs()));
-    let tstop = 2.0 * lead + longest + width;
+    // The pre pulse of the lone post pulse comes after the run ends.
+    pairs.push(StdpPair {
+        index: dts.len(),
+        pre_at: num(2.0 * tstop),
+        post_at: num(lead),
+    });
     StdpWindow {
         cell,
         g0: num(g0),
@@ -203,6 +213,6 @@ pub fn stdp_window(cell: SynapseMacro, g0: f64, width: f64, lead: f64, dts: &[f6
         tstep: num(tstop / 10.0),
         tmax: num(lead / 10.0),
         tstop: num(tstop),
-        saved: Saved::new("stdp.dat", (0..dts.len()).map(pair_signal).collect()),
+        saved: Saved::new("stdp.dat", (0..=dts.len()).map(pair_signal).collect()),
     }
 }

@@ -1,0 +1,153 @@
+//! A spintronic design read and checked, its device card resolved, and the core constants of
+//! any fabricated copy of it (draw 0 nominal, others with the card's device variation).
+
+use crate::compiler::codes;
+use crate::compiler::design::spintronic::SpinDesign;
+use crate::compiler::design::load_yaml;
+use crate::device::spintronic::variation::network_draw;
+use crate::device::spintronic::{DeviceCard, SpinNeuron, SpinSynapse, load_card};
+use crate::model::spin_core::{CoreParams, CorePhysics};
+use crate::support::diag::{Diagnostic, Diagnostics};
+use crate::support::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// A design with its device card.
+#[derive(Debug, Clone)]
+pub struct SpinSetup {
+    pub design: SpinDesign,
+    pub card: DeviceCard,
+    /// Where the card came from (the bundled card when the design names none).
+    pub card_path: Option<PathBuf>,
+}
+
+/// The largest network the core is built for (the RTL's address width and a test's time).
+pub const MAX_INPUTS: u32 = 4096;
+
+impl SpinSetup {
+    pub fn load(path: &Path) -> Result<SpinSetup> {
+        let (design, file, text, map) = load_yaml::<SpinDesign>(path).map_err(Error::Input)?;
+        let mut items = problems(&design);
+        if !items.is_empty() {
+            for d in &mut items {
+                d.position = map.position(&d.field);
+            }
+            return Err(Error::Input(Diagnostics {
+                file,
+                text,
+                items,
+                omitted: 0,
+            }));
+        }
+        let card_path = design
+            .card
+            .as_ref()
+            .map(|c| path.parent().unwrap_or(Path::new(".")).join(c));
+        let card = match &card_path {
+            Some(p) => load_card(p).map_err(Error::Input)?,
+            None => DeviceCard::bundled(),
+        };
+        Ok(SpinSetup {
+            design,
+            card,
+            card_path,
+        })
+    }
+
+    pub fn tick_s(&self) -> f64 {
+        self.design.network.tick_ms * 1e-3
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.design.network.inputs as usize
+    }
+
+    /// The physics of fabricated copy `draw` (0 = nominal).
+    pub fn physics(&self, draw: u64) -> CorePhysics {
+        let net = &self.design.network;
+        let d = network_draw(&self.card, net.seed, draw, self.inputs());
+        let neuron = SpinNeuron::new(&d.neuron);
+        let synapse = SpinSynapse::new(&self.card.synapse);
+        CorePhysics {
+            inputs: self.inputs(),
+            tick_s: self.tick_s(),
+            leak_tau_s: neuron.leak_tau_s,
+            // One tick holds one pulse of the summed input: what the pulse delivers (the
+            // leak acts during it too).
+            state_per_full_input: neuron.after_pulse(0.0) * net.drive,
+            p_half: neuron.p_half,
+            p_width: neuron.p_width,
+            pulse_width_s: synapse.pulse_width_s,
+            tau_plus_s: synapse.tau_plus_s,
+            tau_minus_s: synapse.tau_minus_s,
+            a_plus: d.plus_factor.iter().map(|f| f * synapse.a_plus).collect(),
+            a_minus: d.minus_factor.iter().map(|f| f * synapse.a_minus).collect(),
+            a_post: d.minus_factor.iter().map(|f| f * synapse.a_post).collect(),
+            initial_weight: net.initial_weight,
+            // The neuron's draws differ per fabricated copy as its devices do.
+            seed: (net.seed as u32) ^ (draw as u32).wrapping_mul(0x9E37_79B9),
+        }
+    }
+
+    pub fn core(&self, draw: u64) -> CoreParams {
+        CoreParams::quantize(&self.physics(draw))
+    }
+}
+
+/// Numbers of a design outside what the core and the task allow.
+fn problems(d: &SpinDesign) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut need = |ok: bool, field: &str, message: String| {
+        if !ok {
+            out.push(Diagnostic::new(codes::OUT_OF_RANGE.id, field, message));
+        }
+    };
+    let n = &d.network;
+    need(
+        (1..=MAX_INPUTS).contains(&n.inputs),
+        "network.inputs",
+        format!("inputs is {}; expected 1 to {MAX_INPUTS}", n.inputs),
+    );
+    need(
+        n.tick_ms.is_finite() && n.tick_ms > 0.0,
+        "network.tick_ms",
+        format!("tick_ms is {}; expected a positive number", n.tick_ms),
+    );
+    need(
+        n.drive.is_finite() && n.drive > 0.0,
+        "network.drive",
+        format!("drive is {}; expected a positive number", n.drive),
+    );
+    need(
+        (0.0..=1.0).contains(&n.initial_weight),
+        "network.initial_weight",
+        format!("initial_weight is {}; expected 0 to 1", n.initial_weight),
+    );
+    let t = &d.task;
+    for (field, value) in [("task.rate_hz", t.rate_hz), ("task.jitter_noise_hz", t.jitter_noise_hz)] {
+        need(
+            value.is_finite() && value >= 0.0 && value * n.tick_ms * 1e-3 <= 1.0,
+            field,
+            format!("{field} is {value}; expected 0 up to one spike per tick"),
+        );
+    }
+    need(
+        t.pattern_ms.is_finite() && t.pattern_ms >= n.tick_ms,
+        "task.pattern_ms",
+        format!("pattern_ms is {}; expected at least one tick", t.pattern_ms),
+    );
+    for (field, value) in [("task.pattern_inputs", t.pattern_inputs), ("task.pattern_share", t.pattern_share)] {
+        need(
+            (0.0..=1.0).contains(&value),
+            field,
+            format!("{field} is {value}; expected a fraction, 0 to 1"),
+        );
+    }
+    for (field, value) in [("task.train_s", t.train_s), ("task.test_s", t.test_s)] {
+        need(
+            value.is_finite() && value > 0.0 && value <= 1e5,
+            field,
+            format!("{field} is {value}; expected a positive number of seconds, at most 1e5"),
+        );
+    }
+    out
+}
