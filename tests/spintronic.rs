@@ -53,3 +53,16 @@ fn tune() {
         eprintln!("draw {}: test hit {:.3} fa {:.3} lat {:.1}", run.draw, run.test.hit_rate(), run.test.false_alarms_per_s(), run.test.latency_ticks);
     }
 }
+
+#[test]
+fn rtl_quick() {
+    use snngen::apps::spintronic::{learn, setup::SpinSetup};
+    use snngen::flows::spintronic::rtl::{Segment, cosimulate};
+    let setup = SpinSetup::load(&common::root().join("designs/spintronic_stdp.yaml")).unwrap();
+    let s = learn::streams(&setup);
+    let p = setup.core(0);
+    let t0 = std::time::Instant::now();
+    let r = cosimulate("spintronic_stdp", "afm_fm_sot", &p, &[Segment { ticks: &s.train.ticks[..20000], learn: true }, Segment { ticks: &s.test.ticks[..5000], learn: false }]);
+    eprintln!("{:?} {:?}", r.as_ref().map(|r| (r.ticks, r.fired.len(), r.rtl_seconds, r.compiled_from_cache)), t0.elapsed());
+    r.unwrap();
+}

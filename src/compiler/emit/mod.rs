@@ -3,6 +3,7 @@
 //! `deck` renders the single-cell decks that characterization and Monte-Carlo run.
 
 pub mod deck;
+pub mod spin;
 
 use crate::compiler::board::{DeviceSpec, pins};
 use crate::compiler::lower::Header;

@@ -2,6 +2,7 @@
 //! literal formatting happens here so that the templates only place values.
 
 pub mod spice;
+pub mod spin_core;
 pub mod verilog;
 
 /// What every emitted file says about where it came from.

@@ -4,4 +4,4 @@
 //! with the bit-exact network model.
 
 pub mod devices;
-// pub mod rtl;
+pub mod rtl;
