@@ -42,7 +42,8 @@ fn the_stdp_window_in_ngspice_follows_the_model() {
 
 #[test]
 fn tune() {
-    use snngen::apps::spintronic::{learn, setup::SpinSetup};
+    use snngen::apps::spintronic::learn;
+    use snngen::flows::spintronic::setup::SpinSetup;
     let setup = SpinSetup::load(&common::root().join("designs/spintronic_stdp.yaml")).unwrap();
     let s = learn::streams(&setup);
     let r = learn::learn(&setup, &s, 0);
@@ -56,7 +57,8 @@ fn tune() {
 
 #[test]
 fn rtl_quick() {
-    use snngen::apps::spintronic::{learn, setup::SpinSetup};
+    use snngen::apps::spintronic::learn;
+    use snngen::flows::spintronic::setup::SpinSetup;
     use snngen::flows::spintronic::rtl::{Segment, cosimulate};
     let setup = SpinSetup::load(&common::root().join("designs/spintronic_stdp.yaml")).unwrap();
     let s = learn::streams(&setup);

@@ -6,7 +6,9 @@ use crate::compiler::Rendered;
 use crate::compiler::design::FpgaDevice;
 use crate::flows::build::{self, BuildSummary, rtl_checks};
 use crate::flows::fpga::FpgaReport;
-use crate::support::error::Result;
+use crate::flows::spintronic::build::{self as spin_build, SpinBuildSummary};
+use crate::flows::spintronic::setup::is_spin_design;
+use crate::support::error::{Error, Result};
 use crate::tools::yosys::SynthStats;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -78,6 +80,9 @@ impl Report for BuildReport {
 }
 
 pub fn run(a: Args, g: &Global) -> Result<()> {
+    if is_spin_design(&a.design) {
+        return run_spin(&a, g);
+    }
     let fpga = a.fpga.map(|device| build::FpgaRequest {
         device,
         pcf: a.pcf.clone(),
@@ -180,4 +185,77 @@ fn fpga_lines(f: &FpgaReport) -> String {
         "  bitstream {} (yosys {:.1} s, nextpnr {:.1} s)\n",
         f.bitstream, f.yosys_seconds, f.nextpnr_seconds
     )
+}
+
+/// A spintronic network design: the learning core, its testbench and the device models.
+fn run_spin(a: &Args, g: &Global) -> Result<()> {
+    if a.weights.is_some() || a.model.is_some() || a.fpga.is_some() {
+        return Err(Error::Usage(
+            "--weights, --model and --fpga apply to chip designs; a spintronic design \
+             (one with a `network` section) takes -o, --lint and --synth"
+                .into(),
+        ));
+    }
+    let (summary, _) = spin_build::build(&a.design, a.out.as_deref())?;
+    let mut report = SpinBuildReport {
+        summary,
+        lint_clean: None,
+        ice40: None,
+        quiet: g.quiet,
+    };
+    let checked = (|| {
+        if a.lint {
+            spin_build::lint(&report.summary)?;
+            report.lint_clean = Some(true);
+        }
+        if a.synth {
+            report.ice40 = Some(spin_build::synthesize(&report.summary)?);
+        }
+        Ok(())
+    })();
+    show(&report, g);
+    checked
+}
+
+#[derive(Serialize)]
+struct SpinBuildReport {
+    #[serde(flatten)]
+    summary: SpinBuildSummary,
+    lint_clean: Option<bool>,
+    ice40: Option<SynthStats>,
+    #[serde(skip)]
+    quiet: bool,
+}
+
+impl Report for SpinBuildReport {
+    fn table(&self) -> String {
+        let s = &self.summary;
+        let mut t = String::new();
+        if !self.quiet {
+            t += &format!(
+                "built spintronic design {} -> {}\n  learning core: 1 stochastic neuron, {} STDP \
+                 synapses ({})\n  device card {}: {} of {} numbers are assumptions\n  {} files, \
+                 {:.1} KiB\n",
+                s.design,
+                s.out_dir.display(),
+                s.inputs,
+                s.rtl,
+                s.card,
+                s.assumed_numbers.0,
+                s.assumed_numbers.1,
+                s.files,
+                s.bytes as f64 / 1024.0
+            );
+        }
+        if self.lint_clean == Some(true) && !self.quiet {
+            t += "  lint: verilator -Wall and yosys check clean\n";
+        }
+        if let Some(i) = &self.ice40 {
+            t += &format!(
+                "  ice40: {} LUTs, {} flip-flops, {} RAM blocks\n",
+                i.luts, i.flip_flops, i.ram_blocks
+            );
+        }
+        t
+    }
 }

@@ -14,6 +14,7 @@ mod passes;
 pub mod report;
 mod shell;
 mod sim;
+mod spin;
 mod sweep;
 mod train;
 
@@ -102,6 +103,12 @@ pub enum Command {
     /// readout_weights.csv (the design's fixed-point format; `snngen build --weights` puts it
     /// into the RTL) and model.json into DIR.
     Train(train::Args),
+    /// Spintronic neurons and STDP synapses of one material stack: `devices` checks their
+    /// ngspice macro-models against the model, `learn` trains a network of them on-line.
+    ///
+    /// A spintronic design (designs/spintronic_stdp.yaml) is built with `snngen build` like
+    /// any other: the learning core's RTL and testbench, the macro-models and the card.
+    Spin(spin::Args),
     /// Classify images or recordings with a trained model and report accuracy.
     ///
     /// TTFS designs: the t10k split of the folder if it is there, else train (`--last N`
@@ -182,6 +189,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Passes => passes::run(g),
         Command::Explain(a) => explain::run(a, g),
         Command::Characterize(a) => characterize::run(a, g),
+        Command::Spin(a) => spin::run(a, g),
         Command::Mc(a) => mc::run(a, g),
         Command::Train(a) => train::run(a, g),
         Command::Eval(a) => eval::run(a, g),

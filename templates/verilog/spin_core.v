@@ -70,9 +70,14 @@ module {{ c.prefix }}_spin_core (
     wire [31:0] ltd = (a_minus[in_addr] * post_trace) >> 8;
     wire [15:0] w_down = ({16'd0, w1} > ltd) ? w1 - ltd[15:0] : 16'd0;
     wire [15:0] w2 = (in_spike && learn) ? w_down : w1;
-    wire [27:0] t_decayed = (t0 * PRE_DECAY) >> 16;
-    wire [12:0] t_bumped = t_decayed[11:0] + TRACE_ONE;
-    wire [11:0] t2 = in_spike ? ((t_bumped > {1'b0, TRACE_MAX}) ? TRACE_MAX : t_bumped[11:0]) : t_decayed[11:0];
+    // Products keep their low 16 bits (the fraction dropped by the shift) unread.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [27:0] t_product = t0 * PRE_DECAY;
+    wire [27:0] post_product = post_trace * POST_DECAY;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [11:0] t_decayed = t_product[27:16];
+    wire [12:0] t_bumped = {1'b0, t_decayed} + {1'b0, TRACE_ONE};
+    wire [11:0] t2 = in_spike ? ((t_bumped > {1'b0, TRACE_MAX}) ? TRACE_MAX : t_bumped[11:0]) : t_decayed;
 
     // The neuron at the end of a tick.
     wire [31:0] leaked = (state * LEAK) >> 16;
@@ -83,8 +88,8 @@ module {{ c.prefix }}_spin_core (
     wire [31:0] rng_b = rng_a ^ (rng_a >> 17);
     wire [31:0] rng_next = rng_b ^ (rng_b << 5);
     wire switches = any_input && ({1'b0, rng_next[31:16]} < p_table[next_state[15:4]]);
-    wire [27:0] post_decayed = (post_trace * POST_DECAY) >> 16;
-    wire [12:0] post_bumped = post_trace + TRACE_ONE;
+    wire [11:0] post_decayed = post_product[27:16];
+    wire [12:0] post_bumped = {1'b0, post_trace} + {1'b0, TRACE_ONE};
 
     always @(posedge clk) begin
         done <= 1'b0;
@@ -112,7 +117,7 @@ module {{ c.prefix }}_spin_core (
                     sum <= 32'd0;
                     any_input <= 1'b0;
                     // The post trace as the pre spikes of this tick see it.
-                    post_trace <= post_decayed[11:0];
+                    post_trace <= post_decayed;
                 end
                 SCAN: begin
                     weight[in_addr] <= w2;

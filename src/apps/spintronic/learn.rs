@@ -2,7 +2,7 @@
 //! detector on a fresh stream with learning off; a learning curve over the training; the
 //! same for fabricated copies with device variation.
 
-use super::setup::SpinSetup;
+use crate::flows::spintronic::setup::SpinSetup;
 use super::task::{Pattern, Score, Stream, pattern, score, stream};
 use crate::model::spin_core::{Core, CoreParams};
 use crate::support::parallel::parallel;
@@ -60,6 +60,9 @@ pub struct LearnRun {
     pub weights: Vec<u32>,
     pub test_fired: Vec<usize>,
     pub test: Score,
+    /// Whether each input takes part in the pattern, and the tick length (s).
+    pub in_pattern: Vec<bool>,
+    pub tick_s: f64,
 }
 
 /// Blocks of the learning curve (s).
@@ -81,6 +84,8 @@ pub fn learn(setup: &SpinSetup, streams: &Streams, draw: u64) -> LearnRun {
         weights,
         test_fired,
         test,
+        in_pattern: streams.pattern.members.clone(),
+        tick_s: tick,
     }
 }
 

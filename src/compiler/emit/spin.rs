@@ -40,18 +40,20 @@ pub fn spin_files(c: &SpinCoreView) -> Result<Vec<EmittedFile>, askama::Error> {
         stimulus: SPIN_STIMULUS,
         output: SPIN_RESULT,
     };
+    // Templates lose their last newline in rendering; files end with one.
+    let line = |text: String| text + "\n";
     Ok(vec![
         EmittedFile {
             path: format!("rtl/{}_spin_core.v", c.prefix),
-            contents: core.render()?,
+            contents: line(core.render()?),
         },
         EmittedFile {
             path: format!("tb/{}_spin_tb.sv", c.prefix),
-            contents: tb.render()?,
+            contents: line(tb.render()?),
         },
         EmittedFile {
             path: "spice/spin_cells.cir".into(),
-            contents: spin_cells()?,
+            contents: line(spin_cells()?),
         },
     ])
 }

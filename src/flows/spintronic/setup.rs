@@ -3,13 +3,33 @@
 
 use crate::compiler::codes;
 use crate::compiler::design::spintronic::SpinDesign;
-use crate::compiler::design::load_yaml;
+use crate::compiler::design::{load_yaml, parse_yaml};
 use crate::device::spintronic::variation::network_draw;
+use crate::device::spintronic::card::BUNDLED_CARD;
 use crate::device::spintronic::{DeviceCard, SpinNeuron, SpinSynapse, load_card};
 use crate::model::spin_core::{CoreParams, CorePhysics};
 use crate::support::diag::{Diagnostic, Diagnostics};
 use crate::support::error::{Error, Result};
+use regex::Regex;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+static NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_]{0,39}$").unwrap());
+
+/// Whether the YAML file at `path` is a spintronic network design (it has a `network`
+/// section) rather than a chip design; a file that cannot be read or parsed is not.
+pub fn is_spin_design(path: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        network: Option<serde::de::IgnoredAny>,
+    }
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| parse_yaml::<Probe>("", &text).ok())
+        .is_some_and(|p| p.network.is_some())
+}
 
 /// A design with its device card.
 #[derive(Debug, Clone)]
@@ -18,6 +38,9 @@ pub struct SpinSetup {
     pub card: DeviceCard,
     /// Where the card came from (the bundled card when the design names none).
     pub card_path: Option<PathBuf>,
+    /// The design's and the card's text (the build hashes both).
+    pub design_text: String,
+    pub card_text: String,
 }
 
 /// The largest network the core is built for (the RTL's address width and a test's time).
@@ -38,18 +61,28 @@ impl SpinSetup {
                 omitted: 0,
             }));
         }
+        let text = text.clone();
         let card_path = design
             .card
             .as_ref()
             .map(|c| path.parent().unwrap_or(Path::new(".")).join(c));
-        let card = match &card_path {
-            Some(p) => load_card(p).map_err(Error::Input)?,
-            None => DeviceCard::bundled(),
+        let (card, card_text) = match &card_path {
+            Some(p) => {
+                let card = load_card(p).map_err(Error::Input)?;
+                let text = std::fs::read_to_string(p).map_err(|e| Error::Read {
+                    path: p.clone(),
+                    reason: e.to_string(),
+                })?;
+                (card, text)
+            }
+            None => (DeviceCard::bundled(), BUNDLED_CARD.to_string()),
         };
         Ok(SpinSetup {
             design,
             card,
             card_path,
+            design_text: text,
+            card_text,
         })
     }
 
@@ -96,6 +129,16 @@ impl SpinSetup {
 /// Numbers of a design outside what the core and the task allow.
 fn problems(d: &SpinDesign) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if !NAME.is_match(&d.name) {
+        out.push(Diagnostic::new(
+            codes::NAME.id,
+            "name",
+            format!(
+                "name `{}` is not an identifier (a letter, then letters, digits or `_`, at most 40)",
+                d.name
+            ),
+        ));
+    }
     let mut need = |ok: bool, field: &str, message: String| {
         if !ok {
             out.push(Diagnostic::new(codes::OUT_OF_RANGE.id, field, message));
