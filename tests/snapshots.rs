@@ -78,3 +78,71 @@ fn every_diagnostic_code_is_exercised_and_documented() {
         assert!(docs.contains(&row), "docs/diagnostics.md lacks `{row}`");
     }
 }
+
+/// A spintronic design's emitted files; the 4096-entry switching table of the core is
+/// replaced by its line count and hash (it is the model's, checked bit for bit in
+/// tests/spintronic.rs).
+#[test]
+fn every_emitted_file_of_a_spintronic_design() {
+    use snngen::flows::spintronic::build::build;
+    std::env::set_current_dir(root()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(
+        std::path::Path::new("tests/data/spin_small.yaml"),
+        Some(out.path()),
+    )
+    .unwrap();
+    let mut files: Vec<_> = walk(out.path());
+    files.sort();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let table: Vec<&str> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("p_table["))
+            .collect();
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("p_table["))
+            .collect();
+        let mut shown = kept.join("\n");
+        if !table.is_empty() {
+            shown += &format!(
+                "\n[{} p_table lines, sha256 {}]",
+                table.len(),
+                snngen::support::hash::sha256_hex(table.join("\n").as_bytes())
+            );
+        }
+        let rel = path.strip_prefix(out.path()).unwrap().display().to_string();
+        let name = format!("spin_small__{}", rel.replace('/', "__"));
+        insta::with_settings!({snapshot_suffix => "", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, shown);
+        });
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|e| {
+            let p = e.unwrap().path();
+            if p.is_dir() { walk(&p) } else { vec![p] }
+        })
+        .collect()
+}
+
+#[test]
+fn every_diagnostic_of_every_invalid_spintronic_design() {
+    use snngen::flows::spintronic::setup::SpinSetup;
+    std::env::set_current_dir(root()).unwrap();
+    insta::glob!("../designs/spintronic/errors", "*.yaml", |path| {
+        let rel = relative(path);
+        match SpinSetup::load(&rel) {
+            Err(Error::Input(d)) => {
+                assert!(!d.items.is_empty());
+                insta::assert_snapshot!(d.to_string());
+            }
+            Err(e) => panic!("{}: expected an input error, got {e}", rel.display()),
+            Ok(_) => panic!("{} was accepted", rel.display()),
+        }
+    });
+}

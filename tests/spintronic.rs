@@ -1,12 +1,28 @@
-//! The spintronic devices and their learning network against the real ngspice and Verilator.
+//! The spintronic devices and their learning network against the real ngspice and Verilator
+//! (issue 19): the neuron's switching probability and the synapse's STDP window in ngspice
+//! against the behavioural model, and the STDP pattern detector in the model and in the
+//! emitted core, bit for bit.
 
 mod common;
 
+use snngen::apps::spintronic::learn::{self, meets_targets};
+use snngen::apps::spintronic::task::score;
 use snngen::device::spintronic::DeviceCard;
 use snngen::flows::spintronic::devices::{
     NeuronExperiment, neuron_curves, stdp_window_points, window_dts,
 };
+use snngen::flows::spintronic::rtl::{Segment, cosimulate};
+use snngen::flows::spintronic::setup::SpinSetup;
 
+fn design() -> SpinSetup {
+    SpinSetup::load(&common::root().join("designs/spintronic/spintronic_stdp.yaml"))
+        .expect("the example spintronic design loads")
+}
+
+/// 3 pulse frequencies x 16 pulse counts, 200 devices each: every count of devices switched
+/// in ngspice lies in the model's 95 % binomial interval, and the netlist switches each device
+/// at the very pulse the model does on the same draws (a draw within the time step's error,
+/// about 1e-6, of the state could go either way: none did in 600 trials).
 #[test]
 fn neuron_switching_in_ngspice_follows_the_model() {
     if !common::require_tool("ngspice") {
@@ -15,56 +31,146 @@ fn neuron_switching_in_ngspice_follows_the_model() {
     let card = DeviceCard::bundled();
     let e = NeuronExperiment::default();
     let curves = neuron_curves(&card, &e, 2).expect("ngspice runs");
+    assert_eq!(curves.len(), 3);
     for c in &curves {
+        assert_eq!(c.points.len(), 16);
+        assert_eq!(c.trial_disagreements, 0, "at {} s", c.period_s);
+        let rising = c
+            .points
+            .iter()
+            .filter(|p| p.model > 0.01 && p.model < 0.99)
+            .count();
+        assert!(
+            rising >= 3,
+            "the {} s curve has {rising} points off 0 and 1",
+            c.period_s
+        );
         for p in &c.points {
-            eprintln!(
-                "T={:.1}ms n={:2} model={:.3} [{:3},{:3}] spice={:3} model_trials={:3}",
-                p.period_s * 1e3, p.pulses, p.model, p.interval.0, p.interval.1, p.spice, p.model_trials
-            );
+            assert!(p.inside(), "{p:?}");
         }
-        eprintln!("disagreements {}", c.trial_disagreements);
     }
+    // The probability rises with frequency: after 8 pulses, 500 Hz > 333 Hz > 250 Hz.
+    let at8: Vec<f64> = curves.iter().map(|c| c.points[7].model).collect();
+    assert!(at8[0] > at8[1] && at8[1] > at8[2], "{at8:?}");
 }
 
+/// 24 timing differences from one pulse width to five time constants either side: the
+/// ngspice window is within 2e-3 of the model everywhere (the issue asks 2 %; the error is
+/// the integration's, 5.6e-4 at the longest gaps with reltol 1e-6), and a post pulse alone
+/// lowers the conductance by a_post within 1e-4 of it.
 #[test]
 fn the_stdp_window_in_ngspice_follows_the_model() {
     if !common::require_tool("ngspice") {
         return;
     }
     let card = DeviceCard::bundled();
-    let run = stdp_window_points(&card, &window_dts(&card, 12)).expect("ngspice runs");
-    eprintln!("post alone {} {}", run.post_alone_model, run.post_alone_spice);
+    let dts = window_dts(&card, 12);
+    assert_eq!(dts.len(), 24);
+    let run = stdp_window_points(&card, &dts).expect("ngspice runs");
     for p in &run.points {
-        eprintln!("dt={:8.3}ms model={:+.6} spice={:+.6} rel={:.2e}", p.dt_s * 1e3, p.model, p.spice, p.relative_error());
+        assert!(p.relative_error() < 2e-3, "{p:?}");
+        assert_eq!(
+            p.model > 0.0,
+            p.dt_s > 0.0,
+            "potentiation after, depression before"
+        );
     }
+    let post = (run.post_alone_spice - run.post_alone_model).abs() / run.post_alone_model.abs();
+    assert!(post < 1e-4, "{run:?}");
 }
 
-
+/// The example design learns its pattern in the model (the nominal devices, and most of ten
+/// fabricated copies), and the emitted core matches the model bit for bit over 30 s of
+/// training and 20 s of test, where the RTL's own spikes meet the targets.
 #[test]
-fn tune() {
-    use snngen::apps::spintronic::learn;
-    use snngen::flows::spintronic::setup::SpinSetup;
-    let setup = SpinSetup::load(&common::root().join("designs/spintronic_stdp.yaml")).unwrap();
-    let s = learn::streams(&setup);
-    let r = learn::learn(&setup, &s, 0);
-    let c: Vec<String> = r.curve.iter().step_by(4).map(|c| format!("{:.2}/{:.1}/{:.0}", c.hit_rate, c.false_alarms_per_s, c.output_rate_hz)).collect();
-    eprintln!("nominal: {}", c.join(" "));
-    eprintln!("  test hit {:.3} fa {:.3} lat {:.1}", r.test.hit_rate(), r.test.false_alarms_per_s(), r.test.latency_ticks);
-    for run in learn::robustness(&setup, &s, 20, 2) {
-        eprintln!("draw {}: test hit {:.3} fa {:.3} lat {:.1}", run.draw, run.test.hit_rate(), run.test.false_alarms_per_s(), run.test.latency_ticks);
+fn the_pattern_detector_learns_in_the_model_and_in_the_rtl() {
+    let setup = design();
+    let streams = learn::streams(&setup);
+    let nominal = learn::learn(&setup, &streams, 0);
+    assert!(meets_targets(&nominal.test), "{:?}", nominal.test);
+    // Early blocks miss (the neuron fires at random), late ones are at the targets.
+    assert!(nominal.curve[0].hit_rate < 0.9 || nominal.curve[0].false_alarms_per_s > 1.0);
+    assert!(
+        nominal
+            .curve
+            .last()
+            .is_some_and(|c| c.hit_rate >= 0.9 && c.false_alarms_per_s <= 1.0)
+    );
+    let copies = learn::robustness(&setup, &streams, 10, 2);
+    let good = copies.iter().filter(|r| meets_targets(&r.test)).count();
+    // 13 of 20 copies met both targets when the card was written; fewer than half is a
+    // regression.
+    assert!(good >= 5, "{good} of 10 fabricated copies meet the targets");
+
+    if !common::require_tool("verilator") {
+        return;
     }
+    let (train, test) = (
+        &streams.train.ticks[..30_000],
+        &streams.test.ticks[..20_000],
+    );
+    let segments = [
+        Segment {
+            ticks: train,
+            learn: true,
+        },
+        Segment {
+            ticks: test,
+            learn: false,
+        },
+    ];
+    let run = cosimulate(
+        &setup.design.name,
+        &setup.card.name,
+        &nominal.params,
+        &segments,
+    )
+    .expect("the RTL matches the model");
+    assert_eq!(run.ticks, 50_000);
+    let test_fired: Vec<usize> = run
+        .fired
+        .iter()
+        .filter_map(|&t| t.checked_sub(30_000))
+        .collect();
+    let s = score(&streams.test, &test_fired, 0, 20_000, setup.tick_s());
+    assert!(meets_targets(&s), "{s:?}");
 }
 
 #[test]
-fn rtl_quick() {
-    use snngen::apps::spintronic::learn;
-    use snngen::flows::spintronic::setup::SpinSetup;
-    use snngen::flows::spintronic::rtl::{Segment, cosimulate};
-    let setup = SpinSetup::load(&common::root().join("designs/spintronic_stdp.yaml")).unwrap();
-    let s = learn::streams(&setup);
-    let p = setup.core(0);
-    let t0 = std::time::Instant::now();
-    let r = cosimulate("spintronic_stdp", "afm_fm_sot", &p, &[Segment { ticks: &s.train.ticks[..20000], learn: true }, Segment { ticks: &s.test.ticks[..5000], learn: false }]);
-    eprintln!("{:?} {:?}", r.as_ref().map(|r| (r.ticks, r.fired.len(), r.rtl_seconds, r.compiled_from_cache)), t0.elapsed());
-    r.unwrap();
+fn a_spintronic_design_builds_lints_and_checks() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("spin");
+    let design = "designs/spintronic/spintronic_stdp.yaml";
+    let (code, stdout, stderr) = common::snngen(&["check", design]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("1024 STDP synapses"), "{stdout}");
+    let lint = common::require_tool("verilator") && common::require_tool("yosys");
+    let mut args = vec!["build", design, "-o", dir.to_str().unwrap()];
+    if lint {
+        args.push("--lint");
+    }
+    let (code, stdout, stderr) = common::snngen(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("17 of 17 numbers are assumptions"),
+        "{stdout}"
+    );
+    for f in [
+        "rtl/spintronic_stdp_spin_core.v",
+        "tb/spintronic_stdp_spin_tb.sv",
+        "spice/spin_cells.cir",
+        "device_card.yaml",
+        "manifest.json",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    if lint {
+        assert!(
+            stdout.contains("lint: verilator -Wall and yosys check clean"),
+            "{stdout}"
+        );
+    }
+    // Chip-design flags are refused with a usage error.
+    let (code, _, stderr) = common::snngen(&["build", design, "--fpga"]);
+    assert_eq!(code, 2, "{stderr}");
 }

@@ -4,5 +4,5 @@
 
 pub mod bench;
 pub mod rcspike;
-pub mod spintronic;
 pub mod speech;
+pub mod spintronic;

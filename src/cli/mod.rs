@@ -106,7 +106,7 @@ pub enum Command {
     /// Spintronic neurons and STDP synapses of one material stack: `devices` checks their
     /// ngspice macro-models against the model, `learn` trains a network of them on-line.
     ///
-    /// A spintronic design (designs/spintronic_stdp.yaml) is built with `snngen build` like
+    /// A spintronic design (designs/spintronic/spintronic_stdp.yaml) is built with `snngen build` like
     /// any other: the learning core's RTL and testbench, the macro-models and the card.
     Spin(spin::Args),
     /// Classify images or recordings with a trained model and report accuracy.

@@ -78,7 +78,7 @@ struct DevicesArgs {
 
 #[derive(Debug, clap::Args)]
 struct LearnArgs {
-    /// The spintronic design file (YAML), e.g. designs/spintronic_stdp.yaml.
+    /// The spintronic design file (YAML), e.g. designs/spintronic/spintronic_stdp.yaml.
     design: PathBuf,
     /// Output folder [default: out/<design name>/learn].
     #[arg(short, long, value_name = "DIR")]
@@ -138,8 +138,16 @@ impl Report for DevicesReport {
                 c.points.first().map_or(0, |p| p.trials),
                 c.trial_disagreements
             );
-            let _ = writeln!(s, "  {:>6} {:>9} {:>13} {:>8} {:>14}", "pulses", "model p", "95 % interval", "ngspice", "model (draws)");
-            for p in c.points.iter().filter(|p| p.model > 1e-3 && p.model < 1.0 - 1e-3) {
+            let _ = writeln!(
+                s,
+                "  {:>6} {:>9} {:>13} {:>8} {:>14}",
+                "pulses", "model p", "95 % interval", "ngspice", "model (draws)"
+            );
+            for p in c
+                .points
+                .iter()
+                .filter(|p| p.model > 1e-3 && p.model < 1.0 - 1e-3)
+            {
                 let _ = writeln!(
                     s,
                     "  {:>6} {:>9.3} {:>13} {:>8} {:>14}{}",
@@ -174,7 +182,12 @@ fn devices(a: DevicesArgs, g: &Global) -> Result<()> {
         Some(path) => load_card(path).map_err(Error::Input)?,
         None => DeviceCard::bundled(),
     };
-    if a.trials == 0 || a.pulses == 0 || a.periods_ms.iter().any(|p| !(p.is_finite() && *p * 1e-3 > 2.0 * card.neuron.pulse_width_us * 1e-6)) {
+    if a.trials == 0
+        || a.pulses == 0
+        || a.periods_ms
+            .iter()
+            .any(|p| !(p.is_finite() && *p * 1e-3 > 2.0 * card.neuron.pulse_width_us * 1e-6))
+    {
         return Err(Error::Usage(format!(
             "--trials and --pulses must be positive and every --periods-ms longer than two {} us pulses",
             card.neuron.pulse_width_us
@@ -187,7 +200,14 @@ fn devices(a: DevicesArgs, g: &Global) -> Result<()> {
         trials: a.trials,
         seed: a.seed,
     };
-    note(verbosity(g), &format!("neuron: {} ngspice decks of {} devices", a.periods_ms.len(), a.trials));
+    note(
+        verbosity(g),
+        &format!(
+            "neuron: {} ngspice decks of {} devices",
+            a.periods_ms.len(),
+            a.trials
+        ),
+    );
     let curves = neuron_curves(&card, &experiment, a.jobs)?;
     note(verbosity(g), "synapse: the STDP window");
     let window = stdp_window_points(&card, &window_dts(&card, a.window_points.max(2)))?;
@@ -197,12 +217,18 @@ fn devices(a: DevicesArgs, g: &Global) -> Result<()> {
         assumed: card.assumed.clone(),
         points_inside_interval: points.iter().filter(|p| p.inside()).count(),
         points: points.len(),
-        max_window_error: window.points.iter().map(|p| p.relative_error()).fold(0.0, f64::max),
+        max_window_error: window
+            .points
+            .iter()
+            .map(|p| p.relative_error())
+            .fold(0.0, f64::max),
         curves,
         window,
         seconds: started.elapsed().as_secs_f64(),
     };
-    let out = a.out.unwrap_or_else(|| default_out_dir(&card.name).join("devices"));
+    let out = a
+        .out
+        .unwrap_or_else(|| default_out_dir(&card.name).join("devices"));
     let json = serde_json::to_value(&report).expect("report serializes");
     write_folder(&out, &device_files(&json, &report.curves, &report.window)?)?;
     let verdict = check_devices(&report);
@@ -278,10 +304,17 @@ impl Report for LearnReport {
             self.hit_rate * 100.0,
             self.false_alarms_per_s,
             self.latency_ms,
-            if self.meets_targets { "meets the targets (>= 90 %, <= 1 per s)" } else { "misses the targets (>= 90 %, <= 1 per s)" }
+            if self.meets_targets {
+                "meets the targets (>= 90 %, <= 1 per s)"
+            } else {
+                "misses the targets (>= 90 %, <= 1 per s)"
+            }
         );
         if let Some(t) = self.learned_after_s {
-            let _ = writeln!(s, "learning curve: at the targets from {t:.0} s of training on");
+            let _ = writeln!(
+                s,
+                "learning curve: at the targets from {t:.0} s of training on"
+            );
         }
         if !self.mismatch.is_empty() {
             let n = self.mismatch.len();
@@ -314,21 +347,41 @@ impl Report for LearnReport {
 fn learn_command(a: LearnArgs, g: &Global) -> Result<()> {
     let setup = SpinSetup::load(&a.design)?;
     let v = verbosity(g);
-    note(v, &format!("training {} s and testing {} s on the model", setup.design.task.train_s, setup.design.task.test_s));
+    note(
+        v,
+        &format!(
+            "training {} s and testing {} s on the model",
+            setup.design.task.train_s, setup.design.task.test_s
+        ),
+    );
     let streams = learn::streams(&setup);
     let nominal = learn::learn(&setup, &streams, 0);
     if a.mismatch_runs > 0 {
-        note(v, &format!("{} fabricated copies with device variation", a.mismatch_runs));
+        note(
+            v,
+            &format!(
+                "{} fabricated copies with device variation",
+                a.mismatch_runs
+            ),
+        );
     }
     let draws = learn::robustness(&setup, &streams, a.mismatch_runs, a.jobs);
     let rtl = if a.rtl {
-        note(v, &format!("co-simulating the core in Verilator: {} ticks", streams.train.ticks.len() + streams.test.ticks.len()));
+        note(
+            v,
+            &format!(
+                "co-simulating the core in Verilator: {} ticks",
+                streams.train.ticks.len() + streams.test.ticks.len()
+            ),
+        );
         Some(rtl_check(&setup, &streams, &nominal)?)
     } else {
         None
     };
     let report = learn_report(&setup, &nominal, &draws, rtl.as_ref());
-    let out = a.out.unwrap_or_else(|| default_out_dir(&setup.design.name).join("learn"));
+    let out = a
+        .out
+        .unwrap_or_else(|| default_out_dir(&setup.design.name).join("learn"));
     let json = serde_json::to_value(&report).expect("report serializes");
     write_folder(&out, &learn_files(&json, &nominal, &draws)?)?;
     show(&Written { report, out }, g);
@@ -339,10 +392,21 @@ fn learn_command(a: LearnArgs, g: &Global) -> Result<()> {
 /// returns (the co-simulation compares every spike and weight).
 fn rtl_check(setup: &SpinSetup, streams: &learn::Streams, nominal: &LearnRun) -> Result<CosimRun> {
     let segments = [
-        Segment { ticks: &streams.train.ticks, learn: true },
-        Segment { ticks: &streams.test.ticks, learn: false },
+        Segment {
+            ticks: &streams.train.ticks,
+            learn: true,
+        },
+        Segment {
+            ticks: &streams.test.ticks,
+            learn: false,
+        },
     ];
-    let run = cosimulate(&setup.design.name, &setup.card.name, &nominal.params, &segments)?;
+    let run = cosimulate(
+        &setup.design.name,
+        &setup.card.name,
+        &nominal.params,
+        &segments,
+    )?;
     // The model inside the co-simulation is the one that trained: same spikes.
     let offset = streams.train.ticks.len();
     let expected: Vec<usize> = nominal
@@ -352,12 +416,19 @@ fn rtl_check(setup: &SpinSetup, streams: &learn::Streams, nominal: &LearnRun) ->
         .chain(nominal.test_fired.iter().map(|t| t + offset))
         .collect();
     if run.fired != expected {
-        return Err(Error::Mismatch("the co-simulation's model run differs from the training run".into()));
+        return Err(Error::Mismatch(
+            "the co-simulation's model run differs from the training run".into(),
+        ));
     }
     Ok(run)
 }
 
-fn learn_report(setup: &SpinSetup, nominal: &LearnRun, draws: &[LearnRun], rtl: Option<&CosimRun>) -> LearnReport {
+fn learn_report(
+    setup: &SpinSetup,
+    nominal: &LearnRun,
+    draws: &[LearnRun],
+    rtl: Option<&CosimRun>,
+) -> LearnReport {
     let t = &nominal.test;
     LearnReport {
         design: setup.design.name.clone(),

@@ -32,6 +32,8 @@ pub const STATE_FRAC: u32 = 12;
 /// The switching table is indexed by the state's top bits: x >> P_SHIFT.
 pub const P_SHIFT: u32 = 4;
 pub const P_ENTRIES: usize = 1 << (16 - P_SHIFT);
+/// The largest gain the core's 16-bit constant holds.
+pub const GAIN_MAX: u32 = 0xFFFF;
 /// A table probability of 1.
 pub const P_ONE: u32 = 1 << 16;
 
@@ -41,7 +43,7 @@ pub struct CoreParams {
     pub inputs: usize,
     /// State multiplier per tick, Q0.16.
     pub leak: u32,
-    /// State added per unit of summed weight, Q4.12 per level, times 2^8.
+    /// State added per unit of summed weight, Q4.12 per level, times 2^8 (16 bits).
     pub gain: u32,
     /// Switching probability per state bin, 0 ..= 2^16.
     pub p_table: Vec<u32>,
@@ -116,9 +118,10 @@ impl Core {
         }
         let leaked = (self.state * p.leak) >> 16;
         self.rng = xorshift32(self.rng);
-        self.state = (leaked + ((sum * p.gain) >> 8)).min(0xFFFF);
-        let fired = !spiking.is_empty()
-            && (self.rng >> 16) < p.p_table[(self.state >> P_SHIFT) as usize];
+        let drive = (u64::from(sum) * u64::from(p.gain)) >> 8;
+        self.state = (u64::from(leaked) + drive).min(0xFFFF) as u32;
+        let fired =
+            !spiking.is_empty() && (self.rng >> 16) < p.p_table[(self.state >> P_SHIFT) as usize];
         if fired {
             self.state = 0;
             self.post_trace = (self.post_trace + TRACE_ONE).min(TRACE_MAX);
@@ -170,7 +173,8 @@ impl CoreParams {
         let p_table = (0..P_ENTRIES)
             .map(|k| {
                 // The probability at the middle of the bin.
-                let x = (((k as u32) << P_SHIFT) as f64 + f64::from(1u32 << (P_SHIFT - 1))) / state_one;
+                let x =
+                    (((k as u32) << P_SHIFT) as f64 + f64::from(1u32 << (P_SHIFT - 1))) / state_one;
                 let p = 1.0 / (1.0 + (-(x - ph.p_half) / ph.p_width).exp());
                 q(p, f64::from(P_ONE)).min(P_ONE)
             })
@@ -181,13 +185,25 @@ impl CoreParams {
         CoreParams {
             inputs: ph.inputs,
             leak: q((-ph.tick_s / ph.leak_tau_s).exp(), 65536.0).min(65535),
-            gain: q(ph.state_per_full_input / levels, state_one * 256.0),
+            gain: q(ph.state_per_full_input / levels, state_one * 256.0).min(GAIN_MAX),
             p_table,
             pre_decay: q((-ph.tick_s / ph.tau_plus_s).exp(), 65536.0).min(65535),
             post_decay: q((-ph.tick_s / ph.tau_minus_s).exp(), 65536.0).min(65535),
-            a_plus: ph.a_plus.iter().map(|a| q(a * levels * peak(ph.tau_plus_s), 256.0).min(0xFFFF)).collect(),
-            a_minus: ph.a_minus.iter().map(|a| q(a * levels * peak(ph.tau_minus_s), 256.0).min(0xFFFF)).collect(),
-            a_post: ph.a_post.iter().map(|a| q(a * levels, 256.0).min(0xFFFF)).collect(),
+            a_plus: ph
+                .a_plus
+                .iter()
+                .map(|a| q(a * levels * peak(ph.tau_plus_s), 256.0).min(0xFFFF))
+                .collect(),
+            a_minus: ph
+                .a_minus
+                .iter()
+                .map(|a| q(a * levels * peak(ph.tau_minus_s), 256.0).min(0xFFFF))
+                .collect(),
+            a_post: ph
+                .a_post
+                .iter()
+                .map(|a| q(a * levels, 256.0).min(0xFFFF))
+                .collect(),
             initial_weight: q(ph.initial_weight * levels, 256.0).min(WEIGHT_Q_MAX),
             seed: ph.seed.max(1),
         }

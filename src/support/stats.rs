@@ -95,6 +95,8 @@ fn binomial_pmf(n: u32, k: u32, p: f64) -> f64 {
     if p >= 1.0 {
         return if k == n { 1.0 } else { 0.0 };
     }
-    let ln_choose: f64 = (1..=k).map(|i| (f64::from(n - k + i) / f64::from(i)).ln()).sum();
+    let ln_choose: f64 = (1..=k)
+        .map(|i| (f64::from(n - k + i) / f64::from(i)).ln())
+        .sum();
     (ln_choose + f64::from(k) * p.ln() + f64::from(n - k) * (1.0 - p).ln()).exp()
 }

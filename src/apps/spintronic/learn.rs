@@ -2,8 +2,8 @@
 //! detector on a fresh stream with learning off; a learning curve over the training; the
 //! same for fabricated copies with device variation.
 
-use crate::flows::spintronic::setup::SpinSetup;
 use super::task::{Pattern, Score, Stream, pattern, score, stream};
+use crate::flows::spintronic::setup::SpinSetup;
 use crate::model::spin_core::{Core, CoreParams};
 use crate::support::parallel::parallel;
 use serde::Serialize;
@@ -75,7 +75,13 @@ pub fn learn(setup: &SpinSetup, streams: &Streams, draw: u64) -> LearnRun {
     let weights = core.weights.clone();
     let test_fired = run(&params, &mut core, &streams.test, false);
     let tick = setup.tick_s();
-    let test = score(&streams.test, &test_fired, 0, streams.test.ticks.len(), tick);
+    let test = score(
+        &streams.test,
+        &test_fired,
+        0,
+        streams.test.ticks.len(),
+        tick,
+    );
     LearnRun {
         draw,
         curve: curve(&streams.train, &train_fired, tick),
@@ -113,7 +119,12 @@ pub fn meets_targets(s: &Score) -> bool {
 }
 
 /// Trains fabricated copies 1..=runs (device variation) on `workers` threads.
-pub fn robustness(setup: &SpinSetup, streams: &Streams, runs: u64, workers: usize) -> Vec<LearnRun> {
+pub fn robustness(
+    setup: &SpinSetup,
+    streams: &Streams,
+    runs: u64,
+    workers: usize,
+) -> Vec<LearnRun> {
     let draws: Vec<u64> = (1..=runs).collect();
     parallel(&draws, workers, |&d| learn(setup, streams, d))
 }

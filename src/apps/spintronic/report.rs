@@ -28,7 +28,11 @@ fn pictures(charts: &[(&str, Chart)]) -> Result<Files> {
                 path: path.clone(),
                 source,
             })?;
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             Ok((name, bytes))
         })
         .collect()
@@ -39,8 +43,14 @@ pub fn write_folder(out: &Path, files: &Files) -> Result<()> {
 }
 
 /// devices.json, switching.csv, stdp_window.csv and their pictures.
-pub fn device_files(json: &serde_json::Value, curves: &[SwitchCurve], window: &StdpWindowRun) -> Result<Files> {
-    let mut switching = String::from("period_ms,pulses,model_probability,interval_low,interval_high,ngspice_switched,model_switched_same_draws,trials\n");
+pub fn device_files(
+    json: &serde_json::Value,
+    curves: &[SwitchCurve],
+    window: &StdpWindowRun,
+) -> Result<Files> {
+    let mut switching = String::from(
+        "period_ms,pulses,model_probability,interval_low,interval_high,ngspice_switched,model_switched_same_draws,trials\n",
+    );
     for c in curves {
         for p in &c.points {
             let _ = writeln!(
@@ -59,14 +69,25 @@ pub fn device_files(json: &serde_json::Value, curves: &[SwitchCurve], window: &S
     }
     let mut stdp = String::from("dt_ms,model_dg,ngspice_dg,relative_error\n");
     for p in &window.points {
-        let _ = writeln!(stdp, "{},{},{},{}", p.dt_s * 1e3, p.model, p.spice, p.relative_error());
+        let _ = writeln!(
+            stdp,
+            "{},{},{},{}",
+            p.dt_s * 1e3,
+            p.model,
+            p.spice,
+            p.relative_error()
+        );
     }
     let mut series = Vec::new();
     for c in curves {
         let label = format!("{:.0} Hz", 1.0 / c.period_s);
         series.push(Series {
             name: format!("model, {label}"),
-            points: c.points.iter().map(|p| (p.pulses as f64, p.model)).collect(),
+            points: c
+                .points
+                .iter()
+                .map(|p| (p.pulses as f64, p.model))
+                .collect(),
             mark: Mark::Line,
         });
         series.push(Series {
@@ -92,36 +113,59 @@ pub fn device_files(json: &serde_json::Value, curves: &[SwitchCurve], window: &S
         series: vec![
             Series {
                 name: "model".into(),
-                points: window.points.iter().map(|p| (p.dt_s * 1e3, p.model)).collect(),
+                points: window
+                    .points
+                    .iter()
+                    .map(|p| (p.dt_s * 1e3, p.model))
+                    .collect(),
                 mark: Mark::Line,
             },
             Series {
                 name: "ngspice".into(),
-                points: window.points.iter().map(|p| (p.dt_s * 1e3, p.spice)).collect(),
+                points: window
+                    .points
+                    .iter()
+                    .map(|p| (p.dt_s * 1e3, p.spice))
+                    .collect(),
                 mark: Mark::Points,
             },
         ],
     };
     let mut files: Files = vec![
-        ("devices.json".into(), (serde_json::to_string_pretty(json).expect("report serializes") + "\n").into_bytes()),
+        (
+            "devices.json".into(),
+            (serde_json::to_string_pretty(json).expect("report serializes") + "\n").into_bytes(),
+        ),
         ("switching.csv".into(), switching.into_bytes()),
         ("stdp_window.csv".into(), stdp.into_bytes()),
     ];
-    files.extend(pictures(&[("switching", switching_chart), ("stdp_window", window_chart)])?);
+    files.extend(pictures(&[
+        ("switching", switching_chart),
+        ("stdp_window", window_chart),
+    ])?);
     Ok(files)
 }
 
 /// learn.json, learning_curve.csv, weights.csv, robustness.csv and the learning curve.
-pub fn learn_files(json: &serde_json::Value, nominal: &LearnRun, draws: &[LearnRun]) -> Result<Files> {
+pub fn learn_files(
+    json: &serde_json::Value,
+    nominal: &LearnRun,
+    draws: &[LearnRun],
+) -> Result<Files> {
     let mut curve = String::from("t_s,hit_rate,false_alarms_per_s,output_rate_hz\n");
     for c in &nominal.curve {
-        let _ = writeln!(curve, "{},{},{},{}", c.t_s, c.hit_rate, c.false_alarms_per_s, c.output_rate_hz);
+        let _ = writeln!(
+            curve,
+            "{},{},{},{}",
+            c.t_s, c.hit_rate, c.false_alarms_per_s, c.output_rate_hz
+        );
     }
     let mut weights = String::from("input,in_pattern,weight_q8_8\n");
     for (i, w) in nominal.weights.iter().enumerate() {
         let _ = writeln!(weights, "{i},{},{w}", u8::from(nominal.in_pattern[i]));
     }
-    let mut robustness = String::from("draw,hit_rate,false_alarms_per_s,latency_ms,meets_targets\n");
+    let mut robustness =
+        String::from("draw,hit_rate,false_alarms_per_s,latency_ms,meets_targets\n");
     for r in std::iter::once(nominal).chain(draws) {
         let _ = writeln!(
             robustness,
@@ -145,13 +189,20 @@ pub fn learn_files(json: &serde_json::Value, nominal: &LearnRun, draws: &[LearnR
             },
             Series {
                 name: "false alarms per s".into(),
-                points: nominal.curve.iter().map(|c| (c.t_s, c.false_alarms_per_s)).collect(),
+                points: nominal
+                    .curve
+                    .iter()
+                    .map(|c| (c.t_s, c.false_alarms_per_s))
+                    .collect(),
                 mark: Mark::Line,
             },
         ],
     };
     let mut files: Files = vec![
-        ("learn.json".into(), (serde_json::to_string_pretty(json).expect("report serializes") + "\n").into_bytes()),
+        (
+            "learn.json".into(),
+            (serde_json::to_string_pretty(json).expect("report serializes") + "\n").into_bytes(),
+        ),
         ("learning_curve.csv".into(), curve.into_bytes()),
         ("weights.csv".into(), weights.into_bytes()),
         ("robustness.csv".into(), robustness.into_bytes()),

@@ -49,7 +49,13 @@ pub fn pattern_len(task: &PatternTask, tick_s: f64) -> usize {
 }
 
 /// A stream of `seconds`, drawn from stream seed `which` (0 training, 1 test, ...).
-pub fn stream(task: &PatternTask, pattern: &Pattern, tick_s: f64, seconds: f64, which: u64) -> Stream {
+pub fn stream(
+    task: &PatternTask,
+    pattern: &Pattern,
+    tick_s: f64,
+    seconds: f64,
+    which: u64,
+) -> Stream {
     let mut rng = ChaCha8Rng::seed_from_u64(mix(task.seed, 1 + which, 0));
     let inputs = pattern.members.len();
     let len = pattern.ticks.len();
@@ -58,7 +64,11 @@ pub fn stream(task: &PatternTask, pattern: &Pattern, tick_s: f64, seconds: f64, 
     let p_jitter = task.jitter_noise_hz * tick_s;
     // Pattern after a noise slot with q / (1 - q): a share q of all slots, never two in a row.
     let share = task.pattern_share;
-    let p_pattern = if share >= 0.5 { 1.0 } else { share / (1.0 - share) };
+    let p_pattern = if share >= 0.5 {
+        1.0
+    } else {
+        share / (1.0 - share)
+    };
     let mut ticks = Vec::with_capacity(slots * len);
     let mut onsets = Vec::new();
     let mut last_was_pattern = false;
@@ -70,7 +80,8 @@ pub fn stream(task: &PatternTask, pattern: &Pattern, tick_s: f64, seconds: f64, 
         for k in 0..len {
             let mut spikes: Vec<u32> = (0..inputs as u32)
                 .filter(|&i| {
-                    let noise = !(is_pattern && pattern.members[i as usize]) && rng.random::<f64>() < p_noise;
+                    let noise = !(is_pattern && pattern.members[i as usize])
+                        && rng.random::<f64>() < p_noise;
                     let jitter = rng.random::<f64>() < p_jitter;
                     noise || jitter
                 })
@@ -125,7 +136,11 @@ pub fn score(stream: &Stream, fired: &[usize], from: usize, to: usize, tick_s: f
         let k = onsets.partition_point(|&o| o <= t);
         k > 0 && t < onsets[k - 1] + len
     };
-    let fired: Vec<usize> = fired.iter().copied().filter(|&t| (from..to).contains(&t)).collect();
+    let fired: Vec<usize> = fired
+        .iter()
+        .copied()
+        .filter(|&t| (from..to).contains(&t))
+        .collect();
     let mut hits = 0;
     let mut latency = 0usize;
     for &o in &onsets {

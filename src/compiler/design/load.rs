@@ -183,18 +183,19 @@ impl LoadedDesign {
 
 /// Reads and parses a design file. Errors name the file, line, column and field.
 pub fn load_design(path: &Path) -> Result<LoadedDesign, Diagnostics> {
-    let (file, text) = read_yaml_text(path)?;
+    let (file, text) = read_yaml_text(path, "design file")?;
     load_design_str(&file, &text)
 }
 
-/// The file name (for messages) and text of a YAML file snngen reads, or a diagnostic.
-fn read_yaml_text(path: &Path) -> Result<(String, String), Diagnostics> {
+/// The file name (for messages) and text of a YAML file snngen reads (`what` it is, for
+/// the message when it cannot be read), or a diagnostic.
+fn read_yaml_text(path: &Path, what: &str) -> Result<(String, String), Diagnostics> {
     let file = path.display().to_string();
     let text = read_text(path, MAX_DESIGN_BYTES).map_err(|message| {
         let mut d = Diagnostic::new(
             codes::UNREADABLE.id,
             "",
-            format!("cannot read design file: {message}"),
+            format!("cannot read {what}: {message}"),
         );
         d.position = line_col(&message);
         Diagnostics::single(&file, "", d)
@@ -206,11 +207,22 @@ fn read_yaml_text(path: &Path) -> Result<(String, String), Diagnostics> {
 /// located exactly as designs are: the value, the file name, its text and its source map.
 pub fn load_yaml<T: DeserializeOwned>(
     path: &Path,
+    what: &str,
 ) -> Result<(T, String, String, SourceMap), Diagnostics> {
-    let (file, text) = read_yaml_text(path)?;
+    let (file, text) = read_yaml_text(path, what)?;
     let value = parse_yaml(&file, &text)?;
     let map = SourceMap::build(&text);
     Ok((value, file, text, map))
+}
+
+/// Whether YAML text has a top-level `network` section (a spintronic network design).
+pub fn is_network_design(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        network: Option<serde::de::IgnoredAny>,
+    }
+    parse_yaml::<Probe>("", text).is_ok_and(|p| p.network.is_some())
 }
 
 /// YAML text of any schema parsed as designs are (`file` is only used in messages).
@@ -235,7 +247,18 @@ static LINE_COL: LazyLock<Regex> =
 /// Parses design text; `file` is only used in messages. A UTF-8 byte-order mark (what
 /// some editors write first) is dropped, so that positions count from the first character.
 pub fn load_design_str(file: &str, text: &str) -> Result<LoadedDesign, Diagnostics> {
-    let design = parse_yaml::<Design>(file, text)?;
+    let design = parse_yaml::<Design>(file, text).map_err(|mut d| {
+        if is_network_design(text) {
+            for item in &mut d.items {
+                item.help = Some(
+                    "this is a spintronic network design (it has a `network` section): `snngen \
+                     check`, `snngen build` and `snngen spin learn` take it"
+                        .into(),
+                );
+            }
+        }
+        d
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     Ok(LoadedDesign {
         design,

@@ -8,7 +8,9 @@ mod load;
 pub mod spintronic;
 
 pub use crate::device::process::NeuronMode;
-pub use load::{LoadedDesign, SourceMap, load_design, load_design_str, load_yaml, parse_yaml};
+pub use load::{
+    LoadedDesign, SourceMap, is_network_design, load_design, load_design_str, load_yaml, parse_yaml,
+};
 
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -141,7 +141,11 @@ impl DeviceCard {
         for (field, value) in self.numbers() {
             let zero_ok = field.starts_with("mismatch.");
             if !value.is_finite() || value < 0.0 || (value == 0.0 && !zero_ok) {
-                let expected = if zero_ok { "zero or positive" } else { "positive" };
+                let expected = if zero_ok {
+                    "zero or positive"
+                } else {
+                    "positive"
+                };
                 bad(
                     field,
                     codes::NOT_PHYSICAL.id,
@@ -176,7 +180,9 @@ impl DeviceCard {
                 bad(
                     field,
                     codes::OUT_OF_RANGE.id,
-                    format!("`{field}` is {value}; a change per pair is a fraction of the range, below 1"),
+                    format!(
+                        "`{field}` is {value}; a change per pair is a fraction of the range, below 1"
+                    ),
                 );
             }
         }
@@ -197,7 +203,10 @@ impl DeviceCard {
                 bad(
                     &format!("assumed[{k}]"),
                     codes::UNKNOWN_NAME.id,
-                    format!("`{a}` names no number of the card; expected one of {}", known.join(", ")),
+                    format!(
+                        "`{a}` names no number of the card; expected one of {}",
+                        known.join(", ")
+                    ),
                 );
             }
         }
@@ -207,7 +216,7 @@ impl DeviceCard {
 
 /// Reads a device card and checks it; problems name the file, line and field.
 pub fn load_card(path: &Path) -> Result<DeviceCard, Diagnostics> {
-    let (card, file, text, map): (DeviceCard, _, _, SourceMap) = load_yaml(path)?;
+    let (card, file, text, map): (DeviceCard, _, _, SourceMap) = load_yaml(path, "device card")?;
     let mut items = card.problems();
     if items.is_empty() {
         return Ok(card);
@@ -242,7 +251,11 @@ mod tests {
 
     #[test]
     fn a_card_may_leave_out_sections_and_bad_numbers_are_named() {
-        let card: DeviceCard = parse_yaml("c.yaml", "name: x\nneuron: {increment: -1}\nassumed: [neuron.nope]\n").unwrap();
+        let card: DeviceCard = parse_yaml(
+            "c.yaml",
+            "name: x\nneuron: {increment: -1}\nassumed: [neuron.nope]\n",
+        )
+        .unwrap();
         assert_eq!(card.synapse, SynapseCard::default());
         let fields: Vec<String> = card.problems().into_iter().map(|d| d.field).collect();
         assert_eq!(fields, ["neuron.increment", "assumed[0]"]);

@@ -57,7 +57,12 @@ mod tests {
         assert_eq!(a, network_draw(&card, 1, 5, 2000));
         assert_ne!(a, network_draw(&card, 1, 6, 2000));
         let mean = a.plus_factor.iter().sum::<f64>() / 2000.0;
-        let var = a.plus_factor.iter().map(|f| (f - mean).powi(2)).sum::<f64>() / 2000.0;
+        let var = a
+            .plus_factor
+            .iter()
+            .map(|f| (f - mean).powi(2))
+            .sum::<f64>()
+            / 2000.0;
         assert!((mean - 1.0).abs() < 0.01 && (var.sqrt() - 0.10).abs() < 0.01);
     }
 }

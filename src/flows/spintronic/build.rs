@@ -44,7 +44,9 @@ pub fn build(path: &Path, out: Option<&Path>) -> Result<(SpinBuildSummary, SpinS
     let out_dir = out.map_or_else(|| default_out_dir(&name), Path::to_path_buf);
     write_atomic(
         &out_dir,
-        files.iter().map(|f| (f.path.as_str(), f.contents.as_bytes())),
+        files
+            .iter()
+            .map(|f| (f.path.as_str(), f.contents.as_bytes())),
     )?;
     let numbers = setup.card.numbers();
     let summary = SpinBuildSummary {
@@ -55,7 +57,10 @@ pub fn build(path: &Path, out: Option<&Path>) -> Result<(SpinBuildSummary, SpinS
         inputs: setup.inputs(),
         card: setup.card.name.clone(),
         assumed_numbers: (
-            numbers.iter().filter(|(f, _)| setup.card.is_assumed(f)).count(),
+            numbers
+                .iter()
+                .filter(|(f, _)| setup.card.is_assumed(f))
+                .count(),
             numbers.len(),
         ),
         top: format!("{}_spin_core", view.prefix),

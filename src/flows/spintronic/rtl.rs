@@ -31,7 +31,11 @@ pub fn constants(p: &CoreParams) -> CoreConstants {
 }
 
 /// The view and files of the core of `params`.
-pub fn core_files(design: &str, card: &str, params: &CoreParams) -> Result<(SpinCoreView, Vec<EmittedFile>)> {
+pub fn core_files(
+    design: &str,
+    card: &str,
+    params: &CoreParams,
+) -> Result<(SpinCoreView, Vec<EmittedFile>)> {
     let view = lower(design, card, &constants(params));
     let files = spin_files(&view)?;
     Ok((view, files))
@@ -56,7 +60,12 @@ pub struct CosimRun {
 
 /// Runs the segments through the model and through the core in Verilator; an error if any
 /// output spike or final weight differs.
-pub fn cosimulate(design: &str, card: &str, params: &CoreParams, segments: &[Segment]) -> Result<CosimRun> {
+pub fn cosimulate(
+    design: &str,
+    card: &str,
+    params: &CoreParams,
+    segments: &[Segment],
+) -> Result<CosimRun> {
     let (view, files) = core_files(design, card, params)?;
     let work = tempfile::Builder::new()
         .prefix("snngen-spin-")
@@ -84,8 +93,14 @@ pub fn cosimulate(design: &str, card: &str, params: &CoreParams, segments: &[Seg
         .map(|f| f.contents.clone())
         .collect();
     let top = format!("{}_spin_tb", view.prefix);
-    let (exe, cached) =
-        cached_verilator_model(&paths, &contents, &top, false, &["-Wno-WIDTH"], &cache_dir())?;
+    let (exe, cached) = cached_verilator_model(
+        &paths,
+        &contents,
+        &top,
+        false,
+        &["-Wno-WIDTH"],
+        &cache_dir(),
+    )?;
     write(SPIN_STIMULUS, &stimulus(segments))?;
     let started = Instant::now();
     run_program(&exe, &[], work.path())?;
@@ -96,7 +111,10 @@ pub fn cosimulate(design: &str, card: &str, params: &CoreParams, segments: &[Seg
         reason: e.to_string(),
     })?;
     let (rtl_fired, rtl_weights) = parse_result(&text).ok_or_else(|| {
-        Error::Mismatch(format!("{}: not the testbench's output format", SPIN_RESULT))
+        Error::Mismatch(format!(
+            "{}: not the testbench's output format",
+            SPIN_RESULT
+        ))
     })?;
     let (model_fired, model_weights) = run_model(params, segments);
     compare(&model_fired, &rtl_fired, &model_weights, &rtl_weights)?;
@@ -129,8 +147,14 @@ fn stimulus(segments: &[Segment]) -> String {
 
 fn parse_result(text: &str) -> Option<(Vec<usize>, Vec<u32>)> {
     let (fired, weights) = text.split_once("w\n")?;
-    let fired = fired.lines().map(|l| l.trim().parse().ok()).collect::<Option<_>>()?;
-    let weights = weights.lines().map(|l| l.trim().parse().ok()).collect::<Option<_>>()?;
+    let fired = fired
+        .lines()
+        .map(|l| l.trim().parse().ok())
+        .collect::<Option<_>>()?;
+    let weights = weights
+        .lines()
+        .map(|l| l.trim().parse().ok())
+        .collect::<Option<_>>()?;
     Some((fired, weights))
 }
 

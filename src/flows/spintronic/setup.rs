@@ -3,11 +3,11 @@
 
 use crate::compiler::codes;
 use crate::compiler::design::spintronic::SpinDesign;
-use crate::compiler::design::{load_yaml, parse_yaml};
-use crate::device::spintronic::variation::network_draw;
+use crate::compiler::design::{is_network_design, load_yaml};
 use crate::device::spintronic::card::BUNDLED_CARD;
+use crate::device::spintronic::variation::network_draw;
 use crate::device::spintronic::{DeviceCard, SpinNeuron, SpinSynapse, load_card};
-use crate::model::spin_core::{CoreParams, CorePhysics};
+use crate::model::spin_core::{CoreParams, CorePhysics, GAIN_MAX, STATE_FRAC, WEIGHT_MAX};
 use crate::support::diag::{Diagnostic, Diagnostics};
 use crate::support::error::{Error, Result};
 use regex::Regex;
@@ -20,15 +20,7 @@ static NAME: LazyLock<Regex> =
 /// Whether the YAML file at `path` is a spintronic network design (it has a `network`
 /// section) rather than a chip design; a file that cannot be read or parsed is not.
 pub fn is_spin_design(path: &Path) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Probe {
-        #[serde(default)]
-        network: Option<serde::de::IgnoredAny>,
-    }
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| parse_yaml::<Probe>("", &text).ok())
-        .is_some_and(|p| p.network.is_some())
+    std::fs::read_to_string(path).is_ok_and(|text| is_network_design(&text))
 }
 
 /// A design with its device card.
@@ -43,12 +35,17 @@ pub struct SpinSetup {
     pub card_text: String,
 }
 
+/// The largest state one full-conductance input may add: the core's 16-bit gain.
+pub const MAX_STATE_PER_INPUT: f64 =
+    GAIN_MAX as f64 * WEIGHT_MAX as f64 / (1u64 << (STATE_FRAC + 8)) as f64;
+
 /// The largest network the core is built for (the RTL's address width and a test's time).
 pub const MAX_INPUTS: u32 = 4096;
 
 impl SpinSetup {
     pub fn load(path: &Path) -> Result<SpinSetup> {
-        let (design, file, text, map) = load_yaml::<SpinDesign>(path).map_err(Error::Input)?;
+        let (design, file, text, map) =
+            load_yaml::<SpinDesign>(path, "design file").map_err(Error::Input)?;
         let mut items = problems(&design);
         if !items.is_empty() {
             for d in &mut items {
@@ -77,13 +74,32 @@ impl SpinSetup {
             }
             None => (DeviceCard::bundled(), BUNDLED_CARD.to_string()),
         };
-        Ok(SpinSetup {
+        let setup = SpinSetup {
             design,
             card,
             card_path,
             design_text: text,
             card_text,
-        })
+        };
+        let per_input = setup.physics(0).state_per_full_input;
+        if per_input > MAX_STATE_PER_INPUT {
+            let mut d = Diagnostic::new(
+                codes::OUT_OF_RANGE.id,
+                "network.drive",
+                format!(
+                    "drive {} makes one input spike add {per_input:.3} to the neuron's state; the core's \
+                     gain holds at most {MAX_STATE_PER_INPUT:.1}",
+                    setup.design.network.drive
+                ),
+            );
+            d.position = map.position(&d.field);
+            return Err(Error::Input(Diagnostics::single(
+                &file,
+                &setup.design_text,
+                d,
+            )));
+        }
+        Ok(setup)
     }
 
     pub fn tick_s(&self) -> f64 {
@@ -166,7 +182,10 @@ fn problems(d: &SpinDesign) -> Vec<Diagnostic> {
         format!("initial_weight is {}; expected 0 to 1", n.initial_weight),
     );
     let t = &d.task;
-    for (field, value) in [("task.rate_hz", t.rate_hz), ("task.jitter_noise_hz", t.jitter_noise_hz)] {
+    for (field, value) in [
+        ("task.rate_hz", t.rate_hz),
+        ("task.jitter_noise_hz", t.jitter_noise_hz),
+    ] {
         need(
             value.is_finite() && value >= 0.0 && value * n.tick_ms * 1e-3 <= 1.0,
             field,
@@ -178,7 +197,10 @@ fn problems(d: &SpinDesign) -> Vec<Diagnostic> {
         "task.pattern_ms",
         format!("pattern_ms is {}; expected at least one tick", t.pattern_ms),
     );
-    for (field, value) in [("task.pattern_inputs", t.pattern_inputs), ("task.pattern_share", t.pattern_share)] {
+    for (field, value) in [
+        ("task.pattern_inputs", t.pattern_inputs),
+        ("task.pattern_share", t.pattern_share),
+    ] {
         need(
             (0.0..=1.0).contains(&value),
             field,
