@@ -2,7 +2,7 @@
 
 use super::Global;
 use super::report::{Report, show, verbosity};
-use crate::apps::bench::{cuba, fpga, mc, slurm, ttfs};
+use crate::apps::bench::{cuba, fpga, mc, slurm, spin, ttfs};
 use crate::support::error::{Error, Result};
 use serde::{Serialize, Serializer};
 
@@ -83,6 +83,23 @@ pub enum Target {
         #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
         sbatch_arg: Vec<String>,
     },
+    /// The spintronic learning core on the first seconds of a design's training: its model
+    /// and its RTL in Verilator on the same ticks (same spikes and weights), and the model
+    /// over the whole training.
+    Spin {
+        /// The spintronic design file (YAML).
+        #[arg(default_value = "designs/spintronic/spintronic_stdp.yaml")]
+        design: std::path::PathBuf,
+        /// Seconds of training stream to time on both.
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
+    },
+}
+
+impl Report for spin::SpinBench {
+    fn table(&self) -> String {
+        spin::SpinBench::table(self)
+    }
 }
 
 impl Report for slurm::SlurmBench {
@@ -142,6 +159,19 @@ impl Report for CubaOutput {
 
 pub fn run(target: Target, g: &Global) -> Result<()> {
     match target {
+        Target::Spin { design, seconds } => {
+            if !(seconds.is_finite() && seconds > 0.0) {
+                return Err(Error::Usage(format!(
+                    "--seconds must be positive, got {seconds}"
+                )));
+            }
+            let bench = spin::run(&design, seconds)?;
+            let identical = bench.identical;
+            show(&bench, g);
+            if !identical {
+                return Err(Error::Mismatch("the RTL and the model differ".into()));
+            }
+        }
         Target::Mc { runs, repetitions } => show(&mc::run(runs, repetitions, verbosity(g))?, g),
         Target::Slurm {
             design,

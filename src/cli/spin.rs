@@ -6,7 +6,8 @@ use super::Global;
 use super::report::{Report, Written, show, verbosity};
 use crate::apps::spintronic::learn::{self, LearnRun, meets_targets};
 use crate::apps::spintronic::report::{device_files, learn_files, write_folder};
-use crate::device::spintronic::{DeviceCard, load_card};
+use crate::compiler::design::device_card::load_card;
+use crate::device::spintronic::DeviceCard;
 use crate::flows::build::default_out_dir;
 use crate::flows::spintronic::devices::{
     NeuronExperiment, StdpWindowRun, SwitchCurve, neuron_curves, stdp_window_points, window_dts,

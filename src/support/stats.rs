@@ -45,29 +45,6 @@ pub fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
     Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stats_skip_non_finite_values_and_use_the_sample_sigma() {
-        let s = Stats::of(&[1.0, 2.0, 3.0, f64::NAN]);
-        assert_eq!((s.count, s.mean, s.min, s.max), (3, 2.0, 1.0, 3.0));
-        assert!((s.sigma - 1.0).abs() < 1e-12);
-        assert_eq!(Stats::of(&[]).count, 0);
-    }
-
-    #[test]
-    fn interpolation_is_linear_inside_and_clamped_outside() {
-        let pts = [(0.0, 0.0), (1.0, 10.0), (3.0, 30.0)];
-        assert_eq!(interpolate(&pts, 0.5), Some(5.0));
-        assert_eq!(interpolate(&pts, 2.0), Some(20.0));
-        assert_eq!(interpolate(&pts, -1.0), Some(0.0));
-        assert_eq!(interpolate(&pts, 9.0), Some(30.0));
-        assert_eq!(interpolate(&[], 1.0), None);
-    }
-}
-
 /// The central interval [lo, hi] that holds a Binomial(n, p) count with probability at
 /// least `level`: P(X < lo) and P(X > hi) are each at most (1 - level) / 2.
 pub fn binomial_interval(n: u32, p: f64, level: f64) -> (u32, u32) {
@@ -99,4 +76,35 @@ fn binomial_pmf(n: u32, k: u32, p: f64) -> f64 {
         .map(|i| (f64::from(n - k + i) / f64::from(i)).ln())
         .sum();
     (ln_choose + f64::from(k) * p.ln() + f64::from(n - k) * (1.0 - p).ln()).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_skip_non_finite_values_and_use_the_sample_sigma() {
+        let s = Stats::of(&[1.0, 2.0, 3.0, f64::NAN]);
+        assert_eq!((s.count, s.mean, s.min, s.max), (3, 2.0, 1.0, 3.0));
+        assert!((s.sigma - 1.0).abs() < 1e-12);
+        assert_eq!(Stats::of(&[]).count, 0);
+    }
+
+    #[test]
+    fn interpolation_is_linear_inside_and_clamped_outside() {
+        let pts = [(0.0, 0.0), (1.0, 10.0), (3.0, 30.0)];
+        assert_eq!(interpolate(&pts, 0.5), Some(5.0));
+        assert_eq!(interpolate(&pts, 2.0), Some(20.0));
+        assert_eq!(interpolate(&pts, -1.0), Some(0.0));
+        assert_eq!(interpolate(&pts, 9.0), Some(30.0));
+        assert_eq!(interpolate(&[], 1.0), None);
+    }
+
+    #[test]
+    fn binomial_intervals_hold_95_percent_and_no_more_than_needed() {
+        // Binomial(200, 0.5): P(X <= 85) = 0.0200, P(X <= 86) = 0.0283.
+        assert_eq!(binomial_interval(200, 0.5, 0.95), (86, 114));
+        assert_eq!(binomial_interval(200, 0.0, 0.95), (0, 0));
+        assert_eq!(binomial_interval(200, 1.0, 0.95), (200, 200));
+    }
 }

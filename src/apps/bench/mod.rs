@@ -8,10 +8,12 @@
 //! - `ttfs`: the TTFS trainer on one worker against two, same images, same weights.
 //! - `fpga`: the FPGA flow on designs with a bus per chip and with the shared AER bus.
 //! - `slurm`: a Monte-Carlo sweep locally and through Slurm at several array chunk sizes.
+//! - `spin`: the spintronic learning core in its model and in Verilator.
 
 pub mod cuba;
 pub mod fpga;
 pub mod mc;
 pub mod network;
 pub mod slurm;
+pub mod spin;
 pub mod ttfs;

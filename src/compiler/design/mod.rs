@@ -4,6 +4,7 @@
 //! Semantic checks (ranges, references, names) live in `ir::validate`; this module only
 //! says what shape a design has. See `docs/design-format.md` for the field-by-field guide.
 
+pub mod device_card;
 mod load;
 pub mod spintronic;
 

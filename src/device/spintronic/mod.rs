@@ -8,6 +8,6 @@ pub mod neuron;
 pub mod synapse;
 pub mod variation;
 
-pub use card::{DeviceCard, load_card};
+pub use card::DeviceCard;
 pub use neuron::SpinNeuron;
 pub use synapse::SpinSynapse;

@@ -2,11 +2,11 @@
 //! any fabricated copy of it (draw 0 nominal, others with the card's device variation).
 
 use crate::compiler::codes;
+use crate::compiler::design::device_card::{BUNDLED_CARD, load_card};
 use crate::compiler::design::spintronic::SpinDesign;
 use crate::compiler::design::{is_network_design, load_yaml};
-use crate::device::spintronic::card::BUNDLED_CARD;
 use crate::device::spintronic::variation::network_draw;
-use crate::device::spintronic::{DeviceCard, SpinNeuron, SpinSynapse, load_card};
+use crate::device::spintronic::{DeviceCard, SpinNeuron, SpinSynapse};
 use crate::model::spin_core::{CoreParams, CorePhysics, GAIN_MAX, STATE_FRAC, WEIGHT_MAX};
 use crate::support::diag::{Diagnostic, Diagnostics};
 use crate::support::error::{Error, Result};
