@@ -11,7 +11,7 @@ use snngen::device::spintronic::DeviceCard;
 use snngen::flows::spintronic::devices::{
     NeuronExperiment, neuron_curves, stdp_window_points, window_dts,
 };
-use snngen::flows::spintronic::rtl::{Segment, cosimulate};
+use snngen::flows::spintronic::rtl::{cosimulate, train_then_test};
 use snngen::flows::spintronic::setup::SpinSetup;
 
 fn design() -> SpinSetup {
@@ -109,16 +109,7 @@ fn the_pattern_detector_learns_in_the_model_and_in_the_rtl() {
         &streams.train.ticks[..30_000],
         &streams.test.ticks[..20_000],
     );
-    let segments = [
-        Segment {
-            ticks: train,
-            learn: true,
-        },
-        Segment {
-            ticks: test,
-            learn: false,
-        },
-    ];
+    let segments = train_then_test(train, test);
     let run = cosimulate(
         &setup.design.name,
         &setup.card.name,

@@ -12,7 +12,7 @@ use crate::flows::build::default_out_dir;
 use crate::flows::spintronic::devices::{
     NeuronExperiment, StdpWindowRun, SwitchCurve, neuron_curves, stdp_window_points, window_dts,
 };
-use crate::flows::spintronic::rtl::{CosimRun, Segment, cosimulate};
+use crate::flows::spintronic::rtl::{CosimRun, cosimulate, train_then_test};
 use crate::flows::spintronic::setup::SpinSetup;
 use crate::support::error::{Error, Result};
 use crate::support::progress::note;
@@ -392,16 +392,7 @@ fn learn_command(a: LearnArgs, g: &Global) -> Result<()> {
 /// The whole training and test through the emitted core; identical by construction when it
 /// returns (the co-simulation compares every spike and weight).
 fn rtl_check(setup: &SpinSetup, streams: &learn::Streams, nominal: &LearnRun) -> Result<CosimRun> {
-    let segments = [
-        Segment {
-            ticks: &streams.train.ticks,
-            learn: true,
-        },
-        Segment {
-            ticks: &streams.test.ticks,
-            learn: false,
-        },
-    ];
+    let segments = train_then_test(&streams.train.ticks, &streams.test.ticks);
     let run = cosimulate(
         &setup.design.name,
         &setup.card.name,

@@ -6,15 +6,15 @@ use super::learn::LearnRun;
 use crate::flows::spintronic::devices::{StdpWindowRun, SwitchCurve};
 use crate::support::error::{Error, Result};
 use crate::support::output::write_atomic;
-use crate::support::plot::{Chart, Mark, Series, plot_path, write_chart};
+use crate::support::plot::{Chart, Mark, Series, plot_path, write_panels};
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// Files by name, as bytes.
 pub type Files = Vec<(String, Vec<u8>)>;
 
-/// Draws `charts` (file stem, chart) and returns their files.
-fn pictures(charts: &[(&str, Chart)]) -> Result<Files> {
+/// Draws `charts` (file stem, panels one above the other) and returns their files.
+fn pictures(charts: &[(&str, Vec<Chart>)]) -> Result<Files> {
     let dir = tempfile::tempdir().map_err(|source| Error::Output {
         path: std::env::temp_dir(),
         source,
@@ -23,7 +23,7 @@ fn pictures(charts: &[(&str, Chart)]) -> Result<Files> {
         .iter()
         .map(|(stem, chart)| {
             let path = plot_path(dir.path(), stem);
-            write_chart(chart, &path)?;
+            write_panels(chart, &path)?;
             let bytes = std::fs::read(&path).map_err(|source| Error::Output {
                 path: path.clone(),
                 source,
@@ -36,6 +36,11 @@ fn pictures(charts: &[(&str, Chart)]) -> Result<Files> {
             Ok((name, bytes))
         })
         .collect()
+}
+
+fn json_file(name: &str, json: &serde_json::Value) -> (String, Vec<u8>) {
+    let text = serde_json::to_string_pretty(json).expect("report serializes") + "\n";
+    (name.into(), text.into_bytes())
 }
 
 pub fn write_folder(out: &Path, files: &Files) -> Result<()> {
@@ -132,16 +137,13 @@ pub fn device_files(
         ],
     };
     let mut files: Files = vec![
-        (
-            "devices.json".into(),
-            (serde_json::to_string_pretty(json).expect("report serializes") + "\n").into_bytes(),
-        ),
+        json_file("devices.json", json),
         ("switching.csv".into(), switching.into_bytes()),
         ("stdp_window.csv".into(), stdp.into_bytes()),
     ];
     files.extend(pictures(&[
-        ("switching", switching_chart),
-        ("stdp_window", window_chart),
+        ("switching", vec![switching_chart]),
+        ("stdp_window", vec![window_chart]),
     ])?);
     Ok(files)
 }
@@ -177,36 +179,38 @@ pub fn learn_files(
             super::learn::meets_targets(&r.test)
         );
     }
-    let chart = Chart {
-        title: "STDP learning of a spike pattern in noise".into(),
+    let panel = |title: &str, y_label: &str, points: Vec<(f64, f64)>| Chart {
+        title: title.into(),
         x_label: "training time (s)".into(),
-        y_label: "hit rate; false alarms per s".into(),
-        series: vec![
-            Series {
-                name: "hit rate".into(),
-                points: nominal.curve.iter().map(|c| (c.t_s, c.hit_rate)).collect(),
-                mark: Mark::Line,
-            },
-            Series {
-                name: "false alarms per s".into(),
-                points: nominal
-                    .curve
-                    .iter()
-                    .map(|c| (c.t_s, c.false_alarms_per_s))
-                    .collect(),
-                mark: Mark::Line,
-            },
-        ],
+        y_label: y_label.into(),
+        series: vec![Series {
+            name: format!("per {} s block", super::learn::CURVE_BLOCK_S),
+            points,
+            mark: Mark::Line,
+        }],
     };
-    let mut files: Files = vec![
-        (
-            "learn.json".into(),
-            (serde_json::to_string_pretty(json).expect("report serializes") + "\n").into_bytes(),
+    let curve_panels = vec![
+        panel(
+            "STDP learning of a spike pattern in noise: patterns detected",
+            "share of patterns the neuron fires in",
+            nominal.curve.iter().map(|c| (c.t_s, c.hit_rate)).collect(),
         ),
+        panel(
+            "False alarms",
+            "spikes outside the pattern per s of noise",
+            nominal
+                .curve
+                .iter()
+                .map(|c| (c.t_s, c.false_alarms_per_s))
+                .collect(),
+        ),
+    ];
+    let mut files: Files = vec![
+        json_file("learn.json", json),
         ("learning_curve.csv".into(), curve.into_bytes()),
         ("weights.csv".into(), weights.into_bytes()),
         ("robustness.csv".into(), robustness.into_bytes()),
     ];
-    files.extend(pictures(&[("learning_curve", chart)])?);
+    files.extend(pictures(&[("learning_curve", curve_panels)])?);
     Ok(files)
 }

@@ -10,7 +10,8 @@ pub mod spintronic;
 
 pub use crate::device::process::NeuronMode;
 pub use load::{
-    LoadedDesign, SourceMap, is_network_design, load_design, load_design_str, load_yaml, parse_yaml,
+    LoadedDesign, MAX_DESIGN_BYTES, SourceMap, is_network_design, load_design, load_design_str,
+    load_yaml, parse_yaml,
 };
 
 use serde::Deserialize;

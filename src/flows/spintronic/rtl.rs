@@ -47,6 +47,20 @@ pub struct Segment<'a> {
     pub learn: bool,
 }
 
+/// Training (learning on) followed by a test (learning off).
+pub fn train_then_test<'a>(train: &'a [Vec<u32>], test: &'a [Vec<u32>]) -> [Segment<'a>; 2] {
+    [
+        Segment {
+            ticks: train,
+            learn: true,
+        },
+        Segment {
+            ticks: test,
+            learn: false,
+        },
+    ]
+}
+
 /// What both sides did, and how long the RTL took.
 #[derive(Debug, Clone)]
 pub struct CosimRun {

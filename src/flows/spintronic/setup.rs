@@ -4,12 +4,13 @@
 use crate::compiler::codes;
 use crate::compiler::design::device_card::{BUNDLED_CARD, load_card};
 use crate::compiler::design::spintronic::SpinDesign;
-use crate::compiler::design::{is_network_design, load_yaml};
+use crate::compiler::design::{MAX_DESIGN_BYTES, SourceMap, is_network_design, load_yaml};
 use crate::device::spintronic::variation::network_draw;
 use crate::device::spintronic::{DeviceCard, SpinNeuron, SpinSynapse};
 use crate::model::spin_core::{CoreParams, CorePhysics, GAIN_MAX, STATE_FRAC, WEIGHT_MAX};
 use crate::support::diag::{Diagnostic, Diagnostics};
 use crate::support::error::{Error, Result};
+use crate::support::fs::read_text;
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -20,7 +21,8 @@ static NAME: LazyLock<Regex> =
 /// Whether the YAML file at `path` is a spintronic network design (it has a `network`
 /// section) rather than a chip design; a file that cannot be read or parsed is not.
 pub fn is_spin_design(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| is_network_design(&text))
+    // The design reader's own limits: a FIFO or a huge file is not read here either.
+    read_text(path, MAX_DESIGN_BYTES).is_ok_and(|text| is_network_design(&text))
 }
 
 /// A design with its device card.
@@ -38,6 +40,10 @@ pub struct SpinSetup {
 /// The largest state one full-conductance input may add: the core's 16-bit gain.
 pub const MAX_STATE_PER_INPUT: f64 =
     GAIN_MAX as f64 * WEIGHT_MAX as f64 / (1u64 << (STATE_FRAC + 8)) as f64;
+
+/// The most ticks of training and test together, and of a pattern.
+pub const MAX_TICKS: u64 = 2_000_000;
+pub const MAX_PATTERN_TICKS: u64 = 10_000;
 
 /// The largest network the core is built for (the RTL's address width and a test's time).
 pub const MAX_INPUTS: u32 = 4096;
@@ -66,9 +72,9 @@ impl SpinSetup {
         let (card, card_text) = match &card_path {
             Some(p) => {
                 let card = load_card(p).map_err(Error::Input)?;
-                let text = std::fs::read_to_string(p).map_err(|e| Error::Read {
+                let text = read_text(p, MAX_DESIGN_BYTES).map_err(|reason| Error::Read {
                     path: p.clone(),
-                    reason: e.to_string(),
+                    reason,
                 })?;
                 (card, text)
             }
@@ -81,6 +87,23 @@ impl SpinSetup {
             design_text: text,
             card_text,
         };
+        if setup.card.synapse.levels != WEIGHT_MAX + 1 {
+            let (file, text) = match &setup.card_path {
+                Some(p) => (p.display().to_string(), setup.card_text.clone()),
+                None => (file.clone(), setup.design_text.clone()),
+            };
+            let mut d = Diagnostic::new(
+                codes::OUT_OF_RANGE.id,
+                "synapse.levels",
+                format!(
+                    "the learning core writes synapses of {} levels; the card's have {}",
+                    WEIGHT_MAX + 1,
+                    setup.card.synapse.levels
+                ),
+            );
+            d.position = SourceMap::build(&text).position(&d.field);
+            return Err(Error::Input(Diagnostics::single(&file, &text, d)));
+        }
         let per_input = setup.physics(0).state_per_full_input;
         if per_input > MAX_STATE_PER_INPUT {
             let mut d = Diagnostic::new(
@@ -209,10 +232,26 @@ fn problems(d: &SpinDesign) -> Vec<Diagnostic> {
     }
     for (field, value) in [("task.train_s", t.train_s), ("task.test_s", t.test_s)] {
         need(
-            value.is_finite() && value > 0.0 && value <= 1e5,
+            value.is_finite() && value > 0.0,
             field,
-            format!("{field} is {value}; expected a positive number of seconds, at most 1e5"),
+            format!("{field} is {value}; expected a positive number of seconds"),
         );
     }
+    // The streams are held in memory, about 150 bytes a tick.
+    let ticks = (t.train_s + t.test_s) / (n.tick_ms * 1e-3);
+    need(
+        !(ticks > MAX_TICKS as f64),
+        "task.train_s",
+        format!(
+            "train_s + test_s is {ticks:.0} ticks of {} ms; snngen runs at most {MAX_TICKS}",
+            n.tick_ms
+        ),
+    );
+    let pattern_ticks = t.pattern_ms / n.tick_ms;
+    need(
+        !(pattern_ticks > MAX_PATTERN_TICKS as f64),
+        "task.pattern_ms",
+        format!("pattern_ms is {pattern_ticks:.0} ticks; at most {MAX_PATTERN_TICKS}"),
+    );
     out
 }
