@@ -2,8 +2,8 @@
 //! (templates/verilog/spin_core.v) computes it: one stochastic spintronic neuron fed by N
 //! multi-level spintronic synapses, whose states the FPGA writes after every STDP update.
 //!
-//! Fixed point: the neuron state is Q4.12 in 16 bits (1.0 = the device's half-probability
-//! state); the FPGA keeps every weight as Q8.8 levels (updates smaller than a level add up)
+//! Fixed point: the neuron state is Q4.12 in 16 bits (in the card's state units, where one
+//! pulse adds `increment` and p_half_state is the half-probability point); the FPGA keeps every weight as Q8.8 levels (updates smaller than a level add up)
 //! and the device holds its integer part, 0 ..= 255, which is what the neuron sees; STDP traces are Q4.8 in 12 bits (256 = one
 //! recent spike; they add up, as the devices' traces do: all-to-all pairing); amplitudes are
 //! levels in Q8.8. One tick (the time step) processes every synapse once:
@@ -95,6 +95,12 @@ impl Core {
     /// One tick with the inputs `spiking` (sorted indices) active; returns whether the
     /// neuron fired.
     pub fn tick(&mut self, p: &CoreParams, spiking: &[u32], learn: bool) -> bool {
+        // The RTL sees a spike bit per input: a list with repeats would count one twice.
+        debug_assert!(
+            spiking.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no repeats"
+        );
+        debug_assert!(spiking.last().is_none_or(|&i| (i as usize) < p.inputs));
         if learn && self.fired_last {
             for i in 0..p.inputs {
                 let gain = scale(p.a_plus[i], self.pre_traces[i]);

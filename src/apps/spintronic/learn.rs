@@ -96,7 +96,9 @@ pub fn learn(setup: &SpinSetup, streams: &Streams, draw: u64) -> LearnRun {
 }
 
 fn curve(train: &Stream, fired: &[usize], tick: f64) -> Vec<CurvePoint> {
-    let block = ((CURVE_BLOCK_S / tick).round() as usize).max(1);
+    // Whole patterns per block: a pattern across a boundary would count in neither.
+    let len = train.pattern_ticks;
+    let block = (((CURVE_BLOCK_S / tick) / len as f64).round() as usize).max(1) * len;
     (0..train.ticks.len().div_ceil(block))
         .map(|b| {
             let (from, to) = (b * block, ((b + 1) * block).min(train.ticks.len()));
@@ -117,6 +119,9 @@ fn curve(train: &Stream, fired: &[usize], tick: f64) -> Vec<CurvePoint> {
 pub fn meets_targets(s: &Score) -> bool {
     s.hit_rate() >= 0.9 && s.false_alarms_per_s() <= 1.0
 }
+
+/// The most fabricated copies one command trains (each keeps its spikes and weights).
+pub const MAX_COPIES: u64 = 1000;
 
 /// Trains fabricated copies 1..=runs (device variation) on `workers` threads.
 pub fn robustness(

@@ -8,6 +8,9 @@ use crate::device::spintronic::DeviceCard;
 use crate::support::diag::{Diagnostic, Diagnostics};
 use std::path::Path;
 
+/// The shortest pulse the macro-model decks take (their pulses rise and fall in 10 ns).
+pub const MIN_PULSE_US: f64 = 0.1;
+
 /// The bundled card's text (designs/devices/afm_fm.yaml).
 pub const BUNDLED_CARD: &str = include_str!("../../../designs/devices/afm_fm.yaml");
 
@@ -36,7 +39,10 @@ pub fn card_problems(card: &DeviceCard) -> Vec<Diagnostic> {
         out.push(Diagnostic::new(code, field, message));
     };
     for (field, value) in card.numbers() {
-        let zero_ok = field.starts_with("mismatch.");
+        // No spread, no depression pairing or no lone-post depression are all devices.
+        let zero_ok = field.starts_with("mismatch.")
+            || field == "synapse.a_minus"
+            || field == "synapse.a_post";
         if !value.is_finite() || value < 0.0 || (value == 0.0 && !zero_ok) {
             let expected = if zero_ok {
                 "zero or positive"
@@ -84,6 +90,20 @@ pub fn card_problems(card: &DeviceCard) -> Vec<Diagnostic> {
         }
     }
     let n = &card.neuron;
+    for (field, width) in [
+        ("neuron.pulse_width_us", n.pulse_width_us),
+        ("synapse.pulse_width_us", s.pulse_width_us),
+    ] {
+        if width < MIN_PULSE_US {
+            bad(
+                field,
+                codes::OUT_OF_RANGE.id,
+                format!(
+                    "`{field}` is {width}; the macro-models' pulses have 10 ns edges, so at least {MIN_PULSE_US} us"
+                ),
+            );
+        }
+    }
     if n.pulse_width_us * 1e-3 >= n.leak_tau_ms {
         bad(
             "neuron.pulse_width_us",

@@ -1,4 +1,4 @@
-//! The design format of a spintronic learning network (designs/spintronic_stdp.yaml): one
+//! The design format of a spintronic learning network (designs/spintronic/spintronic_stdp.yaml): one
 //! stochastic spintronic neuron, N STDP synapses and the FPGA core that applies the updates,
 //! on a task of a spike pattern hidden in noise. Device physics live in the device card it
 //! names; this file holds the network and the task.

@@ -7,7 +7,8 @@ use crate::device::mismatch::{mix, normal};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// One fabricated network: its neuron and, per synapse, the factors on a_plus and a_minus.
+/// One fabricated network: its neuron and, per synapse, the factors on a_plus and on the
+/// depressions (a_minus and a_post).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkDraw {
     pub neuron: NeuronCard,

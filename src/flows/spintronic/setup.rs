@@ -41,6 +41,9 @@ pub struct SpinSetup {
 pub const MAX_STATE_PER_INPUT: f64 =
     GAIN_MAX as f64 * WEIGHT_MAX as f64 / (1u64 << (STATE_FRAC + 8)) as f64;
 
+/// The most input spikes of training and test together (200 MB).
+pub const MAX_SPIKES: u64 = 50_000_000;
+
 /// The most ticks of training and test together, and of a pattern.
 pub const MAX_TICKS: u64 = 2_000_000;
 pub const MAX_PATTERN_TICKS: u64 = 10_000;
@@ -87,20 +90,11 @@ impl SpinSetup {
             design_text: text,
             card_text,
         };
-        if setup.card.synapse.levels != WEIGHT_MAX + 1 {
+        if let Some(mut d) = core_limits(&setup.card) {
             let (file, text) = match &setup.card_path {
                 Some(p) => (p.display().to_string(), setup.card_text.clone()),
                 None => (file.clone(), setup.design_text.clone()),
             };
-            let mut d = Diagnostic::new(
-                codes::OUT_OF_RANGE.id,
-                "synapse.levels",
-                format!(
-                    "the learning core writes synapses of {} levels; the card's have {}",
-                    WEIGHT_MAX + 1,
-                    setup.card.synapse.levels
-                ),
-            );
             d.position = SourceMap::build(&text).position(&d.field);
             return Err(Error::Input(Diagnostics::single(&file, &text, d)));
         }
@@ -165,6 +159,38 @@ impl SpinSetup {
     }
 }
 
+/// What of a card the learning core cannot hold: synapses of other than 256 levels, a
+/// neuron whose switching happens beyond the state's Q4.12 range (below 16).
+fn core_limits(card: &DeviceCard) -> Option<Diagnostic> {
+    let n = &card.neuron;
+    if card.synapse.levels != WEIGHT_MAX + 1 {
+        return Some(Diagnostic::new(
+            codes::OUT_OF_RANGE.id,
+            "synapse.levels",
+            format!(
+                "the learning core writes synapses of {} levels; the card's have {}",
+                WEIGHT_MAX + 1,
+                card.synapse.levels
+            ),
+        ));
+    }
+    // The state saturates at 16: p there must be all but certain.
+    let top = n.p_half_state + 10.0 * n.p_width_state;
+    if top >= STATE_LIMIT {
+        return Some(Diagnostic::new(
+            codes::OUT_OF_RANGE.id,
+            "neuron.p_half_state",
+            format!(
+                "p_half_state + 10 p_width_state is {top}; the learning core's state reaches {STATE_LIMIT}"
+            ),
+        ));
+    }
+    None
+}
+
+/// The neuron state's range in the core (Q4.12 in 16 bits).
+const STATE_LIMIT: f64 = 16.0;
+
 /// Numbers of a design outside what the core and the task allow.
 fn problems(d: &SpinDesign) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -220,27 +246,46 @@ fn problems(d: &SpinDesign) -> Vec<Diagnostic> {
         "task.pattern_ms",
         format!("pattern_ms is {}; expected at least one tick", t.pattern_ms),
     );
-    for (field, value) in [
-        ("task.pattern_inputs", t.pattern_inputs),
-        ("task.pattern_share", t.pattern_share),
-    ] {
-        need(
-            (0.0..=1.0).contains(&value),
-            field,
-            format!("{field} is {value}; expected a fraction, 0 to 1"),
-        );
-    }
+    need(
+        (0.0..=1.0).contains(&t.pattern_inputs),
+        "task.pattern_inputs",
+        format!(
+            "pattern_inputs is {}; expected a fraction, 0 to 1",
+            t.pattern_inputs
+        ),
+    );
+    need(
+        (0.0..=0.5).contains(&t.pattern_share),
+        "task.pattern_share",
+        format!(
+            "pattern_share is {}; expected 0 to 0.5 (patterns never come two in a row)",
+            t.pattern_share
+        ),
+    );
     for (field, value) in [("task.train_s", t.train_s), ("task.test_s", t.test_s)] {
         need(
-            value.is_finite() && value > 0.0,
+            value.is_finite() && value * 1e3 >= t.pattern_ms,
             field,
-            format!("{field} is {value}; expected a positive number of seconds"),
+            format!(
+                "{field} is {value}; expected at least one pattern ({} ms)",
+                t.pattern_ms
+            ),
         );
     }
-    // The streams are held in memory, about 150 bytes a tick.
+    // The streams are held in memory, 4 bytes a spike.
+    let spikes = (t.train_s + t.test_s) * f64::from(n.inputs) * (t.rate_hz + t.jitter_noise_hz);
+    need(
+        spikes.is_nan() || spikes <= MAX_SPIKES as f64,
+        "task.train_s",
+        format!(
+            "train_s + test_s hold about {spikes:.2e} input spikes; snngen holds at most {MAX_SPIKES:.0e}"
+        ),
+    );
+    // Every tick holds a list, even an empty one.
     let ticks = (t.train_s + t.test_s) / (n.tick_ms * 1e-3);
     need(
-        !(ticks > MAX_TICKS as f64),
+        // NaN lengths are reported by the checks above.
+        ticks.is_nan() || ticks <= MAX_TICKS as f64,
         "task.train_s",
         format!(
             "train_s + test_s is {ticks:.0} ticks of {} ms; snngen runs at most {MAX_TICKS}",
@@ -249,7 +294,7 @@ fn problems(d: &SpinDesign) -> Vec<Diagnostic> {
     );
     let pattern_ticks = t.pattern_ms / n.tick_ms;
     need(
-        !(pattern_ticks > MAX_PATTERN_TICKS as f64),
+        pattern_ticks.is_nan() || pattern_ticks <= MAX_PATTERN_TICKS as f64,
         "task.pattern_ms",
         format!("pattern_ms is {pattern_ticks:.0} ticks; at most {MAX_PATTERN_TICKS}"),
     );

@@ -167,6 +167,8 @@ pub struct StdpWindow {
     pub g0: String,
     pub width_flat: String,
     pub edge: String,
+    /// Longer than the run: each source pulses once.
+    pub period: String,
     pub pairs: Vec<StdpPair>,
     pub reltol: String,
     /// Only the final conductance counts: ten saved points.
@@ -208,6 +210,7 @@ pub fn stdp_window(cell: SynapseMacro, g0: f64, width: f64, lead: f64, dts: &[f6
         g0: num(g0),
         width_flat: num(width - SPIN_EDGE),
         edge: num(SPIN_EDGE),
+        period: num(4.0 * tstop),
         pairs,
         reltol: num(SPIN_RELTOL),
         tstep: num(tstop / 10.0),
