@@ -71,6 +71,9 @@ pub struct Sensitivities {
     pub d_time: Vec<f64>,
     pub d_g_exc: Vec<f64>,
     pub d_g_inh: Vec<f64>,
+    /// Every entry from this index on is 0: the events that came after the crossing (or
+    /// the end) do not move it, and a caller summing over many neurons skips them.
+    pub used: usize,
 }
 
 impl Sensitivities {
@@ -79,6 +82,7 @@ impl Sensitivities {
             d_time: vec![0.0; n],
             d_g_exc: vec![0.0; n],
             d_g_inh: vec![0.0; n],
+            used: 0,
         }
     }
 }
@@ -105,6 +109,9 @@ pub struct Membrane {
 struct Run {
     order: Vec<usize>,
     intervals: Vec<Interval>,
+    /// `steps[k]`: how interval k relaxed up to the start of interval k + 1 (kept for the
+    /// backward pass, which would otherwise evaluate the same exponentials again).
+    steps: Vec<Partials>,
     fired: Option<f64>,
 }
 
@@ -120,6 +127,7 @@ struct Interval {
 }
 
 /// Partial derivatives of the membrane at the end of an interval of length `dt`.
+#[derive(Debug, Clone, Copy)]
 struct Partials {
     value: f64,
     d_v: f64,
@@ -184,10 +192,22 @@ impl RcNeuron {
                 d_dt: 0.0,
             };
         }
+        if dt == 0.0 {
+            // Inputs that step together (pixels of one grey level): the same as below with
+            // e = 1, without the exponential.
+            return Partials {
+                value: iv.v,
+                d_v: 1.0,
+                d_a: 0.0,
+                d_g: 0.0,
+                d_dt: (iv.a - iv.g * iv.v) / c,
+            };
+        }
         let v_inf = iv.a / iv.g;
         let x = iv.g * dt / c;
-        let e = (-x).exp();
         let one_minus_e = -(-x).exp_m1();
+        // One exponential: e from 1 - e loses at most ~1e-16 absolutely, where e is small.
+        let e = 1.0 - one_minus_e;
         let value = v_inf + (iv.v - v_inf) * e;
         Partials {
             value,
@@ -325,6 +345,7 @@ impl RcNeuron {
             g: 0.0,
             g_exc: 0.0,
         }];
+        let mut steps = Vec::with_capacity(order.len());
         let mut fired = None;
         for (k, &j) in order.iter().enumerate() {
             let ev = &events[j];
@@ -332,7 +353,12 @@ impl RcNeuron {
                 break;
             }
             let last = intervals[k];
+            let step = self.relax(&last, (ev.time - last.start).max(0.0));
+            // The membrane moves monotonically within an interval, so it can only have
+            // crossed before this event if it ends at or above the threshold: the
+            // logarithm of the crossing time is taken only then.
             if stop_at_crossing
+                && (step.value >= self.threshold || last.v >= self.threshold)
                 && let Some(t) = self
                     .crossing(&last)
                     .filter(|&t| t < ev.time.max(last.start))
@@ -340,10 +366,10 @@ impl RcNeuron {
                 fired = Some(t);
                 break;
             }
-            let end = self.relax(&last, (ev.time - last.start).max(0.0)).value;
+            steps.push(step);
             intervals.push(Interval {
                 start: ev.time.max(last.start),
-                v: end,
+                v: step.value,
                 a: last.a + ev.g_exc * self.e_exc + ev.g_inh * self.e_inh,
                 g: last.g + ev.g_exc + ev.g_inh,
                 g_exc: last.g_exc + ev.g_exc,
@@ -352,6 +378,7 @@ impl RcNeuron {
         Run {
             order,
             intervals,
+            steps,
             fired,
         }
     }
@@ -376,10 +403,10 @@ impl RcNeuron {
             // Interval k began at event order[k - 1], which added its conductances to A and G
             // of intervals k..=last: their adjoints accumulate in adj_a and adj_g.
             let j = run.order[k - 1];
+            grad.used = grad.used.max(j + 1);
             grad.d_g_exc[j] = adj_a * self.e_exc + adj_g;
             grad.d_g_inh[j] = adj_a * self.e_inh + adj_g;
-            let prev = run.intervals[k - 1];
-            let p = self.relax(&prev, run.intervals[k].start - prev.start);
+            let p = run.steps[k - 1];
             // intervals[k].v = relax(prev, start_k - start_{k-1}).
             adj_start += adj_v * p.d_dt;
             grad.d_time[j] = adj_start;

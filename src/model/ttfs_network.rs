@@ -238,7 +238,7 @@ impl Network {
             let events = |i: usize| layer.synapse_events(i, &lt.sources, &times);
             let mut add = |i: usize, grad: &Sensitivities, d: f64| {
                 let row = i * layer.inputs;
-                for (k, &j) in lt.sources.iter().enumerate() {
+                for (k, &j) in lt.sources.iter().enumerate().take(grad.used) {
                     grads.g_exc[l][row + j] += d * grad.d_g_exc[k];
                     grads.g_inh[l][row + j] += d * grad.d_g_inh[k];
                     d_inputs[j] += d * grad.d_time[k];
