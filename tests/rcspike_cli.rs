@@ -423,13 +423,19 @@ fn the_netlists_agree_with_the_model_in_ngspice() {
     );
 }
 
-/// `snngen sweep <kind...>` of the small network, one quick epoch per point, into `out`.
-fn sweep(kind: &[&str], mnist: &Path, out: &Path) -> Value {
+/// The arguments of `snngen sweep <kind...>` on the small network, one quick epoch per point,
+/// into `out`.
+fn sweep_args<'a>(kind: &[&'a str], mnist: &'a Path, out: &'a Path) -> Vec<&'a str> {
     let mut args = vec!["sweep"];
     args.extend_from_slice(kind);
     args.extend([SMALL, "--data", s(mnist), "-o", s(out), "--epochs", "1"]);
     args.extend(QUICK);
-    json(&args)
+    args
+}
+
+/// What `snngen sweep <kind...>` reports (see `sweep_args`).
+fn sweep(kind: &[&str], mnist: &Path, out: &Path) -> Value {
+    json(&sweep_args(kind, mnist, out))
 }
 
 #[test]
@@ -463,52 +469,87 @@ fn the_vsyn_sweep_trains_a_network_at_each_drive_voltage() {
 }
 
 #[test]
-fn the_ssr_sweep_trades_spikes_for_accuracy_per_method() {
+fn the_ssr_sweep_trades_spikes_for_accuracy_per_method_and_seed() {
     let Some(mnist) = common::mnist_dir() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sweep");
-    let report = sweep(
-        &["ssr", "--methods", "mssr,membrane", "--strengths", "10"],
-        &mnist,
-        &out,
-    );
+    let kind = [
+        "ssr",
+        "--methods",
+        "mssr,membrane",
+        "--strengths",
+        "10",
+        "--seeds",
+        "1,2",
+    ];
+    let report = sweep(&kind, &mnist, &out);
     let points = report["points"].as_array().unwrap();
-    let methods: Vec<&str> = points
+    let runs: Vec<(&str, u64)> = points
         .iter()
-        .map(|p| p["method"].as_str().unwrap())
+        .map(|p| (p["method"].as_str().unwrap(), p["seed"].as_u64().unwrap()))
         .collect();
-    assert_eq!(methods, ["none", "mssr", "membrane"], "{report}");
+    let per_seed = ["none", "mssr", "membrane"];
+    let expected: Vec<(&str, u64)> = [1, 2]
+        .iter()
+        .flat_map(|&seed| per_seed.iter().map(move |&m| (m, seed)))
+        .collect();
+    assert_eq!(runs, expected, "{report}");
     let hidden = |p: &Value| p["hidden_spikes_per_neuron"].as_f64().unwrap();
-    for p in &points[1..] {
-        // A strong penalty (10) fires fewer hidden neurons than the plain network.
-        assert!(hidden(p) < hidden(&points[0]), "{report}");
-        assert!(p["energy_per_inference_pj"].as_f64().unwrap() > 0.0);
+    let mut pooled_gaps = 0;
+    for (seed, of_seed) in points.chunks(3).enumerate() {
+        for p in &of_seed[1..] {
+            // A strong penalty (10) fires fewer hidden neurons than the plain network.
+            assert!(hidden(p) < hidden(&of_seed[0]), "{report}");
+            assert!(p["energy_per_inference_pj"].as_f64().unwrap() > 0.0);
+        }
+        // M-SSR's curve (plain, mssr 10) is compared with the baseline's point of the same
+        // seed if that point's spike count falls within it.
+        let c = &report["comparisons"][seed];
+        assert_eq!(
+            (c["method"].as_str(), c["baseline"].as_str()),
+            (Some("mssr"), Some("membrane"))
+        );
+        assert_eq!(c["seed"].as_u64(), Some(seed as u64 + 1), "{report}");
+        let (lo, hi) = (hidden(&of_seed[1]), hidden(&of_seed[0]));
+        let inside = (lo..=hi).contains(&hidden(&of_seed[2]));
+        assert_eq!(
+            c["gaps"].as_array().unwrap().len(),
+            usize::from(inside),
+            "{report}"
+        );
+        pooled_gaps += usize::from(inside);
     }
-    // M-SSR's curve (plain, mssr 10) is compared with the baseline's point if that point's
-    // spike count falls within it.
-    let c = &report["comparisons"][0];
-    assert_eq!(
-        (c["method"].as_str(), c["baseline"].as_str()),
-        (Some("mssr"), Some("membrane"))
-    );
-    let (lo, hi) = (hidden(&points[1]), hidden(&points[0]));
-    let inside = (lo..=hi).contains(&hidden(&points[2]));
-    assert_eq!(
-        c["gaps"].as_array().unwrap().len(),
-        usize::from(inside),
-        "{report}"
-    );
+    // Then the gaps of both seeds pooled.
+    let pooled = &report["comparisons"][2];
+    assert!(pooled["seed"].is_null(), "{report}");
+    assert_eq!(pooled["gaps"].as_array().unwrap().len(), pooled_gaps);
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     assert_eq!(
         csv.lines().count(),
-        4,
+        7,
         "a header and a row per point:\n{csv}"
     );
-    assert!(csv.starts_with("method,strength,validation_accuracy,"));
+    assert!(csv.starts_with("method,strength,seed,validation_accuracy,"));
     assert!(out.join("sweep.png").exists());
-    assert!(out.join("mssr_10/model.json").exists());
+    assert!(out.join("seed_2/mssr_10/model.json").exists());
+
+    // Resumed, a finished sweep reads every point back instead of training it again.
+    let mut resumed = kind.to_vec();
+    resumed.push("--resume");
+    let again = sweep(&resumed, &mnist, &out);
+    assert_eq!(again["points"], report["points"]);
+    // A finished point trained with other options is not taken for this run's.
+    let mut other = resumed.clone();
+    other.extend(["--batch", "16"]);
+    let refused = snngen(&sweep_args(&other, &mnist, &out));
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("finished run with other options"),
+        "{stderr}"
+    );
 
     // The sweep sets each point's method itself.
     let refused = snngen(&[

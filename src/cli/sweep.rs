@@ -63,6 +63,15 @@ pub struct SsrArgs {
     /// Strengths (positive), comma-separated; every method is trained at each.
     #[arg(long, value_delimiter = ',', required = true, value_name = "S,S,...")]
     strengths: Vec<f64>,
+    /// Train the whole sweep from each of these seeds (into seed_<seed>/ each) and compare the
+    /// methods within each seed and pooled over them, instead of from --seed alone.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "N,N,...",
+        conflicts_with = "seed"
+    )]
+    seeds: Vec<u64>,
     #[command(flatten)]
     common: SweepArgs,
 }
@@ -125,12 +134,13 @@ impl Report for SweepReport<VsynPoint> {
 
 impl Report for SweepReport<SsrPoint> {
     fn table(&self) -> String {
-        let mut t = format!("method    strength  {TRAINED_HEADER}\n");
+        let mut t = format!("method    strength  seed  {TRAINED_HEADER}\n");
         for p in &self.points {
             t.push_str(&format!(
-                "{:<8}  {:>8}  {}\n",
+                "{:<8}  {:>8}  {:>4}  {}\n",
                 method_name(p.method),
                 p.strength,
+                p.seed,
                 trained_columns(&p.trained)
             ));
         }
@@ -142,13 +152,16 @@ impl Report for SweepReport<SsrPoint> {
     }
 }
 
-/// E.g. "mssr against membrane at the same hidden spikes: above at 3 of 4, mean +0.12 points
-/// (0.160: +0.30, ...)".
+/// E.g. "mssr against membrane at the same hidden spikes (seed 1): above at 3 of 4, mean +0.12
+/// points (0.160: +0.30, ...)".
 fn comparison_line(c: &CurveComparison) -> String {
     let points = |d: f64| format!("{:+.2}", 100.0 * d);
+    let seeds = c
+        .seed
+        .map_or("every seed".to_string(), |s| format!("seed {s}"));
     if c.gaps.is_empty() {
         return format!(
-            "{} against {}: no spike count of the baseline falls within its curve\n",
+            "{} against {} ({seeds}): no spike count of the baseline falls within its curve\n",
             method_name(c.method),
             method_name(c.baseline)
         );
@@ -171,8 +184,8 @@ fn comparison_line(c: &CurveComparison) -> String {
         })
         .collect();
     format!(
-        "{} against {} at the same hidden spikes per neuron: at or above at {} of {}, mean {} \
-         points ({})\n",
+        "{} against {} at the same hidden spikes per neuron ({seeds}): at or above at {} of {}, \
+         mean {} points ({})\n",
         method_name(c.method),
         method_name(c.baseline),
         above,
@@ -200,7 +213,10 @@ pub fn run(target: Target, g: &Global) -> Result<()> {
             let design = a.common.design.clone();
             let opts = a.common.options("sweep_ssr", g)?;
             let methods: Vec<Sparsity> = a.methods.into_iter().map(Sparsity::from).collect();
-            show(&sweep_ssr(&design, &methods, &a.strengths, &opts)?, g);
+            show(
+                &sweep_ssr(&design, &methods, &a.strengths, &a.seeds, &opts)?,
+                g,
+            );
         }
     }
     Ok(())

@@ -139,7 +139,9 @@ pub(super) struct TtfsArgs {
     /// Train on only the first N images of the training split (quick runs).
     #[arg(long, value_name = "N")]
     train_limit: Option<usize>,
-    /// Go on from the checkpoint that an interrupted run left in the output folder.
+    /// Go on from the checkpoint that an interrupted run left in the output folder; a run
+    /// that finished there with the same options is read back, not trained again (so a
+    /// resumed sweep skips the points it finished).
     #[arg(long)]
     resume: bool,
 }

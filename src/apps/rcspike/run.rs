@@ -84,6 +84,9 @@ pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
     let train_images = o.train_limit.unwrap_or(n).min(n - o.validation);
     let train_idx: Vec<usize> = (0..train_images).collect();
     let validation_idx: Vec<usize> = (n - o.validation..n).collect();
+    if let Some(report) = finished_run(task, o, train_images)? {
+        return Ok(report);
+    }
     let cfg = task.config(&o.hyper, o.jobs);
     let (mut state, earlier_seconds) = start(task, o, &cfg, train_images)?;
     let start_time = Instant::now();
@@ -140,6 +143,50 @@ pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
         seconds,
         model_dir: o.out.display().to_string(),
     })
+}
+
+/// With `--resume`, the report of a run that already finished in the output folder (model.json
+/// and no checkpoint) with the same options, read back instead of trained again: a resumed
+/// sweep skips the points it finished. None if there is a checkpoint to go on from or no model.
+fn finished_run(task: &Task, o: &TrainOptions, train_images: usize) -> Result<Option<TrainReport>> {
+    let model_file = o.out.join(model::MODEL_FILE);
+    if !o.resume || o.out.join(model::CHECKPOINT_FILE).exists() || !model_file.exists() {
+        return Ok(None);
+    }
+    let info = model::read_unchecked_info(&o.out)?;
+    let same = info.structure == task.structure()
+        && info.hyper == o.hyper
+        && info.train_images == train_images
+        && info.validation_images == o.validation;
+    if !same {
+        return Err(Error::Usage(format!(
+            "{} holds a finished run with other options ({:?}, {} training and {} validation images) \
+             and no checkpoint to resume; train without --resume or into another folder",
+            o.out.display(),
+            info.hyper,
+            info.train_images,
+            info.validation_images
+        )));
+    }
+    note(
+        o.verbosity,
+        &format!(
+            "already trained ({} epochs): {}",
+            info.history.len(),
+            o.out.display()
+        ),
+    );
+    Ok(Some(TrainReport {
+        design: task.design.clone(),
+        train_images,
+        validation_images: o.validation,
+        validation_accuracy: info.validation_accuracy,
+        quantized_validation_accuracy: info.quantized_validation_accuracy,
+        bits: info.bits,
+        epochs: info.history,
+        seconds: info.train_seconds,
+        model_dir: o.out.display().to_string(),
+    }))
 }
 
 /// A fresh state, or the checkpoint's when resuming (with the same options and data).

@@ -38,11 +38,13 @@ pub struct VsynPoint {
     pub trained: Trained,
 }
 
-/// One point of `sweep ssr`: a regularizer at a strength (the plain network is method none).
+/// One point of `sweep ssr`: a regularizer at a strength (the plain network is method none),
+/// trained from one seed's initial weights and batch order.
 #[derive(Debug, Clone, Serialize)]
 pub struct SsrPoint {
     pub method: Sparsity,
     pub strength: f64,
+    pub seed: u64,
     #[serde(flatten)]
     pub trained: Trained,
 }
@@ -61,11 +63,14 @@ pub struct SweepReport<P> {
 /// One method's trade-off curve against the baseline's: at every spike count the baseline
 /// reached within the method's span, the method's accuracy there (linear between its points,
 /// the plain network included) minus the baseline's, so that curves whose points fall at
-/// different spike counts compare at the same sparsity.
+/// different spike counts compare at the same sparsity. Curves compare within a seed (the
+/// same initial weights and batch order); a sweep over several seeds adds one comparison per
+/// method that pools every seed's gaps (`seed` None).
 #[derive(Debug, Clone, Serialize)]
 pub struct CurveComparison {
     pub method: Sparsity,
     pub baseline: Sparsity,
+    pub seed: Option<u64>,
     pub gaps: Vec<CurveGap>,
 }
 
@@ -105,10 +110,13 @@ pub fn sweep_vsyn(
 /// Trains the design once without regularization (`<o.out>/none/`) and then with every
 /// method at every strength (`<o.out>/<method>_<strength>/`), and writes sweep.csv and
 /// sweep.png (accuracy against hidden spikes per neuron, one curve per method) into `o.out`.
+/// With several `seeds` the whole sweep is trained from each (`<o.out>/seed_<seed>/...`, one
+/// curve per method and seed); with none, from `o.hyper.seed`.
 pub fn sweep_ssr(
     design: &Path,
     methods: &[Sparsity],
     strengths: &[f64],
+    seeds: &[u64],
     o: &TrainOptions,
 ) -> Result<SweepReport<SsrPoint>> {
     if methods.is_empty() || strengths.is_empty() {
@@ -129,33 +137,89 @@ pub fn sweep_ssr(
             .filter(|m| **m != Sparsity::None)
             .flat_map(|&m| strengths.iter().map(move |&s| (m, s))),
     );
+    let seeds = if seeds.is_empty() {
+        vec![o.hyper.seed]
+    } else {
+        seeds.to_vec()
+    };
+    let total = runs.len() * seeds.len();
     let mut points = Vec::new();
-    for (i, &(method, strength)) in runs.iter().enumerate() {
-        let label = match method {
-            Sparsity::None => "none".to_string(),
-            _ => format!("{}_{strength}", method_name(method)),
-        };
-        note(
-            o.verbosity,
-            &format!("point {}/{}: {label}", i + 1, runs.len()),
-        );
-        let trained = train_point(&task, o, &label, |h| {
-            h.sparsity = method;
-            h.sparsity_strength = strength;
-        })?;
-        points.push(SsrPoint {
-            method,
-            strength,
-            trained,
-        });
+    for &seed in &seeds {
+        for &(method, strength) in &runs {
+            let mut label = match method {
+                Sparsity::None => "none".to_string(),
+                _ => format!("{}_{strength}", method_name(method)),
+            };
+            if seeds.len() > 1 {
+                label = format!("seed_{seed}/{label}");
+            }
+            note(
+                o.verbosity,
+                &format!("point {}/{total}: {label}", points.len() + 1),
+            );
+            let trained = train_point(&task, o, &label, |h| {
+                h.sparsity = method;
+                h.sparsity_strength = strength;
+                h.seed = seed;
+            })?;
+            points.push(SsrPoint {
+                method,
+                strength,
+                seed,
+                trained,
+            });
+        }
     }
     let comparisons = compare_with_baseline(&points);
     finish(&task.design, points, comparisons, o, ssr_table, ssr_chart)
 }
 
 /// The curve of every method but the baseline (the membrane penalty) against the baseline's
-/// points, if the sweep has them.
+/// points of the same seed, if the sweep has them; with several seeds, then every method's
+/// gaps pooled over the seeds.
 fn compare_with_baseline(points: &[SsrPoint]) -> Vec<CurveComparison> {
+    let seeds = distinct(points.iter().map(|p| p.seed));
+    let mut comparisons: Vec<CurveComparison> = seeds
+        .iter()
+        .flat_map(|&seed| {
+            let of_seed: Vec<SsrPoint> =
+                points.iter().filter(|p| p.seed == seed).cloned().collect();
+            compare_one_seed(&of_seed)
+        })
+        .collect();
+    if seeds.len() > 1 {
+        let methods = distinct(comparisons.iter().map(|c| c.method));
+        let pooled: Vec<CurveComparison> = methods
+            .into_iter()
+            .map(|method| CurveComparison {
+                method,
+                baseline: Sparsity::Membrane,
+                seed: None,
+                gaps: comparisons
+                    .iter()
+                    .filter(|c| c.method == method)
+                    .flat_map(|c| c.gaps.clone())
+                    .collect(),
+            })
+            .collect();
+        comparisons.extend(pooled);
+    }
+    comparisons
+}
+
+/// The values in the order they first appear.
+fn distinct<T: PartialEq>(values: impl Iterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// `compare_with_baseline` on the points of one seed.
+fn compare_one_seed(points: &[SsrPoint]) -> Vec<CurveComparison> {
     let baseline = Sparsity::Membrane;
     // The baseline's own points: the plain one is on every curve and compares as 0.
     let reference: Vec<(f64, f64)> = points
@@ -166,13 +230,11 @@ fn compare_with_baseline(points: &[SsrPoint]) -> Vec<CurveComparison> {
     if reference.is_empty() {
         return Vec::new();
     }
-    let mut methods: Vec<Sparsity> = points.iter().map(|p| p.method).collect();
-    methods.dedup();
-    methods
+    distinct(points.iter().map(|p| p.method))
         .into_iter()
         .filter(|m| ![Sparsity::None, baseline].contains(m))
         .filter_map(|method| {
-            let curve = trade_off_curve(points, method)?;
+            let curve = trade_off_curve(points, method, points.first()?.seed)?;
             let gaps = reference
                 .iter()
                 .filter_map(|&(spikes, accuracy)| {
@@ -185,20 +247,22 @@ fn compare_with_baseline(points: &[SsrPoint]) -> Vec<CurveComparison> {
             Some(CurveComparison {
                 method,
                 baseline,
+                seed: points.first().map(|p| p.seed),
                 gaps,
             })
         })
         .collect()
 }
 
-/// A method's (hidden spikes per neuron, validation accuracy) points, from the plain network
-/// through its strengths, sorted by spikes; None if the sweep did not train the method.
-fn trade_off_curve(points: &[SsrPoint], method: Sparsity) -> Option<Vec<(f64, f64)>> {
-    if !points.iter().any(|p| p.method == method) {
+/// A method's (hidden spikes per neuron, validation accuracy) points from one seed, from the
+/// plain network through its strengths, sorted by spikes; None if the sweep did not train the
+/// method from that seed.
+fn trade_off_curve(points: &[SsrPoint], method: Sparsity, seed: u64) -> Option<Vec<(f64, f64)>> {
+    let of_seed = || points.iter().filter(|p| p.seed == seed);
+    if !of_seed().any(|p| p.method == method) {
         return None;
     }
-    let mut curve: Vec<(f64, f64)> = points
-        .iter()
+    let mut curve: Vec<(f64, f64)> = of_seed()
         .filter(|p| p.method == method || p.method == Sparsity::None)
         .map(spikes_and_accuracy)
         .collect();
@@ -340,12 +404,13 @@ fn vsyn_table(points: &[VsynPoint]) -> String {
 }
 
 fn ssr_table(points: &[SsrPoint]) -> String {
-    let mut out = format!("method,strength,{TRAINED_COLUMNS}\n");
+    let mut out = format!("method,strength,seed,{TRAINED_COLUMNS}\n");
     for p in points {
         out.push_str(&format!(
-            "{},{},{}\n",
+            "{},{},{},{}\n",
             method_name(p.method),
             p.strength,
+            p.seed,
             trained_cells(&p.trained)
         ));
     }
@@ -380,32 +445,33 @@ fn vsyn_chart(design: &str, points: &[VsynPoint]) -> Chart {
     }
 }
 
-/// One curve per method from the plain network through its strengths.
+/// One curve per method (and seed, if several) from the plain network through its strengths.
 fn ssr_chart(design: &str, points: &[SsrPoint]) -> Chart {
-    let at = spikes_and_accuracy;
-    let plain: Vec<(f64, f64)> = points
+    let seeds = distinct(points.iter().map(|p| p.seed));
+    let methods = distinct(points.iter().map(|p| p.method));
+    let series = seeds
         .iter()
-        .filter(|p| p.method == Sparsity::None)
-        .map(at)
-        .collect();
-    let mut methods: Vec<Sparsity> = points.iter().map(|p| p.method).collect();
-    methods.dedup();
-    let series = methods
-        .into_iter()
-        .filter(|m| *m != Sparsity::None)
-        .map(|m| Series {
-            name: match m {
+        .flat_map(|&seed| {
+            methods
+                .iter()
+                .filter(|m| **m != Sparsity::None)
+                .map(move |&m| (seed, m))
+        })
+        .map(|(seed, m)| {
+            let name = match m {
                 Sparsity::Mssr => "M-SSR",
                 Sparsity::Fssr => "F-SSR",
                 _ => "membrane penalty (baseline)",
+            };
+            Series {
+                name: if seeds.len() > 1 {
+                    format!("{name}, seed {seed}")
+                } else {
+                    name.into()
+                },
+                points: trade_off_curve(points, m, seed).unwrap_or_default(),
+                mark: Mark::Line,
             }
-            .into(),
-            points: plain
-                .iter()
-                .copied()
-                .chain(points.iter().filter(|p| p.method == m).map(at))
-                .collect(),
-            mark: Mark::Line,
         })
         .collect();
     Chart {
@@ -424,6 +490,7 @@ mod tests {
         SsrPoint {
             method,
             strength: 1.0,
+            seed: 1,
             trained: Trained {
                 validation_accuracy: accuracy,
                 quantized_validation_accuracy: None,
@@ -480,5 +547,57 @@ mod tests {
         }
         // Without the baseline in the sweep there is nothing to compare.
         assert!(compare_with_baseline(&points[..3]).is_empty());
+    }
+
+    #[test]
+    fn several_seeds_compare_within_each_seed_and_pool_the_gaps() {
+        use Sparsity::{Membrane, Mssr, None as Plain};
+        let seeded = |seed: u64, method: Sparsity, spikes: f64, accuracy: f64| SsrPoint {
+            seed,
+            ..point(method, spikes, accuracy)
+        };
+        // Seed 1's M-SSR curve lies below its baseline point, seed 2's above; each seed's
+        // baseline compares with its own seed's curve only, then the gaps are pooled.
+        let points = [
+            seeded(1, Plain, 0.5, 0.96),
+            seeded(1, Mssr, 0.1, 0.92),
+            seeded(1, Membrane, 0.3, 0.95),
+            seeded(2, Plain, 0.5, 0.97),
+            seeded(2, Mssr, 0.1, 0.95),
+            seeded(2, Membrane, 0.3, 0.94),
+        ];
+        let c = compare_with_baseline(&points);
+        let summary: Vec<(Option<u64>, Vec<f64>)> = c
+            .iter()
+            .map(|c| {
+                let gaps = c.gaps.iter().map(|g| g.accuracy_difference).collect();
+                (c.seed, gaps)
+            })
+            .collect();
+        assert_eq!(summary.len(), 3, "{summary:?}");
+        let expected = [
+            (Some(1), vec![0.94 - 0.95]),
+            (Some(2), vec![0.96 - 0.94]),
+            (None, vec![0.94 - 0.95, 0.96 - 0.94]),
+        ];
+        for ((seed, gaps), (e_seed, e_gaps)) in summary.iter().zip(&expected) {
+            assert_eq!(seed, e_seed, "{summary:?}");
+            assert_eq!(gaps.len(), e_gaps.len(), "{summary:?}");
+            for (g, e) in gaps.iter().zip(e_gaps) {
+                assert!((g - e).abs() < 1e-12, "{summary:?}");
+            }
+        }
+        // One curve per method and seed.
+        let chart = ssr_chart("d", &points);
+        let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "M-SSR, seed 1",
+                "membrane penalty (baseline), seed 1",
+                "M-SSR, seed 2",
+                "membrane penalty (baseline), seed 2"
+            ]
+        );
     }
 }
