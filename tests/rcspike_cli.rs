@@ -565,6 +565,11 @@ fn the_ssr_sweep_trades_spikes_for_accuracy_per_method_and_seed() {
     ]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--methods"));
+    // Each seed is one run of the whole sweep, into its own folder.
+    let twice = ["ssr", "--strengths", "1", "--seeds", "2,2"];
+    let refused = snngen(&sweep_args(&twice, &mnist, &tmp.path().join("twice")));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("seed twice"));
 }
 
 /// The sparse-firing seed's deep network (784-400-400-400-10, weights not shipped) trains, with

@@ -183,15 +183,19 @@ fn comparison_line(c: &CurveComparison) -> String {
             )
         })
         .collect();
+    // The pooled line only sums up: each gap is on its seed's line already.
+    let listed = match c.seed {
+        Some(_) => format!(" ({})", each.join(", ")),
+        None => String::new(),
+    };
     format!(
         "{} against {} at the same hidden spikes per neuron ({seeds}): at or above at {} of {}, \
-         mean {} points ({})\n",
+         mean {} points{listed}\n",
         method_name(c.method),
         method_name(c.baseline),
         above,
         c.gaps.len(),
         points(mean),
-        each.join(", ")
     )
 }
 

@@ -137,6 +137,11 @@ pub fn sweep_ssr(
             .filter(|m| **m != Sparsity::None)
             .flat_map(|&m| strengths.iter().map(move |&s| (m, s))),
     );
+    if distinct(seeds.iter()).len() < seeds.len() {
+        return Err(Error::Usage(format!(
+            "--seeds lists a seed twice ({seeds:?}): each seed is one run of the whole sweep"
+        )));
+    }
     let seeds = if seeds.is_empty() {
         vec![o.hyper.seed]
     } else {
