@@ -63,8 +63,9 @@ pub struct SsrArgs {
     /// Strengths (positive), comma-separated; every method is trained at each.
     #[arg(long, value_delimiter = ',', required = true, value_name = "S,S,...")]
     strengths: Vec<f64>,
-    /// Train the whole sweep from each of these seeds (into seed_<seed>/ each) and compare the
-    /// methods within each seed and pooled over them, instead of from --seed alone.
+    /// Train the whole sweep from each of these seeds (into seed_<seed>/ each, so sweeps run
+    /// one seed at a time into the same folder resume into one) and compare the methods within
+    /// each seed and pooled over them, instead of from --seed alone.
     #[arg(
         long,
         value_delimiter = ',',

@@ -149,23 +149,17 @@ pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
 /// and no checkpoint) with the same options, read back instead of trained again: a resumed
 /// sweep skips the points it finished. None if there is a checkpoint to go on from or no model.
 fn finished_run(task: &Task, o: &TrainOptions, train_images: usize) -> Result<Option<TrainReport>> {
-    let model_file = o.out.join(model::MODEL_FILE);
-    if !o.resume || o.out.join(model::CHECKPOINT_FILE).exists() || !model_file.exists() {
+    if !o.resume || o.out.join(model::CHECKPOINT_FILE).exists() || !has_model(&o.out) {
         return Ok(None);
     }
     let info = model::read_unchecked_info(&o.out)?;
-    let same = info.structure == task.structure()
-        && info.hyper == o.hyper
-        && info.train_images == train_images
-        && info.validation_images == o.validation;
-    if !same {
+    let differences = finished_run_differences(task, o, train_images, &info);
+    if !differences.is_empty() {
         return Err(Error::Usage(format!(
-            "{} holds a finished run with other options ({:?}, {} training and {} validation images) \
-             and no checkpoint to resume; train without --resume or into another folder",
+            "{} holds a finished run (no checkpoint to resume) that differs from this one: {}; \
+             train without --resume or into another folder",
             o.out.display(),
-            info.hyper,
-            info.train_images,
-            info.validation_images
+            differences.join("; ")
         )));
     }
     note(
@@ -187,6 +181,53 @@ fn finished_run(task: &Task, o: &TrainOptions, train_images: usize) -> Result<Op
         seconds: info.train_seconds,
         model_dir: o.out.display().to_string(),
     }))
+}
+
+/// Whether `dir` holds a model.json (finished or not).
+pub fn has_model(dir: &Path) -> bool {
+    dir.join(model::MODEL_FILE).exists()
+}
+
+/// Whether `dir` holds anything `--resume` can go on from: a checkpoint or a finished model.
+pub fn has_run(dir: &Path) -> bool {
+    has_model(dir) || dir.join(model::CHECKPOINT_FILE).exists()
+}
+
+/// What a finished model folder's run does not share with this one (empty: the same run). The
+/// data folder is not recorded, only its image counts.
+fn finished_run_differences(
+    task: &Task,
+    o: &TrainOptions,
+    train_images: usize,
+    info: &ModelInfo,
+) -> Vec<String> {
+    let mut d = Vec::new();
+    if info.structure != task.structure() || info.bits != task.bits {
+        d.push(format!(
+            "it was trained for design `{}` with other layers, neuron, timing or crosspoints",
+            info.design
+        ));
+    }
+    if info.hyper != o.hyper {
+        d.push(format!(
+            "its training options were {:?}, this run's are {:?}",
+            info.hyper, o.hyper
+        ));
+    }
+    if (info.train_images, info.validation_images) != (train_images, o.validation) {
+        d.push(format!(
+            "it used {} training and {} validation images, this run {train_images} and {}",
+            info.train_images, info.validation_images, o.validation
+        ));
+    }
+    if info.history.len() != info.hyper.epochs {
+        d.push(format!(
+            "it holds {} of its {} epochs (its checkpoint is gone)",
+            info.history.len(),
+            info.hyper.epochs
+        ));
+    }
+    d
 }
 
 /// A fresh state, or the checkpoint's when resuming (with the same options and data).

@@ -3,7 +3,7 @@
 //! charge-domain neuron (vsyn far above it). `ssr`: sparse-firing regularization strengths
 //! per method, the trade-off between accuracy and spikes per neuron (SEEDS.md §4).
 
-use super::run::{TrainOptions, TrainReport, hidden_mean, train};
+use super::run::{TrainOptions, TrainReport, has_run, hidden_mean, train};
 use super::task::Task;
 use crate::model::ttfs_network::Sparsity;
 use crate::support::error::{Error, Result};
@@ -110,8 +110,8 @@ pub fn sweep_vsyn(
 /// Trains the design once without regularization (`<o.out>/none/`) and then with every
 /// method at every strength (`<o.out>/<method>_<strength>/`), and writes sweep.csv and
 /// sweep.png (accuracy against hidden spikes per neuron, one curve per method) into `o.out`.
-/// With several `seeds` the whole sweep is trained from each (`<o.out>/seed_<seed>/...`, one
-/// curve per method and seed); with none, from `o.hyper.seed`.
+/// Given `seeds`, the whole sweep is trained from each (`<o.out>/seed_<seed>/...`, one curve
+/// per method and seed); with none, from `o.hyper.seed`.
 pub fn sweep_ssr(
     design: &Path,
     methods: &[Sparsity],
@@ -129,6 +129,11 @@ pub fn sweep_ssr(
             "--strengths must be positive (the plain network is trained anyway), got {s}"
         )));
     }
+    if distinct(seeds.iter()).len() < seeds.len() {
+        return Err(Error::Usage(format!(
+            "--seeds lists a seed twice ({seeds:?}): each seed is one run of the whole sweep"
+        )));
+    }
     let task = load(design, None)?;
     let mut runs = vec![(Sparsity::None, 0.0)];
     runs.extend(
@@ -137,11 +142,9 @@ pub fn sweep_ssr(
             .filter(|m| **m != Sparsity::None)
             .flat_map(|&m| strengths.iter().map(move |&s| (m, s))),
     );
-    if distinct(seeds.iter()).len() < seeds.len() {
-        return Err(Error::Usage(format!(
-            "--seeds lists a seed twice ({seeds:?}): each seed is one run of the whole sweep"
-        )));
-    }
+    // With --seeds every seed's points go into its own folder, even a single seed's, so
+    // that a sweep over more seeds later resumes them.
+    let per_seed_folders = !seeds.is_empty();
     let seeds = if seeds.is_empty() {
         vec![o.hyper.seed]
     } else {
@@ -155,7 +158,7 @@ pub fn sweep_ssr(
                 Sparsity::None => "none".to_string(),
                 _ => format!("{}_{strength}", method_name(method)),
             };
-            if seeds.len() > 1 {
+            if per_seed_folders {
                 label = format!("seed_{seed}/{label}");
             }
             note(
@@ -179,6 +182,10 @@ pub fn sweep_ssr(
     finish(&task.design, points, comparisons, o, ssr_table, ssr_chart)
 }
 
+/// What every method's curve is compared with: the membrane-potential penalty of rate-coded
+/// work, the seed's baseline.
+const BASELINE: Sparsity = Sparsity::Membrane;
+
 /// The curve of every method but the baseline (the membrane penalty) against the baseline's
 /// points of the same seed, if the sweep has them; with several seeds, then every method's
 /// gaps pooled over the seeds.
@@ -198,7 +205,7 @@ fn compare_with_baseline(points: &[SsrPoint]) -> Vec<CurveComparison> {
             .into_iter()
             .map(|method| CurveComparison {
                 method,
-                baseline: Sparsity::Membrane,
+                baseline: BASELINE,
                 seed: None,
                 gaps: comparisons
                     .iter()
@@ -225,7 +232,7 @@ fn distinct<T: PartialEq>(values: impl Iterator<Item = T>) -> Vec<T> {
 
 /// `compare_with_baseline` on the points of one seed.
 fn compare_one_seed(points: &[SsrPoint]) -> Vec<CurveComparison> {
-    let baseline = Sparsity::Membrane;
+    let baseline = BASELINE;
     // The baseline's own points: the plain one is on every curve and compares as 0.
     let reference: Vec<(f64, f64)> = points
         .iter()
@@ -319,7 +326,9 @@ fn load(design: &Path, vsyn: Option<f64>) -> Result<Task> {
     .ok_or_else(|| Error::Usage(format!("{} is not a TTFS network", design.display())))
 }
 
-/// Trains one point into `<o.out>/<dir>/` with the hyperparameters `edit` sets.
+/// Trains one point into `<o.out>/<dir>/` with the hyperparameters `edit` sets. A resumed
+/// sweep reads back the points it finished, goes on with the one it was killed in, and trains
+/// the ones it had not reached afresh.
 fn train_point(
     task: &Task,
     o: &TrainOptions,
@@ -328,6 +337,7 @@ fn train_point(
 ) -> Result<Trained> {
     let mut opts = o.clone();
     opts.out = o.out.join(dir);
+    opts.resume = o.resume && has_run(&opts.out);
     edit(&mut opts.hyper);
     let r = train(task, &opts)?;
     Ok(trained(task, &r))
