@@ -184,7 +184,7 @@ fn finished_run(task: &Task, o: &TrainOptions, train_images: usize) -> Result<Op
 }
 
 /// Whether `dir` holds a model.json (finished or not).
-pub fn has_model(dir: &Path) -> bool {
+fn has_model(dir: &Path) -> bool {
     dir.join(model::MODEL_FILE).exists()
 }
 

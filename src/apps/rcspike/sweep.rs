@@ -193,11 +193,7 @@ fn compare_with_baseline(points: &[SsrPoint]) -> Vec<CurveComparison> {
     let seeds = distinct(points.iter().map(|p| p.seed));
     let mut comparisons: Vec<CurveComparison> = seeds
         .iter()
-        .flat_map(|&seed| {
-            let of_seed: Vec<SsrPoint> =
-                points.iter().filter(|p| p.seed == seed).cloned().collect();
-            compare_one_seed(&of_seed)
-        })
+        .flat_map(|&seed| compare_one_seed(points, seed))
         .collect();
     if seeds.len() > 1 {
         let methods = distinct(comparisons.iter().map(|c| c.method));
@@ -231,22 +227,22 @@ fn distinct<T: PartialEq>(values: impl Iterator<Item = T>) -> Vec<T> {
 }
 
 /// `compare_with_baseline` on the points of one seed.
-fn compare_one_seed(points: &[SsrPoint]) -> Vec<CurveComparison> {
+fn compare_one_seed(points: &[SsrPoint], seed: u64) -> Vec<CurveComparison> {
     let baseline = BASELINE;
+    let of_seed = || points.iter().filter(move |p| p.seed == seed);
     // The baseline's own points: the plain one is on every curve and compares as 0.
-    let reference: Vec<(f64, f64)> = points
-        .iter()
+    let reference: Vec<(f64, f64)> = of_seed()
         .filter(|p| p.method == baseline)
         .map(spikes_and_accuracy)
         .collect();
     if reference.is_empty() {
         return Vec::new();
     }
-    distinct(points.iter().map(|p| p.method))
+    distinct(of_seed().map(|p| p.method))
         .into_iter()
         .filter(|m| ![Sparsity::None, baseline].contains(m))
         .filter_map(|method| {
-            let curve = trade_off_curve(points, method, points.first()?.seed)?;
+            let curve = trade_off_curve(points, method, seed)?;
             let gaps = reference
                 .iter()
                 .filter_map(|&(spikes, accuracy)| {
@@ -259,7 +255,7 @@ fn compare_one_seed(points: &[SsrPoint]) -> Vec<CurveComparison> {
             Some(CurveComparison {
                 method,
                 baseline,
-                seed: points.first().map(|p| p.seed),
+                seed: Some(seed),
                 gaps,
             })
         })
