@@ -26,11 +26,56 @@
 use std::fmt;
 
 /// One synapse seen by a neuron: when its input fires and the two conductances (S) it adds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct SynapseEvent {
     pub time: f64,
     pub g_exc: f64,
     pub g_inh: f64,
+}
+
+/// A neuron's synapse events, read one at a time: a network reads them straight from its
+/// crossbar rows, and a neuron that fires early never reads the rest (copying every row out
+/// for every neuron cost a sixth of a training run).
+pub trait Events {
+    fn count(&self) -> usize;
+    fn event(&self, k: usize) -> SynapseEvent;
+    /// Whether event k + 1 never comes before event k (then no sort is needed).
+    fn in_time_order(&self) -> bool;
+}
+
+/// A slice, array or Vec of events, in any order.
+impl<T: AsRef<[SynapseEvent]> + ?Sized> Events for T {
+    fn count(&self) -> usize {
+        self.as_ref().len()
+    }
+
+    fn event(&self, k: usize) -> SynapseEvent {
+        self.as_ref()[k]
+    }
+
+    fn in_time_order(&self) -> bool {
+        self.as_ref().is_sorted_by(|a, b| a.time <= b.time)
+    }
+}
+
+/// The same events with every inhibitory conductance taken as 0.
+pub struct ExcitatoryOnly<'a, E: Events + ?Sized>(pub &'a E);
+
+impl<E: Events + ?Sized> Events for ExcitatoryOnly<'_, E> {
+    fn count(&self) -> usize {
+        self.0.count()
+    }
+
+    fn event(&self, k: usize) -> SynapseEvent {
+        SynapseEvent {
+            g_inh: 0.0,
+            ..self.0.event(k)
+        }
+    }
+
+    fn in_time_order(&self) -> bool {
+        self.0.in_time_order()
+    }
 }
 
 /// The electrical constants of an RC-Spike neuron (SI units).
@@ -66,7 +111,7 @@ impl std::error::Error for DomainError {}
 
 /// The derivatives of one quantity (a firing time, a membrane voltage) by each synapse
 /// event's time and conductances, one entry per event in the order given.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sensitivities {
     pub d_time: Vec<f64>,
     pub d_g_exc: Vec<f64>,
@@ -104,14 +149,16 @@ pub struct Membrane {
 }
 
 /// The membrane's history up to a time: the events in time order, the intervals of
-/// constant conductance they start (interval k + 1 starts at event `order[k]`), and the
+/// constant conductance they start (interval k + 1 starts at event `source(k)`), and the
 /// crossing if one came before the last event taken.
 struct Run {
-    order: Vec<usize>,
+    /// The events in time order, or None when they came in time order.
+    order: Option<Vec<usize>>,
     intervals: Vec<Interval>,
-    /// `steps[k]`: how interval k relaxed up to the start of interval k + 1 (kept for the
-    /// backward pass, which would otherwise evaluate the same exponentials again).
-    steps: Vec<Partials>,
+    /// `steps[k]`: the `1 - exp` interval k took to relax up to the start of interval k + 1
+    /// (kept for the backward pass, which would otherwise evaluate the same exponentials
+    /// again).
+    steps: Vec<f64>,
     fired: Option<f64>,
 }
 
@@ -171,21 +218,46 @@ impl RcNeuron {
 
     /// The membrane after `dt` in an interval, with its partial derivatives.
     fn relax(&self, iv: &Interval, dt: f64) -> Partials {
+        self.partials(iv, dt, self.relax_value(iv, dt))
+    }
+
+    /// The membrane after `dt` in an interval, and the `1 - exp(-G dt / C)` it took (0 where
+    /// it took none): all [`RcNeuron::partials`] needs besides the interval. A run keeps
+    /// only these; the derivatives are worked out for the intervals a gradient goes back
+    /// through, not for every interval of every neuron.
+    #[inline(always)]
+    fn relax_value(&self, iv: &Interval, dt: f64) -> (f64, f64) {
+        if self.ideal {
+            return (iv.v + self.ideal_slope(iv) * dt, 0.0);
+        }
+        // No line conducts (A = 0 too, as every conductance is >= 0): the membrane holds.
+        // Or inputs that step together (pixels of one grey level): no time passes.
+        if iv.g == 0.0 || dt == 0.0 {
+            return (iv.v, 0.0);
+        }
+        let v_inf = iv.a / iv.g;
+        let one_minus_e = -(-(iv.g * dt / self.capacitance)).exp_m1();
+        // One exponential: e from 1 - e loses at most ~1e-16 absolutely, where e is small.
+        let e = 1.0 - one_minus_e;
+        (v_inf + (iv.v - v_inf) * e, one_minus_e)
+    }
+
+    /// The partial derivatives of the membrane `value` that [`RcNeuron::relax_value`] found
+    /// `dt` into interval `iv`.
+    fn partials(&self, iv: &Interval, dt: f64, (value, one_minus_e): (f64, f64)) -> Partials {
         let c = self.capacitance;
         if self.ideal {
-            let slope = self.ideal_slope(iv);
             return Partials {
-                value: iv.v + slope * dt,
+                value,
                 d_v: 1.0,
                 d_a: dt / c,
                 d_g: -self.threshold * dt / c,
-                d_dt: slope,
+                d_dt: self.ideal_slope(iv),
             };
         }
         if iv.g == 0.0 {
-            // No line conducts (A = 0 too, as every conductance is >= 0): the membrane holds.
             return Partials {
-                value: iv.v,
+                value,
                 d_v: 1.0,
                 d_a: dt / c,
                 d_g: -iv.v * dt / c,
@@ -193,10 +265,9 @@ impl RcNeuron {
             };
         }
         if dt == 0.0 {
-            // Inputs that step together (pixels of one grey level): the same as below with
-            // e = 1, without the exponential.
+            // The same as below with e = 1.
             return Partials {
-                value: iv.v,
+                value,
                 d_v: 1.0,
                 d_a: 0.0,
                 d_g: 0.0,
@@ -204,11 +275,7 @@ impl RcNeuron {
             };
         }
         let v_inf = iv.a / iv.g;
-        let x = iv.g * dt / c;
-        let one_minus_e = -(-x).exp_m1();
-        // One exponential: e from 1 - e loses at most ~1e-16 absolutely, where e is small.
         let e = 1.0 - one_minus_e;
-        let value = v_inf + (iv.v - v_inf) * e;
         Partials {
             value,
             d_v: e,
@@ -243,43 +310,45 @@ impl RcNeuron {
     }
 
     /// The first time in `[0, window)` the membrane reaches the threshold, or None.
-    pub fn fire_time(&self, events: &[SynapseEvent], window: f64) -> Option<f64> {
-        self.fire(events, window).map(|f| f.time)
+    pub fn fire_time(&self, events: &(impl Events + ?Sized), window: f64) -> Option<f64> {
+        self.firing_time(&self.run(events, window, true), window)
+    }
+
+    /// Where a run up to `window` crossed the threshold: before its last event, or after it
+    /// within the window.
+    fn firing_time(&self, run: &Run, window: f64) -> Option<f64> {
+        match run.fired {
+            Some(t) => Some(t),
+            None => self.crossing(run.intervals.last()?).filter(|&t| t < window),
+        }
     }
 
     /// The firing time with its exact gradient (implicit-function rule at the crossing,
     /// carried back through every earlier interval), or None when the neuron stays silent.
-    pub fn fire(&self, events: &[SynapseEvent], window: f64) -> Option<Firing> {
+    pub fn fire(&self, events: &(impl Events + ?Sized), window: f64) -> Option<Firing> {
         let run = self.run(events, window, true);
-        let time = match run.fired {
-            Some(t) => t,
-            None => self
-                .crossing(run.intervals.last()?)
-                .filter(|&t| t < window)?,
-        };
+        let time = self.firing_time(&run, window)?;
         let (iv, last) = run.interval_at(time);
         let end = self.relax(&iv, time - iv.start);
         if end.d_dt <= 0.0 {
             // Crossing at the start of an interval (v already at threshold): no smooth path.
-            let grad = Sensitivities::zeros(events.len());
+            let grad = Sensitivities::zeros(events.count());
             return Some(Firing { time, grad });
         }
         // v(time) = threshold defines time: d time = -(d v) / slope.
-        let grad = self.backprop(events.len(), &run, last, &end, -1.0 / end.d_dt);
+        let grad = self.backprop(events.count(), &run, last, &end, -1.0 / end.d_dt);
         Some(Firing { time, grad })
     }
 
     /// The membrane at `at` with its gradient, or None if the neuron fires before `at`.
-    pub fn membrane_at(&self, events: &[SynapseEvent], at: f64) -> Option<Membrane> {
+    pub fn membrane_at(&self, events: &(impl Events + ?Sized), at: f64) -> Option<Membrane> {
         let run = self.run(events, at, true);
-        let fires =
-            run.fired.is_some() || self.crossing(run.intervals.last()?).is_some_and(|t| t < at);
-        if fires {
+        if self.firing_time(&run, at).is_some() {
             return None;
         }
         let (iv, last) = run.interval_at(at);
         let end = self.relax(&iv, at - iv.start);
-        let grad = self.backprop(events.len(), &run, last, &end, 1.0);
+        let grad = self.backprop(events.count(), &run, last, &end, 1.0);
         Some(Membrane {
             value: end.value,
             grad,
@@ -288,11 +357,11 @@ impl RcNeuron {
 
     /// The membrane at `at` as if the neuron had no threshold (it never fires, so nothing
     /// resets it), with its gradient: what a sparse-firing penalty looks at, fired or not.
-    pub fn free_membrane_at(&self, events: &[SynapseEvent], at: f64) -> Membrane {
+    pub fn free_membrane_at(&self, events: &(impl Events + ?Sized), at: f64) -> Membrane {
         let run = self.run(events, at, false);
         let (iv, last) = run.interval_at(at);
         let end = self.relax(&iv, at - iv.start);
-        let grad = self.backprop(events.len(), &run, last, &end, 1.0);
+        let grad = self.backprop(events.count(), &run, last, &end, 1.0);
         Membrane {
             value: end.value,
             grad,
@@ -302,7 +371,7 @@ impl RcNeuron {
     /// The charge (C) the excitatory lines deliver into the membrane over `[0, until)` when
     /// nothing resets it (as in the crossbar netlists, whose lines stay high to the frame's
     /// end): the integral of sum g_exc (e_exc - v) over the closed-form membrane.
-    pub fn excitatory_charge(&self, events: &[SynapseEvent], until: f64) -> f64 {
+    pub fn excitatory_charge(&self, events: &(impl Events + ?Sized), until: f64) -> f64 {
         let run = self.run(events, until, false);
         let c = self.capacitance;
         let ends = run
@@ -332,33 +401,46 @@ impl RcNeuron {
 
     /// The intervals from 0 up to `until` (events at or after it are not taken), stopping
     /// early at a crossing when `stop_at_crossing`.
-    fn run(&self, events: &[SynapseEvent], until: f64, stop_at_crossing: bool) -> Run {
-        let mut order: Vec<usize> = (0..events.len()).collect();
+    fn run(&self, events: &(impl Events + ?Sized), until: f64, stop_at_crossing: bool) -> Run {
         // A network passes its events already in time order: no sort per neuron.
-        if !events.is_sorted_by(|a, b| a.time <= b.time) {
-            order.sort_by(|&a, &b| events[a].time.total_cmp(&events[b].time));
-        }
-        let mut intervals = vec![Interval {
+        let order = (!events.in_time_order()).then(|| {
+            let mut order: Vec<usize> = (0..events.count()).collect();
+            order.sort_by(|&a, &b| events.event(a).time.total_cmp(&events.event(b).time));
+            order
+        });
+        let n = events.count();
+        let mut intervals = Vec::with_capacity(n + 1);
+        intervals.push(Interval {
             start: 0.0,
             v: self.v_start,
             a: 0.0,
             g: 0.0,
             g_exc: 0.0,
-        }];
-        let mut steps = Vec::with_capacity(order.len());
+        });
+        let mut steps = Vec::with_capacity(n);
         let mut fired = None;
-        for (k, &j) in order.iter().enumerate() {
-            let ev = &events[j];
+        // Events are read a chunk ahead: the reads of one chunk do not wait for each other
+        // (a network's come from all over a crossbar row), and a neuron that fires early
+        // reads little past its crossing.
+        const CHUNK: usize = 16;
+        let mut chunk = [SynapseEvent::default(); CHUNK];
+        for k in 0..n {
+            if k % CHUNK == 0 {
+                for (c, slot) in (k..n.min(k + CHUNK)).zip(chunk.iter_mut()) {
+                    *slot = events.event(order.as_ref().map_or(c, |o| o[c]));
+                }
+            }
+            let ev = chunk[k % CHUNK];
             if ev.time >= until {
                 break;
             }
             let last = intervals[k];
-            let step = self.relax(&last, (ev.time - last.start).max(0.0));
+            let (value, one_minus_e) = self.relax_value(&last, (ev.time - last.start).max(0.0));
             // The membrane moves monotonically within an interval, so it can only have
             // crossed before this event if it ends at or above the threshold: the
             // logarithm of the crossing time is taken only then.
             if stop_at_crossing
-                && (step.value >= self.threshold || last.v >= self.threshold)
+                && (value >= self.threshold || last.v >= self.threshold)
                 && let Some(t) = self
                     .crossing(&last)
                     .filter(|&t| t < ev.time.max(last.start))
@@ -366,10 +448,10 @@ impl RcNeuron {
                 fired = Some(t);
                 break;
             }
-            steps.push(step);
+            steps.push(one_minus_e);
             intervals.push(Interval {
                 start: ev.time.max(last.start),
-                v: step.value,
+                v: value,
                 a: last.a + ev.g_exc * self.e_exc + ev.g_inh * self.e_inh,
                 g: last.g + ev.g_exc + ev.g_inh,
                 g_exc: last.g_exc + ev.g_exc,
@@ -402,12 +484,13 @@ impl RcNeuron {
         for k in (1..=last).rev() {
             // Interval k began at event order[k - 1], which added its conductances to A and G
             // of intervals k..=last: their adjoints accumulate in adj_a and adj_g.
-            let j = run.order[k - 1];
+            let j = run.source(k - 1);
             grad.used = grad.used.max(j + 1);
             grad.d_g_exc[j] = adj_a * self.e_exc + adj_g;
             grad.d_g_inh[j] = adj_a * self.e_inh + adj_g;
-            let p = run.steps[k - 1];
             // intervals[k].v = relax(prev, start_k - start_{k-1}).
+            let (prev, next) = (&run.intervals[k - 1], &run.intervals[k]);
+            let p = self.partials(prev, next.start - prev.start, (next.v, run.steps[k - 1]));
             adj_start += adj_v * p.d_dt;
             grad.d_time[j] = adj_start;
             adj_start = -adj_v * p.d_dt;
@@ -420,6 +503,11 @@ impl RcNeuron {
 }
 
 impl Run {
+    /// The index of the k-th event in time order.
+    fn source(&self, k: usize) -> usize {
+        self.order.as_ref().map_or(k, |o| o[k])
+    }
+
     /// The last interval that starts at or before `time`, and its index.
     fn interval_at(&self, time: f64) -> (Interval, usize) {
         let k = self

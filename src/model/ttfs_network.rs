@@ -3,15 +3,18 @@
 //! output neuron that fires first. The backward pass gives the exact gradient of any loss of
 //! the output times, through every layer's firing times ([`RcNeuron::fire`]).
 
-use super::ttfs::{Firing, Membrane, RcNeuron, Sensitivities, SynapseEvent};
+use super::ttfs::{
+    Events, ExcitatoryOnly, Firing, Membrane, RcNeuron, Sensitivities, SynapseEvent,
+};
 
-/// One layer's crosspoints: conductances (S) row-major, `[output][input]`.
+/// One layer's crosspoints, row-major `[output][input]`: `g[k] = [excitatory, inhibitory]`
+/// conductance (S) of crosspoint k. The two sit side by side because a neuron reads its row
+/// in the order its inputs fire, all over the row: one cache line per event instead of two.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layer {
     pub inputs: usize,
     pub outputs: usize,
-    pub g_exc: Vec<f64>,
-    pub g_inh: Vec<f64>,
+    pub g: Vec<[f64; 2]>,
 }
 
 /// Every layer shares the neuron constants and the window in which a neuron may fire
@@ -28,7 +31,36 @@ pub struct Network {
 pub struct LayerTrace {
     /// Indices of the inputs that fired, earliest first: the synapse events of every neuron.
     pub sources: Vec<usize>,
+    /// `source_times[k]`: when input `sources[k]` fired.
+    pub source_times: Vec<f64>,
     pub firings: Vec<Option<Firing>>,
+}
+
+/// One neuron's synapse events in a layer's trace, read from its crossbar row as the neuron
+/// takes them (none are copied out).
+pub struct RowEvents<'a> {
+    sources: &'a [usize],
+    times: &'a [f64],
+    g: &'a [[f64; 2]],
+}
+
+impl Events for RowEvents<'_> {
+    fn count(&self) -> usize {
+        self.sources.len()
+    }
+
+    fn event(&self, k: usize) -> SynapseEvent {
+        let [g_exc, g_inh] = self.g[self.sources[k]];
+        SynapseEvent {
+            time: self.times[k],
+            g_exc,
+            g_inh,
+        }
+    }
+
+    fn in_time_order(&self) -> bool {
+        true
+    }
 }
 
 /// A whole inference: the input times and each layer's trace.
@@ -38,12 +70,20 @@ pub struct Trace {
     pub layers: Vec<LayerTrace>,
 }
 
-/// d loss / d conductance for every layer, and d loss / d input time.
+/// d loss / d conductance for every layer (`g[layer][k]`: by the [excitatory, inhibitory]
+/// conductance of crosspoint k, side by side as in [`Layer`]), and d loss / d input time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gradients {
-    pub g_exc: Vec<Vec<f64>>,
-    pub g_inh: Vec<Vec<f64>>,
+    pub g: Vec<Vec<[f64; 2]>>,
     pub inputs: Vec<f64>,
+}
+
+impl Gradients {
+    /// Sets every entry to 0.
+    pub fn clear(&mut self) {
+        self.g.iter_mut().flatten().for_each(|g| *g = [0.0; 2]);
+        self.inputs.fill(0.0);
+    }
 }
 
 /// Pixel intensity to step time: a brighter pixel steps earlier, `t = window (1 - x / 255)`;
@@ -101,27 +141,40 @@ impl Trace {
 }
 
 impl Layer {
-    fn synapse_events(
-        &self,
+    /// Neuron `neuron`'s events from the inputs `sources` that fired at `times`.
+    pub fn row_events<'a>(
+        &'a self,
         neuron: usize,
-        sources: &[usize],
-        times: &[Option<f64>],
-    ) -> Vec<SynapseEvent> {
-        let row = neuron * self.inputs;
-        sources
-            .iter()
-            .map(|&j| SynapseEvent {
-                time: times[j].unwrap_or(f64::INFINITY),
-                g_exc: self.g_exc[row + j],
-                g_inh: self.g_inh[row + j],
-            })
-            .collect()
+        sources: &'a [usize],
+        times: &'a [f64],
+    ) -> RowEvents<'a> {
+        RowEvents {
+            sources,
+            times,
+            g: &self.g[neuron * self.inputs..(neuron + 1) * self.inputs],
+        }
+    }
+
+    /// Neuron `neuron`'s events in this layer's trace `lt`.
+    fn events<'a>(&'a self, neuron: usize, lt: &'a LayerTrace) -> RowEvents<'a> {
+        self.row_events(neuron, &lt.sources, &lt.source_times)
     }
 }
 
 impl Network {
-    /// Runs one inference from the input step times.
+    /// Runs one inference from the input step times, with each firing's gradient (what
+    /// [`Network::backward`] needs).
     pub fn forward(&self, inputs: &[Option<f64>]) -> Trace {
+        self.run(inputs, true)
+    }
+
+    /// Runs one inference for its firing times only: the firings carry no gradients (an
+    /// evaluation, which then runs at about twice the speed).
+    pub fn infer(&self, inputs: &[Option<f64>]) -> Trace {
+        self.run(inputs, false)
+    }
+
+    fn run(&self, inputs: &[Option<f64>], gradients: bool) -> Trace {
         let mut times = inputs.to_vec();
         let mut layers = Vec::with_capacity(self.layers.len());
         for layer in &self.layers {
@@ -129,13 +182,24 @@ impl Network {
                 .filter(|&j| times.get(j).copied().flatten().is_some())
                 .collect();
             sources.sort_by(|&a, &b| times[a].unwrap().total_cmp(&times[b].unwrap()));
+            let source_times: Vec<f64> = sources.iter().filter_map(|&j| times[j]).collect();
             let firings: Vec<Option<Firing>> = (0..layer.outputs)
                 .map(|i| {
-                    let events = layer.synapse_events(i, &sources, &times);
-                    self.neuron.fire(&events, self.window)
+                    let events = layer.row_events(i, &sources, &source_times);
+                    if gradients {
+                        self.neuron.fire(&events, self.window)
+                    } else {
+                        let time = self.neuron.fire_time(&events, self.window)?;
+                        let grad = Sensitivities::default();
+                        Some(Firing { time, grad })
+                    }
                 })
                 .collect();
-            let trace = LayerTrace { sources, firings };
+            let trace = LayerTrace {
+                sources,
+                source_times,
+                firings,
+            };
             times = trace.times();
             layers.push(trace);
         }
@@ -168,10 +232,9 @@ impl Network {
         (0..self.layers.len())
             .map(|l| {
                 let layer = &self.layers[l];
-                let times = self.input_times(trace, l);
                 (0..layer.outputs)
                     .map(|i| {
-                        let events = layer.synapse_events(i, &trace.layers[l].sources, &times);
+                        let events = layer.events(i, &trace.layers[l]);
                         self.neuron.excitatory_charge(&events, self.window)
                     })
                     .sum::<f64>()
@@ -188,31 +251,24 @@ impl Network {
     /// The membrane of neuron `i` of layer `l` at the window's end, with its gradient, if it
     /// is silent.
     pub fn silent_membrane(&self, trace: &Trace, l: usize, i: usize) -> Option<Membrane> {
-        let times = self.input_times(trace, l);
-        let events = self.layers[l].synapse_events(i, &trace.layers[l].sources, &times);
+        let events = self.layers[l].events(i, &trace.layers[l]);
         self.neuron.membrane_at(&events, self.window)
     }
 
     /// The membrane of neuron `i` of layer `l` at `at` as if it had no threshold (nothing
     /// resets it): how far from the threshold the model is when a circuit crosses it.
     pub fn free_membrane(&self, trace: &Trace, l: usize, i: usize, at: f64) -> f64 {
-        let times = self.input_times(trace, l);
-        let events = self.layers[l].synapse_events(i, &trace.layers[l].sources, &times);
+        let events = self.layers[l].events(i, &trace.layers[l]);
         self.neuron.free_membrane_at(&events, at).value
     }
 
     /// Gradients of the right shape, all zero.
     pub fn zero_gradients(&self) -> Gradients {
         Gradients {
-            g_exc: self
+            g: self
                 .layers
                 .iter()
-                .map(|l| vec![0.0; l.g_exc.len()])
-                .collect(),
-            g_inh: self
-                .layers
-                .iter()
-                .map(|l| vec![0.0; l.g_inh.len()])
+                .map(|l| vec![[0.0; 2]; l.g.len()])
                 .collect(),
             inputs: vec![0.0; self.layers.first().map_or(0, |l| l.inputs)],
         }
@@ -234,19 +290,19 @@ impl Network {
         let mut sums = HiddenSums::default();
         for (l, (layer, lt)) in self.layers.iter().zip(&trace.layers).enumerate().rev() {
             let mut d_inputs = vec![0.0; layer.inputs];
-            let times = self.input_times(trace, l);
-            let events = |i: usize| layer.synapse_events(i, &lt.sources, &times);
+            let events = |i: usize| layer.events(i, lt);
             let mut add = |i: usize, grad: &Sensitivities, d: f64| {
                 let row = i * layer.inputs;
                 for (k, &j) in lt.sources.iter().enumerate().take(grad.used) {
-                    grads.g_exc[l][row + j] += d * grad.d_g_exc[k];
-                    grads.g_inh[l][row + j] += d * grad.d_g_inh[k];
+                    let g = &mut grads.g[l][row + j];
+                    g[0] += d * grad.d_g_exc[k];
+                    g[1] += d * grad.d_g_inh[k];
                     d_inputs[j] += d * grad.d_time[k];
                 }
             };
             for (i, firing) in lt.firings.iter().enumerate() {
                 if l != last && hidden.sparsity_weight != 0.0 {
-                    let (value, term) = self.sparsity_term(hidden, firing, || events(i));
+                    let (value, term) = self.sparsity_term(hidden, firing, &events(i));
                     sums.sparsity += value;
                     match term {
                         SparsityGrad::Time(d) => d_times[i] += hidden.sparsity_weight * d,
@@ -285,20 +341,12 @@ impl Network {
         sums
     }
 
-    /// The times of layer `l`'s inputs: the pixels' step times or the layer below's firings.
-    fn input_times(&self, trace: &Trace, l: usize) -> Vec<Option<f64>> {
-        match l {
-            0 => trace.inputs.clone(),
-            _ => trace.layers[l - 1].times(),
-        }
-    }
-
     /// One hidden neuron's sparsity penalty: its value and how its gradient enters.
     fn sparsity_term(
         &self,
         hidden: &HiddenTerms,
         firing: &Option<Firing>,
-        events: impl FnOnce() -> Vec<SynapseEvent>,
+        events: &RowEvents,
     ) -> (f64, SparsityGrad) {
         let vth = self.neuron.threshold;
         let level = hidden.sparsity_level;
@@ -319,14 +367,13 @@ impl Network {
                 SparsityGrad::Time(-1.0 / self.window),
             ),
             (Sparsity::Fssr, _) => {
-                let mut excitatory = events();
-                excitatory.iter_mut().for_each(|e| e.g_inh = 0.0);
+                let excitatory = ExcitatoryOnly(events);
                 let mut m = self.neuron.free_membrane_at(&excitatory, self.window);
                 // The bound does not depend on the inhibitory crosspoints.
                 m.grad.d_g_inh.iter_mut().for_each(|d| *d = 0.0);
                 hinge(m)
             }
-            (Sparsity::Membrane, _) => hinge(self.neuron.free_membrane_at(&events(), self.window)),
+            (Sparsity::Membrane, _) => hinge(self.neuron.free_membrane_at(events, self.window)),
         }
     }
 }
@@ -407,21 +454,13 @@ mod tests {
         let mut next = move || rng.random::<f64>();
         let mut layer = |inputs: usize, outputs: usize, scale: f64| {
             let n = inputs * outputs;
-            let (mut g_exc, mut g_inh) = (vec![0.0; n], vec![0.0; n]);
-            for k in 0..n {
-                let w = (next() - 0.25) * scale;
-                if w > 0.0 {
-                    g_exc[k] = w;
-                } else {
-                    g_inh[k] = -w;
-                }
-            }
-            Layer {
-                inputs,
-                outputs,
-                g_exc,
-                g_inh,
-            }
+            let g = (0..n)
+                .map(|_| {
+                    let w = (next() - 0.25) * scale;
+                    if w > 0.0 { [w, 0.0] } else { [0.0, -w] }
+                })
+                .collect();
+            Layer { inputs, outputs, g }
         };
         Network {
             neuron: RcNeuron {
@@ -450,12 +489,7 @@ mod tests {
     }
 
     fn nudge(n: &mut Network, layer: usize, k: usize, exc: bool, h: f64) {
-        let layer = &mut n.layers[layer];
-        if exc {
-            layer.g_exc[k] += h;
-        } else {
-            layer.g_inh[k] += h;
-        }
+        n.layers[layer].g[k][usize::from(!exc)] += h;
     }
 
     /// Checks every `stride`-th crosspoint's gradient in both layers against central
@@ -473,17 +507,13 @@ mod tests {
         let rounding = f64::EPSILON * loss(net).abs().max(loss_floor) / h;
         let mut sizeable = 0;
         for l in 0..net.layers.len() {
-            for k in (0..net.layers[l].g_exc.len()).step_by(stride) {
+            for k in (0..net.layers[l].g.len()).step_by(stride) {
                 for exc in [true, false] {
                     let (mut up, mut down) = (net.clone(), net.clone());
                     nudge(&mut up, l, k, exc, h);
                     nudge(&mut down, l, k, exc, -h);
                     let numeric = (loss(&up) - loss(&down)) / (2.0 * h);
-                    let analytic = if exc {
-                        grads.g_exc[l][k]
-                    } else {
-                        grads.g_inh[l][k]
-                    };
+                    let analytic = grads.g[l][k][usize::from(!exc)];
                     assert!(
                         (analytic - numeric).abs() <= 10.0 * rounding,
                         "layer {l} crosspoint {k} exc {exc}: {analytic} vs {numeric}"
@@ -521,7 +551,7 @@ mod tests {
         let mut net = network();
         // Outputs mostly inhibited (signs swapped): their membranes settle below threshold.
         let out = &mut net.layers[1];
-        std::mem::swap(&mut out.g_exc, &mut out.g_inh);
+        out.g.iter_mut().for_each(|g| g.swap(0, 1));
         let inputs = encode(&pixels(), 100e-6);
         let trace = net.forward(&inputs);
         let silent = trace.output_times().iter().filter(|t| t.is_none()).count();
@@ -544,7 +574,7 @@ mod tests {
         let mut net = network();
         // Hidden neurons mostly inhibited: several stay silent.
         let hidden = &mut net.layers[0];
-        std::mem::swap(&mut hidden.g_exc, &mut hidden.g_inh);
+        hidden.g.iter_mut().for_each(|g| g.swap(0, 1));
         let inputs = encode(&pixels(), 100e-6);
         let trace = net.forward(&inputs);
         let silent = trace.layers[0]
@@ -633,9 +663,8 @@ mod tests {
         let inputs = encode(&pixels(), 100e-6);
         let trace = net.forward(&inputs);
         for i in 0..8 {
-            let events = net.layers[0].synapse_events(i, &trace.layers[0].sources, &inputs);
-            let mut excitatory = events.clone();
-            excitatory.iter_mut().for_each(|e| e.g_inh = 0.0);
+            let events = net.layers[0].events(i, &trace.layers[0]);
+            let excitatory = ExcitatoryOnly(&events);
             for k in 1..=20 {
                 let at = net.window * f64::from(k) / 20.0;
                 let real = net.neuron.free_membrane_at(&events, at).value;

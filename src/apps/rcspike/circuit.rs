@@ -167,21 +167,14 @@ pub fn sim_spice(task: &Task, tiles: &[TileIr], o: &CircuitOptions) -> Result<Ci
 /// The model of one layer: the tile's conductances.
 fn layer_model(task: &Task, tile: &TileIr) -> Network {
     let (inputs, outputs) = (tile.inputs as usize, tile.outputs as usize);
-    let g = |sign: f64| -> Vec<f64> {
-        (0..outputs)
-            .flat_map(|o| (0..inputs).map(move |i| (o, i)))
-            .map(|(o, i)| (sign * tile.weights[i][o]).max(0.0) * task.g_unit)
-            .collect()
-    };
+    let g = (0..outputs)
+        .flat_map(|o| (0..inputs).map(move |i| tile.weights[i][o] * task.g_unit))
+        .map(|g| [g.max(0.0), (-g).max(0.0)])
+        .collect();
     Network {
         neuron: task.neuron,
         window: task.window,
-        layers: vec![Layer {
-            inputs,
-            outputs,
-            g_exc: g(1.0),
-            g_inh: g(-1.0),
-        }],
+        layers: vec![Layer { inputs, outputs, g }],
     }
 }
 
@@ -201,14 +194,14 @@ fn run_image(
             .flat_map(|t| layer_model(task, t).layers)
             .collect(),
     };
-    let model_class = whole.forward(&input).class();
+    let model_class = whole.infer(&input).class();
     let mut inputs = input;
     let mut times = Vec::new();
     let mut threshold_gaps = Vec::new();
     let (mut energy, mut model_energy, mut macs, mut fired) = (0.0, 0.0, 0, 0);
     for tile in tiles {
         let layer = layer_model(task, tile);
-        let trace = layer.forward(&inputs);
+        let trace = layer.infer(&inputs);
         let model_times: Vec<Option<f64>> = trace.output_times();
         model_energy += layer.energy(&trace).iter().sum::<f64>();
         let measured = run_layer(task, tile, &inputs, &model_times, full_netlist)?;

@@ -14,6 +14,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Everything that fixes a training run.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,14 +98,24 @@ impl TrainConfig {
             .map(|(w, size)| Layer {
                 inputs: size[0],
                 outputs: size[1],
-                g_exc: w.iter().map(|&x| self.g_unit * x.max(0.0)).collect(),
-                g_inh: w.iter().map(|&x| self.g_unit * (-x).max(0.0)).collect(),
+                g: vec![[0.0; 2]; w.len()],
             })
             .collect();
-        Network {
+        let mut net = Network {
             neuron: self.neuron,
             window: self.window,
             layers,
+        };
+        self.set_weights(&mut net, weights);
+        net
+    }
+
+    /// Puts these signed weights on `net` (made by [`TrainConfig::network`]) in place.
+    pub fn set_weights(&self, net: &mut Network, weights: &[Vec<f64>]) {
+        for (layer, w) in net.layers.iter_mut().zip(weights) {
+            for (g, &x) in layer.g.iter_mut().zip(w) {
+                *g = [self.g_unit * x.max(0.0), self.g_unit * (-x).max(0.0)];
+            }
         }
     }
 
@@ -199,47 +210,41 @@ impl Adam {
     }
 }
 
-/// d loss / d signed weight from the conductance gradients: the crosspoint a weight uses.
-fn weight_gradient(cfg: &TrainConfig, weights: &[Vec<f64>], g: &Gradients) -> Vec<Vec<f64>> {
-    weights
-        .iter()
-        .enumerate()
-        .map(|(l, w)| {
-            w.iter()
-                .enumerate()
-                .map(|(k, &x)| {
-                    let d = if x >= 0.0 {
-                        g.g_exc[l][k]
-                    } else {
-                        -g.g_inh[l][k]
-                    };
-                    d * cfg.g_unit
-                })
-                .collect()
-        })
-        .collect()
+/// d loss / d signed weight, mean over a batch of `images`, from the conductance gradients
+/// summed over it (the crosspoint a weight uses), written into `out`.
+fn weight_gradient(
+    cfg: &TrainConfig,
+    weights: &[Vec<f64>],
+    g: &Gradients,
+    images: usize,
+    out: &mut [Vec<f64>],
+) {
+    for ((w, g), out) in weights.iter().zip(&g.g).zip(out) {
+        for ((&x, &[exc, inh]), out) in w.iter().zip(g).zip(out) {
+            let d = if x >= 0.0 { exc } else { -inh };
+            *out = d * cfg.g_unit / images as f64;
+        }
+    }
 }
 
-/// What one shard of a batch adds up to.
+/// What one shard of a batch adds up to (beside its gradient).
 struct ShardSums {
-    grads: Gradients,
     loss: f64,
     correct: usize,
     /// [hidden layer][neuron]: whether it fired on any of the shard's images.
     fired: Vec<Vec<bool>>,
 }
 
-/// One shard of a batch; `dead` marks the hidden neurons that fired on no image of the
-/// previous batch.
+/// One shard of a batch, its gradient summed into `grads` (zero on entry); `dead` marks the
+/// hidden neurons that fired on no image of the previous batch.
 fn shard(
     cfg: &TrainConfig,
     net: &Network,
     data: &Split,
-    items: &[usize],
+    (items, grads): (&[usize], &mut Gradients),
     epoch: usize,
     dead: &[Vec<bool>],
 ) -> ShardSums {
-    let mut grads = net.zero_gradients();
     let (mut total, mut correct) = (0.0, 0);
     let mut fired = no_firings(cfg);
     let vth = cfg.neuron.threshold;
@@ -269,7 +274,7 @@ fn shard(
             l += cfg.silent_penalty * (vth - m.value) / vth;
             d_silent[label] = -cfg.silent_penalty / vth;
         }
-        let sums = net.accumulate(&trace, &d, &d_silent, &hidden, &mut grads);
+        let sums = net.accumulate(&trace, &d, &d_silent, &hidden, grads);
         l += sums.silent + hidden.sparsity_weight * sums.sparsity;
         total += l;
         correct += usize::from(trace.class() == Some(label));
@@ -282,7 +287,6 @@ fn shard(
         );
     }
     ShardSums {
-        grads,
         loss: total,
         correct,
         fired,
@@ -357,16 +361,29 @@ pub fn train_epoch(
     // Nothing counts as dead before an epoch's first batch (so that an epoch does not
     // depend on the one before beyond the weights, and --resume repeats it exactly).
     let mut dead = no_firings(cfg);
+    // The network, a gradient buffer per shard, their sum and the weight gradient are kept
+    // from batch to batch: fresh ones (megabytes each) cost page faults and zeroing.
+    let mut net = cfg.network(&state.weights);
+    let buffers: Vec<Mutex<Gradients>> = (0..SHARDS)
+        .map(|_| Mutex::new(net.zero_gradients()))
+        .collect();
+    let mut sum = net.zero_gradients();
+    let mut grads: Vec<Vec<f64>> = state.weights.iter().map(|w| vec![0.0; w.len()]).collect();
     for (b, batch) in order.chunks(batch_size).enumerate() {
-        let net = cfg.network(&state.weights);
-        let shards: Vec<&[usize]> = batch.chunks(batch.len().div_ceil(SHARDS)).collect();
-        let parts = parallel(&shards, cfg.workers, |items| {
-            shard(cfg, &net, data, items, epoch, &dead)
+        cfg.set_weights(&mut net, &state.weights);
+        let shards: Vec<(&[usize], &Mutex<Gradients>)> = batch
+            .chunks(batch.len().div_ceil(SHARDS))
+            .zip(&buffers)
+            .collect();
+        let parts = parallel(&shards, cfg.workers, |&(items, buffer)| {
+            let mut grads = locked(buffer);
+            grads.clear();
+            shard(cfg, &net, data, (items, &mut grads), epoch, &dead)
         });
-        let mut sum = net.zero_gradients();
+        sum.clear();
         let mut fired = no_firings(cfg);
-        for part in parts {
-            add(&mut sum, &part.grads);
+        for (part, (_, buffer)) in parts.iter().zip(&shards) {
+            add(&mut sum, &locked(buffer));
             total += part.loss;
             correct += part.correct;
             or_into(&mut fired, part.fired.iter().map(|l| l.iter().copied()));
@@ -376,11 +393,7 @@ pub fn train_epoch(
             .map(|mask| mask.iter().map(|f| !f).collect())
             .collect();
         seen += batch.len();
-        let mut grads = weight_gradient(cfg, &state.weights, &sum);
-        grads
-            .iter_mut()
-            .flatten()
-            .for_each(|g| *g /= batch.len() as f64);
+        weight_gradient(cfg, &state.weights, &sum, batch.len(), &mut grads);
         let rate = cfg.rate_at(epoch * steps_per_epoch + b, total_steps);
         state
             .adam
@@ -448,14 +461,18 @@ pub fn train(
     (state.weights, state.history)
 }
 
+/// A shard's buffer (one that a panicking shard left behind is as good as any: it is
+/// cleared before use).
+fn locked(buffer: &Mutex<Gradients>) -> MutexGuard<'_, Gradients> {
+    buffer.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 fn add(sum: &mut Gradients, g: &Gradients) {
-    for (s, g) in sum
-        .g_exc
-        .iter_mut()
-        .zip(&g.g_exc)
-        .chain(sum.g_inh.iter_mut().zip(&g.g_inh))
-    {
-        s.iter_mut().zip(g).for_each(|(s, g)| *s += g);
+    for (s, g) in sum.g.iter_mut().zip(&g.g) {
+        s.iter_mut().zip(g).for_each(|(s, g)| {
+            s[0] += g[0];
+            s[1] += g[1];
+        });
     }
 }
 
@@ -480,7 +497,7 @@ pub struct Classified {
 }
 
 pub fn classify(net: &Network, cfg: &TrainConfig, data: &Split, i: usize) -> Classified {
-    let trace = net.forward(&encode(data.images.image(i), cfg.input_window));
+    let trace = net.infer(&encode(data.images.image(i), cfg.input_window));
     Classified {
         label: usize::from(data.labels[i]),
         class: trace.class(),
