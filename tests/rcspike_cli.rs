@@ -689,3 +689,39 @@ fn the_encoder_steps_every_pixel_at_the_models_input_time() {
         }
     }
 }
+
+/// `snngen bench ttfs` times one training pass with one and with two workers, then an
+/// evaluation of the trained weights, on the same images: both passes end with the same
+/// weights (the trainer's shards are summed in a fixed order whatever the thread count).
+#[test]
+fn the_ttfs_benchmark_times_training_and_evaluation() {
+    let Some(mnist) = common::mnist_dir() else {
+        return;
+    };
+    let args = [
+        "bench",
+        "ttfs",
+        SMALL,
+        "--data",
+        s(&mnist),
+        "--images",
+        "300",
+        "--json",
+    ];
+    let report = json(&args);
+    assert_eq!(report["same_weights"], true, "{report}");
+    let rows = report["rows"].as_array().unwrap();
+    let workers: Vec<u64> = rows
+        .iter()
+        .map(|r| r["workers"].as_u64().unwrap())
+        .collect();
+    assert_eq!(workers, [1, 2]);
+    assert!(rows.iter().all(|r| r["images"] == 300), "{report}");
+    for key in ["eval_seconds", "eval_images_per_second"] {
+        assert!(report[key].as_f64().unwrap() > 0.0, "{report}");
+    }
+    assert!(
+        rows.iter()
+            .all(|r| r["images_per_second"].as_f64().unwrap() > 0.0)
+    );
+}

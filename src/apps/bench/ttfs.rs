@@ -4,7 +4,7 @@
 
 use crate::apps::rcspike::run::check_image_size;
 use crate::apps::rcspike::task::{Hyper, Task};
-use crate::apps::rcspike::train::{TrainState, train_epoch};
+use crate::apps::rcspike::train::{TrainState, evaluate, train_epoch};
 use crate::support::error::{Error, Result};
 use crate::support::idx;
 use serde::Serialize;
@@ -28,6 +28,10 @@ pub struct TtfsBench {
     pub rows: Vec<TtfsRow>,
     pub same_weights: bool,
     pub speedup: f64,
+    /// The trained weights evaluated on the same images with two workers (firing times and
+    /// energy, as a validation pass and `snngen eval` do).
+    pub eval_seconds: f64,
+    pub eval_images_per_second: f64,
 }
 
 impl TtfsBench {
@@ -48,6 +52,10 @@ impl TtfsBench {
         t += &format!(
             "speed-up {:.2}x; identical weights after the pass: {}\n",
             self.speedup, self.same_weights
+        );
+        t += &format!(
+            "evaluation (2 workers, firing times and energy): {:.2} s, {:.1} images/s\n",
+            self.eval_seconds, self.eval_images_per_second
         );
         t
     }
@@ -81,11 +89,18 @@ pub fn run(task: &Task, data_dir: &Path, images: usize) -> Result<TtfsBench> {
         });
         weights.push(state.weights);
     }
+    let cfg = task.config(&Hyper::default(), 2);
+    let net = cfg.network(&weights[1]);
+    let start = Instant::now();
+    evaluate(&net, &cfg, &data, &items);
+    let eval_seconds = start.elapsed().as_secs_f64();
     Ok(TtfsBench {
         design: task.design.clone(),
         sizes: task.sizes.clone(),
         speedup: rows[0].seconds / rows[1].seconds,
         same_weights: weights[0] == weights[1],
         rows,
+        eval_seconds,
+        eval_images_per_second: n as f64 / eval_seconds,
     })
 }
