@@ -722,6 +722,7 @@ fn the_ttfs_benchmark_times_training_and_evaluation() {
     }
     assert!(
         rows.iter()
-            .all(|r| r["images_per_second"].as_f64().unwrap() > 0.0)
+            .all(|r| r["images_per_second"].as_f64().unwrap() > 0.0),
+        "{report}"
     );
 }

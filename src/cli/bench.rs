@@ -33,7 +33,8 @@ pub enum Target {
         all_kernels: bool,
     },
     /// The TTFS trainer on a design: one training pass over the first images with one worker,
-    /// then two, and whether both end with the same weights.
+    /// then two, and whether both end with the same weights; then an evaluation of the
+    /// trained weights on the same images (firing times and energy, two workers).
     Ttfs {
         /// The design file (YAML) of a TTFS network.
         design: std::path::PathBuf,

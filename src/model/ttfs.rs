@@ -155,10 +155,10 @@ struct Run {
     /// The events in time order, or None when they came in time order.
     order: Option<Vec<usize>>,
     intervals: Vec<Interval>,
-    /// `steps[k]`: the `1 - exp` interval k took to relax up to the start of interval k + 1
+    /// `one_minus_e[k]`: what interval k took to relax up to the start of interval k + 1
     /// (kept for the backward pass, which would otherwise evaluate the same exponentials
     /// again).
-    steps: Vec<f64>,
+    one_minus_e: Vec<f64>,
     fired: Option<f64>,
 }
 
@@ -171,6 +171,14 @@ struct Interval {
     g: f64,
     /// The excitatory part of g.
     g_exc: f64,
+}
+
+/// The membrane some time into an interval, and the `1 - exp(-G dt / C)` it took (0 where it
+/// took none): all [`RcNeuron::partials`] needs besides the interval.
+#[derive(Debug, Clone, Copy)]
+struct Relaxed {
+    value: f64,
+    one_minus_e: f64,
 }
 
 /// Partial derivatives of the membrane at the end of an interval of length `dt`.
@@ -221,30 +229,38 @@ impl RcNeuron {
         self.partials(iv, dt, self.relax_value(iv, dt))
     }
 
-    /// The membrane after `dt` in an interval, and the `1 - exp(-G dt / C)` it took (0 where
-    /// it took none): all [`RcNeuron::partials`] needs besides the interval. A run keeps
-    /// only these; the derivatives are worked out for the intervals a gradient goes back
-    /// through, not for every interval of every neuron.
+    /// The membrane after `dt` in an interval. A run keeps only this per interval; the
+    /// derivatives are worked out for the intervals a gradient goes back through, not for
+    /// every interval of every neuron. Inlined always: the compiler left it out of line in
+    /// `run`, the innermost loop, once `run` became generic over its events (20 % slower).
     #[inline(always)]
-    fn relax_value(&self, iv: &Interval, dt: f64) -> (f64, f64) {
+    fn relax_value(&self, iv: &Interval, dt: f64) -> Relaxed {
+        let held = |value| Relaxed {
+            value,
+            one_minus_e: 0.0,
+        };
         if self.ideal {
-            return (iv.v + self.ideal_slope(iv) * dt, 0.0);
+            return held(iv.v + self.ideal_slope(iv) * dt);
         }
         // No line conducts (A = 0 too, as every conductance is >= 0): the membrane holds.
         // Or inputs that step together (pixels of one grey level): no time passes.
         if iv.g == 0.0 || dt == 0.0 {
-            return (iv.v, 0.0);
+            return held(iv.v);
         }
         let v_inf = iv.a / iv.g;
         let one_minus_e = -(-(iv.g * dt / self.capacitance)).exp_m1();
         // One exponential: e from 1 - e loses at most ~1e-16 absolutely, where e is small.
         let e = 1.0 - one_minus_e;
-        (v_inf + (iv.v - v_inf) * e, one_minus_e)
+        Relaxed {
+            value: v_inf + (iv.v - v_inf) * e,
+            one_minus_e,
+        }
     }
 
-    /// The partial derivatives of the membrane `value` that [`RcNeuron::relax_value`] found
-    /// `dt` into interval `iv`.
-    fn partials(&self, iv: &Interval, dt: f64, (value, one_minus_e): (f64, f64)) -> Partials {
+    /// The partial derivatives of the membrane that [`RcNeuron::relax_value`] found `dt` into
+    /// interval `iv`.
+    fn partials(&self, iv: &Interval, dt: f64, relaxed: Relaxed) -> Partials {
+        let Relaxed { value, one_minus_e } = relaxed;
         let c = self.capacitance;
         if self.ideal {
             return Partials {
@@ -256,6 +272,7 @@ impl RcNeuron {
             };
         }
         if iv.g == 0.0 {
+            // The membrane holds; a conductance added would pull it toward its line.
             return Partials {
                 value,
                 d_v: 1.0,
@@ -402,23 +419,25 @@ impl RcNeuron {
     /// The intervals from 0 up to `until` (events at or after it are not taken), stopping
     /// early at a crossing when `stop_at_crossing`.
     fn run(&self, events: &(impl Events + ?Sized), until: f64, stop_at_crossing: bool) -> Run {
-        // A network passes its events already in time order: no sort per neuron.
-        let order = (!events.in_time_order()).then(|| {
-            let mut order: Vec<usize> = (0..events.count()).collect();
-            order.sort_by(|&a, &b| events.event(a).time.total_cmp(&events.event(b).time));
-            order
-        });
         let n = events.count();
-        let mut intervals = Vec::with_capacity(n + 1);
-        intervals.push(Interval {
+        let mut run = Run {
+            // A network passes its events already in time order: no sort per neuron.
+            order: (!events.in_time_order()).then(|| {
+                let mut order: Vec<usize> = (0..n).collect();
+                order.sort_by(|&a, &b| events.event(a).time.total_cmp(&events.event(b).time));
+                order
+            }),
+            intervals: Vec::with_capacity(n + 1),
+            one_minus_e: Vec::with_capacity(n),
+            fired: None,
+        };
+        run.intervals.push(Interval {
             start: 0.0,
             v: self.v_start,
             a: 0.0,
             g: 0.0,
             g_exc: 0.0,
         });
-        let mut steps = Vec::with_capacity(n);
-        let mut fired = None;
         // Events are read a chunk ahead: the reads of one chunk do not wait for each other
         // (a network's come from all over a crossbar row), and a neuron that fires early
         // reads little past its crossing.
@@ -427,42 +446,36 @@ impl RcNeuron {
         for k in 0..n {
             if k % CHUNK == 0 {
                 for (c, slot) in (k..n.min(k + CHUNK)).zip(chunk.iter_mut()) {
-                    *slot = events.event(order.as_ref().map_or(c, |o| o[c]));
+                    *slot = events.event(run.source(c));
                 }
             }
             let ev = chunk[k % CHUNK];
             if ev.time >= until {
                 break;
             }
-            let last = intervals[k];
-            let (value, one_minus_e) = self.relax_value(&last, (ev.time - last.start).max(0.0));
+            let last = run.intervals[k];
+            let start = ev.time.max(last.start);
+            let relaxed = self.relax_value(&last, start - last.start);
             // The membrane moves monotonically within an interval, so it can only have
             // crossed before this event if it ends at or above the threshold: the
             // logarithm of the crossing time is taken only then.
             if stop_at_crossing
-                && (value >= self.threshold || last.v >= self.threshold)
-                && let Some(t) = self
-                    .crossing(&last)
-                    .filter(|&t| t < ev.time.max(last.start))
+                && (relaxed.value >= self.threshold || last.v >= self.threshold)
+                && let Some(t) = self.crossing(&last).filter(|&t| t < start)
             {
-                fired = Some(t);
+                run.fired = Some(t);
                 break;
             }
-            steps.push(one_minus_e);
-            intervals.push(Interval {
-                start: ev.time.max(last.start),
-                v: value,
+            run.one_minus_e.push(relaxed.one_minus_e);
+            run.intervals.push(Interval {
+                start,
+                v: relaxed.value,
                 a: last.a + ev.g_exc * self.e_exc + ev.g_inh * self.e_inh,
                 g: last.g + ev.g_exc + ev.g_inh,
                 g_exc: last.g_exc + ev.g_exc,
             });
         }
-        Run {
-            order,
-            intervals,
-            steps,
-            fired,
-        }
+        run
     }
 
     /// Reverse-mode sensitivities of `scale` times the membrane `end` reached in interval
@@ -482,7 +495,7 @@ impl RcNeuron {
         // The end is `dt` after the last interval's start: moving that start moves it back.
         let mut adj_start = -end.d_dt * scale;
         for k in (1..=last).rev() {
-            // Interval k began at event order[k - 1], which added its conductances to A and G
+            // Interval k began at event source(k - 1), which added its conductances to A and G
             // of intervals k..=last: their adjoints accumulate in adj_a and adj_g.
             let j = run.source(k - 1);
             grad.used = grad.used.max(j + 1);
@@ -490,7 +503,11 @@ impl RcNeuron {
             grad.d_g_inh[j] = adj_a * self.e_inh + adj_g;
             // intervals[k].v = relax(prev, start_k - start_{k-1}).
             let (prev, next) = (&run.intervals[k - 1], &run.intervals[k]);
-            let p = self.partials(prev, next.start - prev.start, (next.v, run.steps[k - 1]));
+            let relaxed = Relaxed {
+                value: next.v,
+                one_minus_e: run.one_minus_e[k - 1],
+            };
+            let p = self.partials(prev, next.start - prev.start, relaxed);
             adj_start += adj_v * p.d_dt;
             grad.d_time[j] = adj_start;
             adj_start = -adj_v * p.d_dt;

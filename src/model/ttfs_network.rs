@@ -7,6 +7,12 @@ use super::ttfs::{
     Events, ExcitatoryOnly, Firing, Membrane, RcNeuron, Sensitivities, SynapseEvent,
 };
 
+/// A signed conductance (S) as a crosspoint's [excitatory, inhibitory] pair: a positive one on
+/// the excitatory line, a negative one on the inhibitory line.
+pub fn crosspoint(g: f64) -> [f64; 2] {
+    [g.max(0.0), (-g).max(0.0)]
+}
+
 /// One layer's crosspoints, row-major `[output][input]`: `g[k] = [excitatory, inhibitory]`
 /// conductance (S) of crosspoint k. The two sit side by side because a neuron reads its row
 /// in the order its inputs fire, all over the row: one cache line per event instead of two.
@@ -63,11 +69,13 @@ impl Events for RowEvents<'_> {
     }
 }
 
-/// A whole inference: the input times and each layer's trace.
+/// A whole inference: each layer's trace.
 #[derive(Debug, Clone)]
 pub struct Trace {
-    pub inputs: Vec<Option<f64>>,
     pub layers: Vec<LayerTrace>,
+    /// Whether the firings carry their gradients ([`Network::forward`]) or not
+    /// ([`Network::infer`]): only the first can go backward.
+    pub with_gradients: bool,
 }
 
 /// d loss / d conductance for every layer (`g[layer][k]`: by the [excitatory, inhibitory]
@@ -142,7 +150,7 @@ impl Trace {
 
 impl Layer {
     /// Neuron `neuron`'s events from the inputs `sources` that fired at `times`.
-    pub fn row_events<'a>(
+    fn row_events<'a>(
         &'a self,
         neuron: usize,
         sources: &'a [usize],
@@ -174,19 +182,23 @@ impl Network {
         self.run(inputs, false)
     }
 
-    fn run(&self, inputs: &[Option<f64>], gradients: bool) -> Trace {
+    fn run(&self, inputs: &[Option<f64>], with_gradients: bool) -> Trace {
         let mut times = inputs.to_vec();
         let mut layers = Vec::with_capacity(self.layers.len());
         for layer in &self.layers {
-            let mut sources: Vec<usize> = (0..layer.inputs)
-                .filter(|&j| times.get(j).copied().flatten().is_some())
+            // The inputs that fired, earliest first (of two at the same time the lower index).
+            let mut fired: Vec<(usize, f64)> = times
+                .iter()
+                .take(layer.inputs)
+                .enumerate()
+                .filter_map(|(j, t)| t.map(|t| (j, t)))
                 .collect();
-            sources.sort_by(|&a, &b| times[a].unwrap().total_cmp(&times[b].unwrap()));
-            let source_times: Vec<f64> = sources.iter().filter_map(|&j| times[j]).collect();
+            fired.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let (sources, source_times): (Vec<usize>, Vec<f64>) = fired.into_iter().unzip();
             let firings: Vec<Option<Firing>> = (0..layer.outputs)
                 .map(|i| {
                     let events = layer.row_events(i, &sources, &source_times);
-                    if gradients {
+                    if with_gradients {
                         self.neuron.fire(&events, self.window)
                     } else {
                         let time = self.neuron.fire_time(&events, self.window)?;
@@ -204,8 +216,8 @@ impl Network {
             layers.push(trace);
         }
         Trace {
-            inputs: inputs.to_vec(),
             layers,
+            with_gradients,
         }
     }
 
@@ -285,6 +297,10 @@ impl Network {
         hidden: &HiddenTerms,
         grads: &mut Gradients,
     ) -> HiddenSums {
+        assert!(
+            trace.with_gradients,
+            "a trace of Network::infer has no gradients to go backward with"
+        );
         let last = self.layers.len().saturating_sub(1);
         let mut d_times = d_output.to_vec();
         let mut sums = HiddenSums::default();
@@ -294,9 +310,9 @@ impl Network {
             let mut add = |i: usize, grad: &Sensitivities, d: f64| {
                 let row = i * layer.inputs;
                 for (k, &j) in lt.sources.iter().enumerate().take(grad.used) {
-                    let g = &mut grads.g[l][row + j];
-                    g[0] += d * grad.d_g_exc[k];
-                    g[1] += d * grad.d_g_inh[k];
+                    let [exc, inh] = &mut grads.g[l][row + j];
+                    *exc += d * grad.d_g_exc[k];
+                    *inh += d * grad.d_g_inh[k];
                     d_inputs[j] += d * grad.d_time[k];
                 }
             };
@@ -523,6 +539,38 @@ mod tests {
             }
         }
         sizeable
+    }
+
+    /// Inference without gradients fires every neuron at the same time as the forward pass,
+    /// and a neuron reading its crossbar row fires as it does on the same events copied out.
+    #[test]
+    fn inference_and_row_reads_give_the_forward_pass_times() {
+        let net = network();
+        let inputs = encode(&pixels(), 100e-6);
+        let (forward, inferred) = (net.forward(&inputs), net.infer(&inputs));
+        for (f, i) in forward.layers.iter().zip(&inferred.layers) {
+            assert_eq!(f.times(), i.times());
+            assert_eq!(f.source_times, i.source_times);
+        }
+        let lt = &forward.layers[0];
+        for i in 0..net.layers[0].outputs {
+            let row = net.layers[0].events(i, lt);
+            let copied: Vec<SynapseEvent> = (0..row.count()).map(|k| row.event(k)).collect();
+            let (from_row, from_copy) = (
+                net.neuron.fire(&row, net.window),
+                net.neuron.fire(&copied, net.window),
+            );
+            assert_eq!(from_row, from_copy, "neuron {i}");
+            assert_eq!(from_row, lt.firings[i], "neuron {i}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "no gradients")]
+    fn an_inference_without_gradients_cannot_go_backward() {
+        let net = network();
+        let trace = net.infer(&encode(&pixels(), 100e-6));
+        net.backward(&trace, &[1.0; 4], &[0.0; 4], &HiddenTerms::default());
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!   simulator, the same network as Brian2's `examples/CUBA.py`; `benches/brian2_cuba.py`
 //!   runs it in Brian2 for the side-by-side in BENCHMARKS.md.
 //! - `mc`: the Monte-Carlo runner against raw ngspice on the same decks.
-//! - `ttfs`: the TTFS trainer on one worker against two, same images, same weights.
+//! - `ttfs`: the TTFS trainer on one worker against two, same images, same weights; then an
+//!   evaluation.
 //! - `fpga`: the FPGA flow on designs with a bus per chip and with the shared AER bus.
 //! - `slurm`: a Monte-Carlo sweep locally and through Slurm at several array chunk sizes.
 //! - `spin`: the spintronic learning core in its model and in Verilator.

@@ -1,6 +1,7 @@
 //! `snngen bench ttfs`: the TTFS trainer's speed on a design, one worker against two in the
 //! same run, on the same images, with a check that both end with the same weights (training
-//! is deterministic whatever the thread count).
+//! is deterministic whatever the thread count); then the speed of an evaluation (firing
+//! times and energy, no gradients) of the trained weights on those images.
 
 use crate::apps::rcspike::run::check_image_size;
 use crate::apps::rcspike::task::{Hyper, Task};
@@ -61,8 +62,11 @@ impl TtfsBench {
     }
 }
 
+/// Workers of the second training pass and of the evaluation: the machine's two cores.
+const WORKERS: usize = 2;
+
 /// Times one training pass over the first `images` of the folder's training split with 1 and
-/// with 2 workers.
+/// with 2 workers, then an evaluation of the weights on the same images with 2.
 pub fn run(task: &Task, data_dir: &Path, images: usize) -> Result<TtfsBench> {
     let data = idx::read_named_split(data_dir, "train")?;
     check_image_size(task, data_dir, &data)?;
@@ -74,7 +78,7 @@ pub fn run(task: &Task, data_dir: &Path, images: usize) -> Result<TtfsBench> {
     let full = data.labels.len().saturating_sub(5000);
     let mut rows = Vec::new();
     let mut weights = Vec::new();
-    for workers in [1, 2] {
+    for workers in [1, WORKERS] {
         let cfg = task.config(&Hyper::default(), workers);
         let mut state = TrainState::new(cfg.initial_weights());
         let start = Instant::now();
@@ -89,7 +93,7 @@ pub fn run(task: &Task, data_dir: &Path, images: usize) -> Result<TtfsBench> {
         });
         weights.push(state.weights);
     }
-    let cfg = task.config(&Hyper::default(), 2);
+    let cfg = task.config(&Hyper::default(), WORKERS);
     let net = cfg.network(&weights[1]);
     let start = Instant::now();
     evaluate(&net, &cfg, &data, &items);

@@ -12,7 +12,7 @@ use crate::compiler::lower::spice::cells::{
     TileStimulus, tile_column, tile_input_source, tile_steps,
 };
 use crate::compiler::{compile_loaded, with_tile_weights};
-use crate::model::ttfs_network::{Layer, Network, encode};
+use crate::model::ttfs_network::{Layer, Network, crosspoint, encode};
 use crate::support::error::{Error, Result};
 use crate::support::fs::{create_dir, write};
 use crate::support::idx;
@@ -168,8 +168,7 @@ pub fn sim_spice(task: &Task, tiles: &[TileIr], o: &CircuitOptions) -> Result<Ci
 fn layer_model(task: &Task, tile: &TileIr) -> Network {
     let (inputs, outputs) = (tile.inputs as usize, tile.outputs as usize);
     let g = (0..outputs)
-        .flat_map(|o| (0..inputs).map(move |i| tile.weights[i][o] * task.g_unit))
-        .map(|g| [g.max(0.0), (-g).max(0.0)])
+        .flat_map(|o| (0..inputs).map(move |i| crosspoint(tile.weights[i][o] * task.g_unit)))
         .collect();
     Network {
         neuron: task.neuron,

@@ -7,7 +7,9 @@
 
 use crate::compiler::passes::quantize::crosspoint_levels;
 use crate::model::ttfs::RcNeuron;
-use crate::model::ttfs_network::{Gradients, HiddenTerms, Layer, Network, Sparsity, encode};
+use crate::model::ttfs_network::{
+    Gradients, HiddenTerms, Layer, Network, Sparsity, crosspoint, encode,
+};
 use crate::support::idx::Split;
 use crate::support::parallel::parallel;
 use rand::seq::SliceRandom;
@@ -111,10 +113,10 @@ impl TrainConfig {
     }
 
     /// Puts these signed weights on `net` (made by [`TrainConfig::network`]) in place.
-    pub fn set_weights(&self, net: &mut Network, weights: &[Vec<f64>]) {
+    fn set_weights(&self, net: &mut Network, weights: &[Vec<f64>]) {
         for (layer, w) in net.layers.iter_mut().zip(weights) {
             for (g, &x) in layer.g.iter_mut().zip(w) {
-                *g = [self.g_unit * x.max(0.0), self.g_unit * (-x).max(0.0)];
+                *g = crosspoint(self.g_unit * x);
             }
         }
     }
@@ -235,13 +237,14 @@ struct ShardSums {
     fired: Vec<Vec<bool>>,
 }
 
-/// One shard of a batch, its gradient summed into `grads` (zero on entry); `dead` marks the
-/// hidden neurons that fired on no image of the previous batch.
+/// One shard of a batch, the images `items`, its gradient summed into `grads` (zero on
+/// entry); `dead` marks the hidden neurons that fired on no image of the previous batch.
 fn shard(
     cfg: &TrainConfig,
     net: &Network,
     data: &Split,
-    (items, grads): (&[usize], &mut Gradients),
+    items: &[usize],
+    grads: &mut Gradients,
     epoch: usize,
     dead: &[Vec<bool>],
 ) -> ShardSums {
@@ -368,7 +371,8 @@ pub fn train_epoch(
         .map(|_| Mutex::new(net.zero_gradients()))
         .collect();
     let mut sum = net.zero_gradients();
-    let mut grads: Vec<Vec<f64>> = state.weights.iter().map(|w| vec![0.0; w.len()]).collect();
+    let mut weight_grads: Vec<Vec<f64>> =
+        state.weights.iter().map(|w| vec![0.0; w.len()]).collect();
     for (b, batch) in order.chunks(batch_size).enumerate() {
         cfg.set_weights(&mut net, &state.weights);
         let shards: Vec<(&[usize], &Mutex<Gradients>)> = batch
@@ -376,9 +380,9 @@ pub fn train_epoch(
             .zip(&buffers)
             .collect();
         let parts = parallel(&shards, cfg.workers, |&(items, buffer)| {
-            let mut grads = locked(buffer);
-            grads.clear();
-            shard(cfg, &net, data, (items, &mut grads), epoch, &dead)
+            let mut shard_grads = locked(buffer);
+            shard_grads.clear();
+            shard(cfg, &net, data, items, &mut shard_grads, epoch, &dead)
         });
         sum.clear();
         let mut fired = no_firings(cfg);
@@ -393,11 +397,11 @@ pub fn train_epoch(
             .map(|mask| mask.iter().map(|f| !f).collect())
             .collect();
         seen += batch.len();
-        weight_gradient(cfg, &state.weights, &sum, batch.len(), &mut grads);
+        weight_gradient(cfg, &state.weights, &sum, batch.len(), &mut weight_grads);
         let rate = cfg.rate_at(epoch * steps_per_epoch + b, total_steps);
         state
             .adam
-            .update(&mut state.weights, &grads, rate, cfg.weight_range());
+            .update(&mut state.weights, &weight_grads, rate, cfg.weight_range());
         on_batch(BatchProgress {
             done: b + 1,
             total: steps_per_epoch,
@@ -405,10 +409,11 @@ pub fn train_epoch(
             accuracy: correct as f64 / seen as f64,
         });
     }
+    cfg.set_weights(&mut net, &state.weights);
     let stats = EpochStats {
         loss: total / order.len().max(1) as f64,
         train_accuracy: correct as f64 / order.len().max(1) as f64,
-        validation: evaluate(&cfg.network(&state.weights), cfg, data, validation),
+        validation: evaluate(&net, cfg, data, validation),
     };
     state.history.push(stats.clone());
     stats
@@ -461,8 +466,8 @@ pub fn train(
     (state.weights, state.history)
 }
 
-/// A shard's buffer (one that a panicking shard left behind is as good as any: it is
-/// cleared before use).
+/// A shard's buffer. Each is locked by one shard at a time, so the lock never waits; it
+/// is only poisoned by a shard that panicked, which `thread::scope` passes on anyway.
 fn locked(buffer: &Mutex<Gradients>) -> MutexGuard<'_, Gradients> {
     buffer.lock().unwrap_or_else(PoisonError::into_inner)
 }
