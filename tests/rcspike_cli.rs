@@ -1,7 +1,7 @@
 //! `snngen train` and `snngen eval` on a TTFS design, through the command line: what training
 //! reports is what eval measures on the written model, an interrupted run resumes to the
-//! same bytes, and bad data or a model of another design is refused with a clear message
-//! (snapshots) and exit 2.
+//! same bytes (on the same data only), and bad data or a model of another design is refused
+//! with a clear message (snapshots) and exit 2.
 
 mod common;
 
@@ -176,6 +176,17 @@ fn a_killed_run_resumes_to_the_same_weights() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
+
+    // As many images from another training split: neither the checkpoint nor the finished
+    // run is taken up (their data digests differ), and the checkpoint stays for the right data.
+    if let Some(fashion) = common::fashion_dir() {
+        for dir in [&resumed, &whole] {
+            let mut other = train_args(s(&fashion), s(dir), "3");
+            other.push("--resume");
+            let stderr = refused(&other, tmp.path());
+            assert!(stderr.contains("another training split"), "{stderr}");
+        }
+    }
     let mut args = train_args(s(&mnist), s(&resumed), "3");
     args.push("--resume");
     json(&args);

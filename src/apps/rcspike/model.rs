@@ -9,6 +9,8 @@ use crate::compiler::design::Matrix;
 use crate::compiler::ir::resolve_matrix;
 use crate::support::error::{Error, Result};
 use crate::support::fs::read_text;
+use crate::support::hash::sha256_hex_of_parts;
+use crate::support::idx::Split;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use std::path::Path;
@@ -28,6 +30,10 @@ pub struct ModelInfo {
     /// Training images (the first of the training split) and validation images (the last).
     pub train_images: usize,
     pub validation_images: usize,
+    /// [`data_digest`] of the training split it was trained on (None in models written
+    /// before it was recorded).
+    #[serde(default)]
+    pub data_digest: Option<String>,
     pub history: Vec<EpochStats>,
     /// Validation accuracy in full precision and on the crossbar's levels.
     pub validation_accuracy: f64,
@@ -43,8 +49,18 @@ pub struct Checkpoint {
     pub hyper: Hyper,
     pub train_images: usize,
     pub validation_images: usize,
+    /// As in [`ModelInfo`].
+    #[serde(default)]
+    pub data_digest: Option<String>,
     pub train_seconds: f64,
     pub state: TrainState,
+}
+
+/// A digest of a training split's images and labels: `--resume` goes on from, or reads back,
+/// only a run on the same data (image counts alone would let a Fashion-MNIST sweep read back
+/// an MNIST run).
+pub fn data_digest(data: &Split) -> String {
+    sha256_hex_of_parts(&[&data.images.pixels, &data.labels])[..16].to_string()
 }
 
 /// The weights exactly as a model folder gives them back: design weights rounded to f32 (what

@@ -84,11 +84,15 @@ pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
     let train_images = o.train_limit.unwrap_or(n).min(n - o.validation);
     let train_idx: Vec<usize> = (0..train_images).collect();
     let validation_idx: Vec<usize> = (n - o.validation..n).collect();
-    if let Some(report) = finished_run(task, o, train_images)? {
+    let used = UsedData {
+        train_images,
+        digest: model::data_digest(&data),
+    };
+    if let Some(report) = finished_run(task, o, &used)? {
         return Ok(report);
     }
     let cfg = task.config(&o.hyper, o.jobs);
-    let (mut state, earlier_seconds) = start(task, o, &cfg, train_images)?;
+    let (mut state, earlier_seconds) = start(task, o, &cfg, &used)?;
     let start_time = Instant::now();
     let steps = train_images.div_ceil(cfg.batch.max(1));
     let remaining = cfg.epochs.saturating_sub(state.history.len());
@@ -114,10 +118,11 @@ pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
             hyper: o.hyper.clone(),
             train_images,
             validation_images: o.validation,
+            data_digest: Some(used.digest.clone()),
             train_seconds: seconds,
             state: state.clone(),
         };
-        let info = info(task, o, &state, train_images, None, seconds);
+        let info = info(task, o, &state, &used, None, seconds);
         write_model(&o.out, task, &state.weights, &info, Some(&checkpoint))?;
     }
     drop(progress);
@@ -129,7 +134,7 @@ pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
         evaluate(&net, &cfg, &data, &validation_idx).accuracy
     });
     let seconds = earlier_seconds + start_time.elapsed().as_secs_f64();
-    let mut info = info(task, o, &state, train_images, quantized_accuracy, seconds);
+    let mut info = info(task, o, &state, &used, quantized_accuracy, seconds);
     info.validation_accuracy = full.accuracy;
     write_model(&o.out, task, &state.weights, &info, None)?;
     Ok(TrainReport {
@@ -145,15 +150,21 @@ pub fn train(task: &Task, o: &TrainOptions) -> Result<TrainReport> {
     })
 }
 
+/// The part of the training split a run trains on, and a digest of the whole split.
+struct UsedData {
+    train_images: usize,
+    digest: String,
+}
+
 /// With `--resume`, the report of a run that already finished in the output folder (model.json
 /// and no checkpoint) with the same options, read back instead of trained again: a resumed
 /// sweep skips the points it finished. None if there is a checkpoint to go on from or no model.
-fn finished_run(task: &Task, o: &TrainOptions, train_images: usize) -> Result<Option<TrainReport>> {
+fn finished_run(task: &Task, o: &TrainOptions, used: &UsedData) -> Result<Option<TrainReport>> {
     if !o.resume || o.out.join(model::CHECKPOINT_FILE).exists() || !has_model(&o.out) {
         return Ok(None);
     }
     let info = model::read_unchecked_info(&o.out)?;
-    let differences = finished_run_differences(task, o, train_images, &info);
+    let differences = finished_run_differences(task, o, used, &info);
     if !differences.is_empty() {
         return Err(Error::Usage(format!(
             "{} holds a finished run (no checkpoint to resume) that differs from this one: {}; \
@@ -172,7 +183,7 @@ fn finished_run(task: &Task, o: &TrainOptions, train_images: usize) -> Result<Op
     );
     Ok(Some(TrainReport {
         design: task.design.clone(),
-        train_images,
+        train_images: used.train_images,
         validation_images: o.validation,
         validation_accuracy: info.validation_accuracy,
         quantized_validation_accuracy: info.quantized_validation_accuracy,
@@ -193,14 +204,15 @@ pub fn has_run(dir: &Path) -> bool {
     has_model(dir) || dir.join(model::CHECKPOINT_FILE).exists()
 }
 
-/// What a finished model folder's run does not share with this one (empty: the same run). The
-/// data folder is not recorded, only its image counts.
+/// What a finished model folder's run does not share with this one (empty: the same run). A
+/// model written before the data digest was recorded is taken to be of the same data.
 fn finished_run_differences(
     task: &Task,
     o: &TrainOptions,
-    train_images: usize,
+    used: &UsedData,
     info: &ModelInfo,
 ) -> Vec<String> {
+    let train_images = used.train_images;
     let mut d = Vec::new();
     if info.structure != task.structure() || info.bits != task.bits {
         d.push(format!(
@@ -220,6 +232,9 @@ fn finished_run_differences(
             info.train_images, info.validation_images, o.validation
         ));
     }
+    if let Some(other) = other_data(info.data_digest.as_deref(), used) {
+        d.push(other);
+    }
     if info.history.len() != info.hyper.epochs {
         d.push(format!(
             "it holds {} of its {} epochs (its checkpoint is gone)",
@@ -230,17 +245,34 @@ fn finished_run_differences(
     d
 }
 
+/// Why a run recorded with data digest `recorded` was not of this run's data, if it was not.
+fn other_data(recorded: Option<&str>, used: &UsedData) -> Option<String> {
+    recorded.filter(|&r| r != used.digest).map(|r| {
+        format!(
+            "it was trained on another training split (data digest {r}, this folder's {})",
+            used.digest
+        )
+    })
+}
+
 /// A fresh state, or the checkpoint's when resuming (with the same options and data).
 fn start(
     task: &Task,
     o: &TrainOptions,
     cfg: &TrainConfig,
-    train_images: usize,
+    used: &UsedData,
 ) -> Result<(TrainState, f64)> {
+    let train_images = used.train_images;
     if !o.resume {
         return Ok((TrainState::new(cfg.initial_weights()), 0.0));
     }
     let c = model::read_checkpoint(&o.out, task)?;
+    if let Some(other) = other_data(c.data_digest.as_deref(), used) {
+        return Err(Error::Usage(format!(
+            "the checkpoint in {}: {other}; resume with the same --data",
+            o.out.display()
+        )));
+    }
     if c.hyper != o.hyper || c.train_images != train_images || c.validation_images != o.validation {
         return Err(Error::Usage(format!(
             "the checkpoint in {} was written with other options ({:?}, {} training and {} validation images); resume with the same options",
@@ -265,7 +297,7 @@ fn info(
     task: &Task,
     o: &TrainOptions,
     state: &TrainState,
-    train_images: usize,
+    used: &UsedData,
     quantized_validation_accuracy: Option<f64>,
     train_seconds: f64,
 ) -> ModelInfo {
@@ -275,8 +307,9 @@ fn info(
         sizes: task.sizes.clone(),
         layers: task.layer_names.clone(),
         hyper: o.hyper.clone(),
-        train_images,
+        train_images: used.train_images,
         validation_images: o.validation,
+        data_digest: Some(used.digest.clone()),
         validation_accuracy: state.history.last().map_or(0.0, |h| h.validation.accuracy),
         history: state.history.clone(),
         quantized_validation_accuracy,
