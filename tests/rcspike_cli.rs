@@ -736,4 +736,23 @@ fn the_ttfs_benchmark_times_training_and_evaluation() {
             .all(|r| r["images_per_second"].as_f64().unwrap() > 0.0),
         "{report}"
     );
+    assert_eq!(report["model"], Value::Null, "{report}");
+
+    // From a trained model's weights (the regime of later epochs), and only a model of the
+    // design: the shipped MNIST one was trained for rcspike_mlp, not for the small design.
+    let model = "designs/models/rcspike_mnist";
+    let mut args = args.to_vec();
+    args[2] = "designs/rcspike_mlp.yaml";
+    args[6] = "40";
+    args.extend(["--model", model]);
+    let report = json(&args);
+    assert_eq!(report["model"], model, "{report}");
+    assert_eq!(report["same_weights"], true, "{report}");
+    args[2] = SMALL;
+    let tmp = tempfile::tempdir().unwrap();
+    let stderr = refused(&args, tmp.path());
+    assert!(
+        stderr.contains("trained for design `rcspike_mlp`"),
+        "{stderr}"
+    );
 }

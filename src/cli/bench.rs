@@ -3,6 +3,7 @@
 use super::Global;
 use super::report::{Report, show, verbosity};
 use crate::apps::bench::{cuba, fpga, mc, slurm, spin, ttfs};
+use crate::apps::rcspike;
 use crate::support::error::{Error, Result};
 use serde::{Serialize, Serializer};
 
@@ -44,6 +45,10 @@ pub enum Target {
         /// Images in the timed pass.
         #[arg(long, default_value_t = 5000)]
         images: usize,
+        /// Start the pass from this trained model's weights (the regime of later epochs,
+        /// where most hidden neurons stay silent) instead of the initial ones.
+        #[arg(long, value_name = "DIR")]
+        model: Option<std::path::PathBuf>,
     },
     /// The FPGA flow (yosys, nextpnr-ice40, icepack) on designs, each with a bus per chip and
     /// with the shared AER bus: logic cells, RAM blocks, pins, Fmax, and the tools' times.
@@ -198,11 +203,25 @@ pub fn run(target: Target, g: &Global) -> Result<()> {
             design,
             data,
             images,
+            model,
         } => {
             let task = super::train::ttfs_task(&design)?.ok_or_else(|| {
                 Error::Usage(format!("{} is not a TTFS network", design.display()))
             })?;
-            show(&ttfs::run(&task, &data, images)?, g);
+            let start = match model {
+                Some(dir) => {
+                    rcspike::model::read_info(&dir, &task, &design)?;
+                    ttfs::Start {
+                        weights: Some(rcspike::model::read_weights(&dir, &task)?),
+                        model: Some(dir.display().to_string()),
+                    }
+                }
+                None => ttfs::Start {
+                    model: None,
+                    weights: None,
+                },
+            };
+            show(&ttfs::run(&task, &data, images, start)?, g);
         }
         Target::Cuba {
             seed,

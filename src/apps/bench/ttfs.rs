@@ -1,7 +1,9 @@
 //! `snngen bench ttfs`: the TTFS trainer's speed on a design, one worker against two in the
 //! same run, on the same images, with a check that both end with the same weights (training
 //! is deterministic whatever the thread count); then the speed of an evaluation (firing
-//! times and energy, no gradients) of the trained weights on those images.
+//! times and energy, no gradients) of the trained weights on those images. The pass starts
+//! from the initial weights (a first epoch, where nearly every neuron fires) or from a
+//! trained model's (a later epoch, where most hidden neurons stay silent).
 
 use crate::apps::rcspike::run::check_image_size;
 use crate::apps::rcspike::task::{Hyper, Task};
@@ -25,6 +27,8 @@ pub struct TtfsRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct TtfsBench {
     pub design: String,
+    /// The model folder whose weights the pass started from (None: the initial weights).
+    pub model: Option<String>,
     pub sizes: Vec<usize>,
     pub rows: Vec<TtfsRow>,
     pub same_weights: bool,
@@ -39,9 +43,14 @@ impl TtfsBench {
     pub fn table(&self) -> String {
         let sizes: Vec<String> = self.sizes.iter().map(usize::to_string).collect();
         let mut t = format!(
-            "TTFS training of {} ({}): one batch-32 Adam pass over the first images\n",
+            "TTFS training of {} ({}): one batch-32 Adam pass over the first images from {}\n",
             self.design,
-            sizes.join("-")
+            sizes.join("-"),
+            self.model
+                .as_ref()
+                .map_or("the initial weights".to_string(), |m| format!(
+                    "the weights of {m}"
+                ))
         );
         t += "workers  images  seconds  images/s  s per 55,000-image epoch\n";
         for r in &self.rows {
@@ -65,9 +74,15 @@ impl TtfsBench {
 /// Workers of the second training pass and of the evaluation: the machine's two cores.
 const WORKERS: usize = 2;
 
+/// Where the timed pass starts: the initial weights, or a model folder's.
+pub struct Start {
+    pub model: Option<String>,
+    pub weights: Option<Vec<Vec<f64>>>,
+}
+
 /// Times one training pass over the first `images` of the folder's training split with 1 and
 /// with 2 workers, then an evaluation of the weights on the same images with 2.
-pub fn run(task: &Task, data_dir: &Path, images: usize) -> Result<TtfsBench> {
+pub fn run(task: &Task, data_dir: &Path, images: usize, from: Start) -> Result<TtfsBench> {
     let data = idx::read_named_split(data_dir, "train")?;
     check_image_size(task, data_dir, &data)?;
     let n = images.min(data.labels.len());
@@ -80,7 +95,8 @@ pub fn run(task: &Task, data_dir: &Path, images: usize) -> Result<TtfsBench> {
     let mut weights = Vec::new();
     for workers in [1, WORKERS] {
         let cfg = task.config(&Hyper::default(), workers);
-        let mut state = TrainState::new(cfg.initial_weights());
+        let initial = from.weights.clone();
+        let mut state = TrainState::new(initial.unwrap_or_else(|| cfg.initial_weights()));
         let start = Instant::now();
         train_epoch(&cfg, &mut state, &data, &items, &[], |_| {});
         let seconds = start.elapsed().as_secs_f64();
@@ -100,6 +116,7 @@ pub fn run(task: &Task, data_dir: &Path, images: usize) -> Result<TtfsBench> {
     let eval_seconds = start.elapsed().as_secs_f64();
     Ok(TtfsBench {
         design: task.design.clone(),
+        model: from.model,
         sizes: task.sizes.clone(),
         speedup: rows[0].seconds / rows[1].seconds,
         same_weights: weights[0] == weights[1],

@@ -173,7 +173,7 @@ fn layer_model(task: &Task, tile: &TileIr) -> Network {
     Network {
         neuron: task.neuron,
         window: task.window,
-        layers: vec![Layer { inputs, outputs, g }],
+        layers: vec![Layer::new(inputs, outputs, g)],
     }
 }
 

@@ -97,11 +97,7 @@ impl TrainConfig {
         let layers = weights
             .iter()
             .zip(self.sizes.windows(2))
-            .map(|(w, size)| Layer {
-                inputs: size[0],
-                outputs: size[1],
-                g: vec![[0.0; 2]; w.len()],
-            })
+            .map(|(w, size)| Layer::new(size[0], size[1], vec![[0.0; 2]; w.len()]))
             .collect();
         let mut net = Network {
             neuron: self.neuron,
@@ -115,9 +111,11 @@ impl TrainConfig {
     /// Puts these signed weights on `net` (made by [`TrainConfig::network`]) in place.
     fn set_weights(&self, net: &mut Network, weights: &[Vec<f64>]) {
         for (layer, w) in net.layers.iter_mut().zip(weights) {
-            for (g, &x) in layer.g.iter_mut().zip(w) {
-                *g = crosspoint(self.g_unit * x);
-            }
+            layer.update(|g| {
+                for (g, &x) in g.iter_mut().zip(w) {
+                    *g = crosspoint(self.g_unit * x);
+                }
+            });
         }
     }
 
