@@ -749,8 +749,9 @@ fn the_ttfs_benchmark_times_training_and_evaluation() {
     assert_eq!(report["model"], model, "{report}");
     assert_eq!(report["same_weights"], true, "{report}");
     args[2] = SMALL;
-    let tmp = tempfile::tempdir().unwrap();
-    let stderr = refused(&args, tmp.path());
+    let out = snngen(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("trained for design `rcspike_mlp`"),
         "{stderr}"

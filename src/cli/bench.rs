@@ -46,7 +46,8 @@ pub enum Target {
         #[arg(long, default_value_t = 5000)]
         images: usize,
         /// Start the pass from this trained model's weights (the regime of later epochs,
-        /// where most hidden neurons stay silent) instead of the initial ones.
+        /// where most hidden neurons stay silent) instead of the initial ones; the training
+        /// options are the defaults and Adam starts afresh either way.
         #[arg(long, value_name = "DIR")]
         model: Option<std::path::PathBuf>,
     },

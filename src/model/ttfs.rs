@@ -326,14 +326,20 @@ impl RcNeuron {
         })
     }
 
-    /// The level under which an upper bound on the membrane proves the neuron silent, or
-    /// None for the ideal neuron (it takes no exponential, so proving it silent saves
-    /// nothing). The margin is far above rounding: a run's values stay within ~1e-13 V of
-    /// their exact ones, so a neuron proved silent is silent in [`RcNeuron::run`] too, to
-    /// the bit.
+    /// The level under which an upper bound on the membrane proves the neuron silent: 1e-9
+    /// of the largest voltage in play below the threshold, far above rounding (a run's
+    /// values stay within ~1e-13 V of their exact ones at the shipped voltages), so a
+    /// neuron proved silent is silent in [`RcNeuron::run`] too, to the bit. None for the
+    /// ideal neuron (it takes no exponential, so proving it silent saves nothing) and for a
+    /// membrane that starts at or above the level.
     pub fn silence_level(&self) -> Option<f64> {
-        let level = self.threshold * (1.0 - 1e-9);
-        (!self.ideal && self.v_start < level).then_some(level)
+        let scale = self
+            .e_exc
+            .abs()
+            .max(self.e_inh.abs())
+            .max(self.threshold.abs());
+        let level = self.threshold - 1e-9 * scale;
+        (!self.ideal && self.v_start < level && level < self.threshold).then_some(level)
     }
 
     /// An upper bound on the membrane `dt` into an interval under (`a`, `g`) that started
@@ -341,8 +347,9 @@ impl RcNeuron {
     /// [`RcNeuron::silence_level`]). The membrane relaxes monotonically toward A / G and its
     /// end grows with its start, so the end is at most `bound` where A / G <= `bound`, and
     /// otherwise at most the tangent, `min(A / G, bound + (A - G bound) dt / C)` (as
-    /// `1 - exp(-x) <= x`). `inv_c` is 1 / C. Branch-free, so that a loop over a layer's
-    /// neurons vectorizes.
+    /// `1 - exp(-x) <= x`). Only for conductances >= 0 (G = 0 then means A = 0, and the
+    /// bound holds): a negative one breaks both steps. `inv_c` is 1 / C. Branch-free, so
+    /// that a loop over a layer's neurons vectorizes.
     #[inline(always)]
     pub fn bound_after(bound: f64, a: f64, g: f64, dt: f64, inv_c: f64) -> f64 {
         let rise = a - g * bound;
@@ -622,6 +629,55 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn the_silence_bound_lies_above_the_membrane() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut next = || rng.random::<f64>();
+        let mut raised = 0;
+        for _ in 0..200_000 {
+            // Any inhibitory reversal down to -0.3 V; no line, one, or both conducting; the
+            // start of the interval anywhere in [e_inh, e_exc], the bound at or above it;
+            // intervals from 0 to 100 us (10 time constants at the largest conductance).
+            let e_inh = if next() < 0.5 { 0.0 } else { -0.3 * next() };
+            let n = RcNeuron {
+                e_inh,
+                v_start: e_inh,
+                ..neuron(0.6)
+            };
+            let mut line = |p: f64| if next() < p { 1e-8 * next() } else { 0.0 };
+            let (g_exc, g_inh) = (line(0.8), line(0.5));
+            let (a, g) = (g_exc * n.e_exc + g_inh * n.e_inh, g_exc + g_inh);
+            let v = e_inh + (n.e_exc - e_inh) * next();
+            let bound = if next() < 0.3 {
+                v
+            } else {
+                v + (n.e_exc - v) * next()
+            };
+            let dt = if next() < 0.1 {
+                0.0
+            } else {
+                1e-4 * next().powi(3)
+            };
+            let iv = Interval {
+                start: 0.0,
+                v,
+                a,
+                g,
+                g_exc,
+            };
+            let exact = n.relax_value(&iv, dt).value;
+            let b = RcNeuron::bound_after(bound, a, g, dt, 1.0 / C);
+            // Rounding may put the exact value an ulp or two above a bound equal to the
+            // start; the silence level's margin (1e-9 V at these voltages) covers 1e-15 V.
+            assert!(
+                b >= exact - 1e-15,
+                "bound {b} under the membrane {exact}: v {v} bound {bound} a {a} g {g} dt {dt}"
+            );
+            raised += usize::from(b > bound);
+        }
+        assert!(raised > 50_000, "the bound rose in only {raised} intervals");
     }
 
     /// The full circuit equation with explicit one-way diodes on every line, fired or idle:

@@ -111,7 +111,7 @@ impl TrainConfig {
     /// Puts these signed weights on `net` (made by [`TrainConfig::network`]) in place.
     fn set_weights(&self, net: &mut Network, weights: &[Vec<f64>]) {
         for (layer, w) in net.layers.iter_mut().zip(weights) {
-            layer.update(|g| {
+            layer.set_crosspoints(|g| {
                 for (g, &x) in g.iter_mut().zip(w) {
                     *g = crosspoint(self.g_unit * x);
                 }
