@@ -212,15 +212,12 @@ pub fn run(target: Target, g: &Global) -> Result<()> {
             let start = match model {
                 Some(dir) => {
                     rcspike::model::read_info(&dir, &task, &design)?;
-                    ttfs::Start {
-                        weights: Some(rcspike::model::read_weights(&dir, &task)?),
-                        model: Some(dir.display().to_string()),
-                    }
+                    Some(ttfs::Start {
+                        weights: rcspike::model::read_weights(&dir, &task)?,
+                        model: dir.display().to_string(),
+                    })
                 }
-                None => ttfs::Start {
-                    model: None,
-                    weights: None,
-                },
+                None => None,
             };
             show(&ttfs::run(&task, &data, images, start)?, g);
         }

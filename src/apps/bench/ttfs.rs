@@ -74,15 +74,16 @@ impl TtfsBench {
 /// Workers of the second training pass and of the evaluation: the machine's two cores.
 const WORKERS: usize = 2;
 
-/// Where the timed pass starts: the initial weights, or a model folder's.
+/// A trained model the timed pass starts from instead of the initial weights.
 pub struct Start {
-    pub model: Option<String>,
-    pub weights: Option<Vec<Vec<f64>>>,
+    /// Its folder, as the report names it.
+    pub model: String,
+    pub weights: Vec<Vec<f64>>,
 }
 
 /// Times one training pass over the first `images` of the folder's training split with 1 and
 /// with 2 workers, then an evaluation of the weights on the same images with 2.
-pub fn run(task: &Task, data_dir: &Path, images: usize, from: Start) -> Result<TtfsBench> {
+pub fn run(task: &Task, data_dir: &Path, images: usize, from: Option<Start>) -> Result<TtfsBench> {
     let data = idx::read_named_split(data_dir, "train")?;
     check_image_size(task, data_dir, &data)?;
     let n = images.min(data.labels.len());
@@ -95,7 +96,7 @@ pub fn run(task: &Task, data_dir: &Path, images: usize, from: Start) -> Result<T
     let mut weights = Vec::new();
     for workers in [1, WORKERS] {
         let cfg = task.config(&Hyper::default(), workers);
-        let initial = from.weights.clone();
+        let initial = from.as_ref().map(|f| f.weights.clone());
         let mut state = TrainState::new(initial.unwrap_or_else(|| cfg.initial_weights()));
         let start = Instant::now();
         train_epoch(&cfg, &mut state, &data, &items, &[], |_| {});
@@ -116,7 +117,7 @@ pub fn run(task: &Task, data_dir: &Path, images: usize, from: Start) -> Result<T
     let eval_seconds = start.elapsed().as_secs_f64();
     Ok(TtfsBench {
         design: task.design.clone(),
-        model: from.model,
+        model: from.map(|f| f.model),
         sizes: task.sizes.clone(),
         speedup: rows[0].seconds / rows[1].seconds,
         same_weights: weights[0] == weights[1],
