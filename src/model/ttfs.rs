@@ -423,30 +423,55 @@ impl RcNeuron {
     /// end): the integral of sum g_exc (e_exc - v) over the closed-form membrane.
     pub fn excitatory_charge(&self, events: &(impl Events + ?Sized), until: f64) -> f64 {
         let run = self.run(events, until, false);
-        let c = self.capacitance;
-        let ends = run
-            .intervals
-            .iter()
-            .skip(1)
-            .map(|iv| iv.start)
-            .chain([until]);
         run.intervals
             .iter()
-            .zip(ends)
-            .map(|(iv, end)| {
-                let dt = end - iv.start;
-                if self.ideal {
-                    // Each excitatory line carries its current at the threshold throughout.
-                    return iv.g_exc * (self.e_exc - self.threshold) * dt;
-                }
-                if iv.g == 0.0 {
-                    return 0.0;
-                }
-                let v_inf = iv.a / iv.g;
-                let mean_v_dt = v_inf * dt - (iv.v - v_inf) * c / iv.g * (-iv.g * dt / c).exp_m1();
-                iv.g_exc * (self.e_exc * dt - mean_v_dt)
+            .enumerate()
+            .map(|(k, iv)| {
+                let end = run.intervals.get(k + 1).map_or(until, |next| next.start);
+                // The run relaxed every interval but the last to its end already: its
+                // exponentials are reused, so the charge costs one more, not one per interval.
+                let relaxed = match run.one_minus_e.get(k) {
+                    Some(&one_minus_e) => Relaxed {
+                        value: run.intervals[k + 1].v,
+                        one_minus_e,
+                    },
+                    _ => self.relax_value(iv, end - iv.start),
+                };
+                self.interval_charge(iv, end - iv.start, relaxed)
             })
             .sum()
+    }
+
+    /// Carries a membrane that nothing resets from `v` over `dt` under the lines' A, G and
+    /// excitatory G (`a`, `g`, `g_exc`): its value at the end and the excitatory charge (C)
+    /// delivered on the way, exactly as [`RcNeuron::excitatory_charge`] takes each interval
+    /// (so a pass over a layer's neurons at once, [`crate::model::ttfs_network`], gives the
+    /// same charges to the bit).
+    pub fn carry_charge(&self, v: f64, a: f64, g: f64, g_exc: f64, dt: f64) -> (f64, f64) {
+        let iv = Interval {
+            start: 0.0,
+            v,
+            a,
+            g,
+            g_exc,
+        };
+        let relaxed = self.relax_value(&iv, dt);
+        (relaxed.value, self.interval_charge(&iv, dt, relaxed))
+    }
+
+    /// The excitatory charge over the first `dt` of interval `iv`, whose membrane relaxed
+    /// as `relaxed` over it: the integral of g_exc (e_exc - v).
+    fn interval_charge(&self, iv: &Interval, dt: f64, relaxed: Relaxed) -> f64 {
+        if self.ideal {
+            // Each excitatory line carries its current at the threshold throughout.
+            return iv.g_exc * (self.e_exc - self.threshold) * dt;
+        }
+        if iv.g == 0.0 {
+            return 0.0;
+        }
+        let v_inf = iv.a / iv.g;
+        let mean_v_dt = v_inf * dt + (iv.v - v_inf) * self.capacitance / iv.g * relaxed.one_minus_e;
+        iv.g_exc * (self.e_exc * dt - mean_v_dt)
     }
 
     /// The intervals from 0 up to `until` (events at or after it are not taken), stopping
