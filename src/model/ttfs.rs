@@ -428,26 +428,35 @@ impl RcNeuron {
             .enumerate()
             .map(|(k, iv)| {
                 let end = run.intervals.get(k + 1).map_or(until, |next| next.start);
+                let dt = end - iv.start;
                 // The run relaxed every interval but the last to its end already: its
                 // exponentials are reused, so the charge costs one more, not one per interval.
-                let relaxed = match run.one_minus_e.get(k) {
-                    Some(&one_minus_e) => Relaxed {
-                        value: run.intervals[k + 1].v,
-                        one_minus_e,
-                    },
-                    _ => self.relax_value(iv, end - iv.start),
+                let one_minus_e = match run.one_minus_e.get(k) {
+                    Some(&one_minus_e) => one_minus_e,
+                    None => self.relax_value(iv, dt).one_minus_e,
                 };
-                self.interval_charge(iv, end - iv.start, relaxed)
+                self.interval_charge(iv, dt, one_minus_e)
             })
             .sum()
     }
 
-    /// Carries a membrane that nothing resets from `v` over `dt` under the lines' A, G and
-    /// excitatory G (`a`, `g`, `g_exc`): its value at the end and the excitatory charge (C)
-    /// delivered on the way, exactly as [`RcNeuron::excitatory_charge`] takes each interval
-    /// (so a pass over a layer's neurons at once, [`crate::model::ttfs_network`], gives the
-    /// same charges to the bit).
-    pub fn carry_charge(&self, v: f64, a: f64, g: f64, g_exc: f64, dt: f64) -> (f64, f64) {
+    /// A, G and the excitatory G (`[a, g, g_exc]`) once one more input steps with these
+    /// conductances: the one place the sums are formed, so that every pass over the events
+    /// rounds them alike.
+    #[inline]
+    pub fn add_event(&self, [a, g, g_exc]: [f64; 3], ev_exc: f64, ev_inh: f64) -> [f64; 3] {
+        [
+            a + ev_exc * self.e_exc + ev_inh * self.e_inh,
+            g + ev_exc + ev_inh,
+            g_exc + ev_exc,
+        ]
+    }
+
+    /// Carries a membrane that nothing resets from `v` over `dt` under the lines' sums
+    /// (`[a, g, g_exc]`, see [`RcNeuron::add_event`]): its value at the end and the excitatory
+    /// charge (C) delivered on the way, exactly as [`RcNeuron::excitatory_charge`] takes each
+    /// interval (so a pass over a layer's neurons at once gives the same charges to the bit).
+    pub fn carry_charge(&self, v: f64, [a, g, g_exc]: [f64; 3], dt: f64) -> (f64, f64) {
         let iv = Interval {
             start: 0.0,
             v,
@@ -456,12 +465,13 @@ impl RcNeuron {
             g_exc,
         };
         let relaxed = self.relax_value(&iv, dt);
-        (relaxed.value, self.interval_charge(&iv, dt, relaxed))
+        let charge = self.interval_charge(&iv, dt, relaxed.one_minus_e);
+        (relaxed.value, charge)
     }
 
-    /// The excitatory charge over the first `dt` of interval `iv`, whose membrane relaxed
-    /// as `relaxed` over it: the integral of g_exc (e_exc - v).
-    fn interval_charge(&self, iv: &Interval, dt: f64, relaxed: Relaxed) -> f64 {
+    /// The excitatory charge over the first `dt` of interval `iv`, whose membrane relaxed by
+    /// `1 - exp(-G dt / C)` = `one_minus_e` over it: the integral of g_exc (e_exc - v).
+    fn interval_charge(&self, iv: &Interval, dt: f64, one_minus_e: f64) -> f64 {
         if self.ideal {
             // Each excitatory line carries its current at the threshold throughout.
             return iv.g_exc * (self.e_exc - self.threshold) * dt;
@@ -470,7 +480,7 @@ impl RcNeuron {
             return 0.0;
         }
         let v_inf = iv.a / iv.g;
-        let mean_v_dt = v_inf * dt + (iv.v - v_inf) * self.capacitance / iv.g * relaxed.one_minus_e;
+        let mean_v_dt = v_inf * dt + (iv.v - v_inf) * self.capacitance / iv.g * one_minus_e;
         iv.g_exc * (self.e_exc * dt - mean_v_dt)
     }
 
@@ -525,12 +535,13 @@ impl RcNeuron {
                 break;
             }
             run.one_minus_e.push(relaxed.one_minus_e);
+            let [a, g, g_exc] = self.add_event([last.a, last.g, last.g_exc], ev.g_exc, ev.g_inh);
             run.intervals.push(Interval {
                 start,
                 v: relaxed.value,
-                a: last.a + ev.g_exc * self.e_exc + ev.g_inh * self.e_inh,
-                g: last.g + ev.g_exc + ev.g_inh,
-                g_exc: last.g_exc + ev.g_exc,
+                a,
+                g,
+                g_exc,
             });
         }
         run
