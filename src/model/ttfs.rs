@@ -441,8 +441,8 @@ impl RcNeuron {
     }
 
     /// A, G and the excitatory G (`[a, g, g_exc]`) once one more input steps with these
-    /// conductances: the one place the sums are formed, so that every pass over the events
-    /// rounds them alike.
+    /// conductances: the one place the exact passes over the events form the sums, so that
+    /// they round them alike (the silence bound forms its own, covered by its margin).
     #[inline]
     pub fn add_event(&self, [a, g, g_exc]: [f64; 3], ev_exc: f64, ev_inh: f64) -> [f64; 3] {
         [
@@ -458,6 +458,7 @@ impl RcNeuron {
     /// interval (so a pass over a layer's neurons at once gives the same charges to the bit).
     pub fn carry_charge(&self, v: f64, [a, g, g_exc]: [f64; 3], dt: f64) -> (f64, f64) {
         let iv = Interval {
+            // Unread: the stretch is measured by `dt`.
             start: 0.0,
             v,
             a,

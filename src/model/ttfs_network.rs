@@ -17,8 +17,8 @@ pub fn crosspoint(g: f64) -> [f64; 2] {
 /// inhibitory]` conductance (S) of crosspoint k. The two sit side by side because a neuron
 /// reads its row in the order its inputs fire, all over the row: one cache line per event
 /// instead of two. A copy by input (`[input][output]`) lets a pass over the events read each
-/// event's crosspoints of every neuron at once ([`Layer::provably_silent`]); every field is
-/// private so that the copy cannot go stale.
+/// event's crosspoints of every neuron at once ([`Layer::provably_silent`],
+/// [`Layer::excitatory_charges`]); every field is private so that the copy cannot go stale.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layer {
     inputs: usize,
@@ -216,41 +216,34 @@ impl Layer {
         let inv_c = 1.0 / neuron.capacitance;
         let (mut a, mut g) = (vec![0.0; n], vec![0.0; n]);
         let mut bound = vec![neuron.v_start; n];
-        let mut start = 0.0;
-        for (k, (&j, &time)) in sources.iter().zip(times).enumerate() {
-            if time >= until {
-                break;
-            }
+        for (k, step) in steps(sources, times, until).enumerate() {
             // A bound never falls (but for rounding, which the level's margin covers): once
             // every neuron's has reached the level, none can be proved silent (an untrained
             // network's first events, where nearly all fire).
             if k % 16 == 15 && bound.iter().all(|&b| b >= level) {
                 return vec![false; n];
             }
-            let time = time.max(start);
-            let dt = time - start;
-            let column = &self.by_input[j * n..(j + 1) * n];
-            for (((b, a), g), &[g_exc, g_inh]) in
-                bound.iter_mut().zip(&mut a).zip(&mut g).zip(column)
-            {
-                *b = RcNeuron::bound_after(*b, *a, *g, dt, inv_c);
-                *a += g_exc * neuron.e_exc + g_inh * neuron.e_inh;
-                *g += g_exc + g_inh;
+            for ((b, &a), &g) in bound.iter_mut().zip(&a).zip(&g) {
+                *b = RcNeuron::bound_after(*b, a, g, step.dt, inv_c);
             }
-            start = time;
+            if let Some(j) = step.input {
+                let column = &self.by_input[j * n..(j + 1) * n];
+                for ((a, g), &[g_exc, g_inh]) in a.iter_mut().zip(&mut g).zip(column) {
+                    *a += g_exc * neuron.e_exc + g_inh * neuron.e_inh;
+                    *g += g_exc + g_inh;
+                }
+            }
         }
         // A bound never falls (but for rounding), so its last value is its highest.
-        (0..n)
-            .map(|i| RcNeuron::bound_after(bound[i], a[i], g[i], until - start, inv_c) < level)
-            .collect()
+        bound.iter().map(|&b| b < level).collect()
     }
 
     /// The excitatory charge (C) each neuron's lines deliver over `[0, until)` under the
     /// inputs `sources` that fired at `times` (in time order), its membrane never reset: the
     /// charges of [`RcNeuron::excitatory_charge`] to the bit, in one pass over the events
     /// that reads each event's crosspoints of every neuron at once (contiguous, from the copy
-    /// by input) and skips the exponentials of inputs that step together (pixels of one grey
-    /// level), instead of a run per neuron over its row.
+    /// by input) instead of a run per neuron that reads its row all over and stores every
+    /// interval.
     fn excitatory_charges(
         &self,
         neuron: &RcNeuron,
@@ -262,22 +255,17 @@ impl Layer {
         let mut v = vec![neuron.v_start; n];
         let mut lines = vec![[0.0; 3]; n];
         let mut charge = vec![0.0; n];
-        let mut start = 0.0;
-        for (&j, &time) in sources.iter().zip(times) {
-            if time >= until {
-                break;
+        for step in steps(sources, times, until) {
+            if step.dt > 0.0 {
+                carry_charges(neuron, &mut v, &lines, &mut charge, step.dt);
             }
-            let time = time.max(start);
-            if time > start {
-                carry_charges(neuron, &mut v, &lines, &mut charge, time - start);
+            if let Some(j) = step.input {
+                let column = &self.by_input[j * n..(j + 1) * n];
+                for (sums, &[g_exc, g_inh]) in lines.iter_mut().zip(column) {
+                    *sums = neuron.add_event(*sums, g_exc, g_inh);
+                }
             }
-            let column = &self.by_input[j * n..(j + 1) * n];
-            for (sums, &[g_exc, g_inh]) in lines.iter_mut().zip(column) {
-                *sums = neuron.add_event(*sums, g_exc, g_inh);
-            }
-            start = time;
         }
-        carry_charges(neuron, &mut v, &lines, &mut charge, until - start);
         charge
     }
 
@@ -299,6 +287,46 @@ impl Layer {
     fn events<'a>(&'a self, neuron: usize, lt: &'a LayerTrace) -> RowEvents<'a> {
         self.row_events(neuron, &lt.sources, &lt.source_times)
     }
+}
+
+/// One step of a pass over a layer's events: the time since the step before (or the frame's
+/// start), then the input that steps there; the last step (no input) reaches the end.
+struct Step {
+    dt: f64,
+    input: Option<usize>,
+}
+
+/// The steps of the inputs `sources` that fired at `times` (in time order) over `[0, until)`,
+/// taken as [`RcNeuron::run`] takes a neuron's events: those at or after `until` are left out,
+/// and one before the step before (an input that steps before the frame) is taken at its time.
+fn steps<'a>(
+    sources: &'a [usize],
+    times: &'a [f64],
+    until: f64,
+) -> impl Iterator<Item = Step> + 'a {
+    let mut events = sources.iter().zip(times);
+    let mut start = Some(0.0);
+    std::iter::from_fn(move || {
+        let last = start?;
+        let (input, time) = match events.next() {
+            Some((&j, &time)) if time < until => (Some(j), time.max(last)),
+            _ => (None, until),
+        };
+        start = input.map(|_| time);
+        Some(Step {
+            dt: time - last,
+            input,
+        })
+    })
+}
+
+/// Where each of `inputs` inputs fired in the time order `sources` (usize::MAX: it did not).
+fn time_positions(sources: &[usize], inputs: usize) -> Vec<usize> {
+    let mut position = vec![usize::MAX; inputs];
+    for (k, &j) in sources.iter().enumerate() {
+        position[j] = k;
+    }
+    position
 }
 
 /// Carries every membrane `v` (under its lines' sums, `lines`) over `dt`, adding each
@@ -396,7 +424,7 @@ impl Network {
         assert_eq!(
             trace.layers.len(),
             self.layers.len(),
-            "a trace of another network"
+            "a trace with another number of layers"
         );
         self.layers
             .iter()
@@ -465,15 +493,15 @@ impl Network {
         for (l, (layer, lt)) in self.layers.iter().zip(&trace.layers).enumerate().rev() {
             let mut d_inputs = vec![0.0; layer.inputs];
             let events = |i: usize| layer.events(i, lt);
-            // Where each input fired in the time order (usize::MAX: it did not), so that a
-            // neuron's gradient is added along its row in input order: a sweep the prefetcher
-            // streams, where the time order jumped all over the row (a cache miss apiece in a
-            // 784-input layer). Each entry still gets the same additions in the same order.
-            let mut position = vec![usize::MAX; layer.inputs];
-            for (k, &j) in lt.sources.iter().enumerate() {
-                position[j] = k;
-            }
+            // A neuron's gradient is added along its row in input order: a sweep the
+            // prefetcher streams, where the time order jumped all over the row (a cache miss
+            // apiece in a 784-input layer). Each entry still gets the same additions in the
+            // same order.
+            let position = time_positions(&lt.sources, layer.inputs);
             let mut add = |i: usize, grad: &Sensitivities, d: f64| {
+                if grad.used == 0 {
+                    return;
+                }
                 let row = &mut grads.g[l][i * layer.inputs..(i + 1) * layer.inputs];
                 for ((cell, &k), d_input) in row.iter_mut().zip(&position).zip(&mut d_inputs) {
                     if k < grad.used {
