@@ -737,11 +737,11 @@ mod tests {
 
     #[test]
     fn a_layers_charges_are_each_neurons_exact_charge_to_the_bit() {
-        // Pixels drawn from few grey levels, so that many inputs step together (the
-        // exponentials the pass skips), one input stepping before the frame (clamped to its
-        // start), on the RC neuron and the ideal one, with every share of inhibitory
-        // crosspoints, their rail at 0 V or below, to the window's end and to 50 us (between
-        // two grey levels: the later inputs left out).
+        // Pixels drawn from few grey levels, so that many inputs step together (steps of no
+        // length, which the pass does not carry), one input stepping before the frame
+        // (clamped to its start), on the RC neuron and the ideal one, with every share of
+        // inhibitory crosspoints, their rail at 0 V or below, to the window's end and to
+        // 50 us (between two grey levels: the later inputs left out).
         let mut compared = 0;
         for seed in 0..20 {
             for ideal in [false, true] {
