@@ -91,24 +91,8 @@ fn random_designs_and_stimuli_match_the_model() {
         }
         (ran, events, decisions, binned as u64)
     };
-    // Two workers: Verilator compiles dominate and each uses two jobs itself only briefly.
-    let totals: Vec<(u64, u64, u64, u64)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..2)
-            .map(|w| {
-                let run_design = &run_design;
-                s.spawn(move || {
-                    (0..designs)
-                        .filter(|d| d % 2 == w)
-                        .map(run_design)
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    // Verilator compiles dominate, and each uses two jobs itself only briefly: one per core.
+    let totals = common::on_two_cores(&(0..designs).collect::<Vec<_>>(), |&d| run_design(d));
     let ran: u64 = totals.iter().map(|t| t.0).sum();
     let events: u64 = totals.iter().map(|t| t.1).sum();
     let decisions: u64 = totals.iter().map(|t| t.2).sum();

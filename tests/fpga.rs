@@ -199,33 +199,41 @@ fn gate_level_netlists_match_the_model_cycle_for_cycle() {
     if !require_tool("yosys") || !require_tool("verilator") {
         return;
     }
-    for name in GATE_LEVEL_DESIGNS {
-        for device in [FpgaDevice::Ice40Hx8k, FpgaDevice::Ice40Up5k] {
-            let design = root().join(format!("designs/{name}.yaml"));
-            // The HX8K's netlist is the board's (what build --fpga places), host link
-            // included; the UP5K's the system top's.
-            let board = device == FpgaDevice::Ice40Hx8k;
-            let report = sim_rtl(
-                &design,
-                &SimOptions {
-                    gate_level: Some(device),
-                    board,
-                    ..SimOptions::default()
-                },
-            )
-            .unwrap_or_else(|e| panic!("{name} on {}: {e}", device.name()));
-            println!(
-                "{name} gate-level{} for the {}: {} cycles, {} decisions, build {:.1} s",
-                if board { " board" } else { "" },
-                device.name(),
-                report.cycles,
-                report.class_decisions,
-                report.build_seconds
-            );
-            assert_eq!(report.divergence, None, "{name} on {}", device.name());
-            assert!(report.class_decisions > 0, "{name}: no decision to compare");
-        }
-    }
+    let cases: Vec<(&str, FpgaDevice)> = GATE_LEVEL_DESIGNS
+        .iter()
+        .flat_map(|name| {
+            [
+                (*name, FpgaDevice::Ice40Hx8k),
+                (*name, FpgaDevice::Ice40Up5k),
+            ]
+        })
+        .collect();
+    // Eight syntheses and simulations of 5-15 s each: one per core.
+    common::on_two_cores(&cases, |&(name, device)| {
+        let design = root().join(format!("designs/{name}.yaml"));
+        // The HX8K's netlist is the board's (what build --fpga places), host link
+        // included; the UP5K's the system top's.
+        let board = device == FpgaDevice::Ice40Hx8k;
+        let report = sim_rtl(
+            &design,
+            &SimOptions {
+                gate_level: Some(device),
+                board,
+                ..SimOptions::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name} on {}: {e}", device.name()));
+        println!(
+            "{name} gate-level{} for the {}: {} cycles, {} decisions, build {:.1} s",
+            if board { " board" } else { "" },
+            device.name(),
+            report.cycles,
+            report.class_decisions,
+            report.build_seconds
+        );
+        assert_eq!(report.divergence, None, "{name} on {}", device.name());
+        assert!(report.class_decisions > 0, "{name}: no decision to compare");
+    });
 }
 
 /// The board-level top, host link included, against the model: a host writes rows and

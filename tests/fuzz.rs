@@ -242,6 +242,29 @@ fn tools_accept(r: &snngen::compiler::Rendered) -> Result<(), String> {
     Ok(())
 }
 
+/// One fuzz input: a corpus design (mostly a valid one, whose mutants reach the semantic
+/// checks and the lowering) with one to four mutations: its file name, its text before the
+/// mutations and after.
+fn mutant<'a>(corpus: &'a [(String, String)], rng: &mut ChaCha8Rng) -> (&'a str, &'a str, String) {
+    let valid = corpus.iter().filter(|(f, _)| !f.contains("errors")).count();
+    let pick = if rng.random_bool(0.8) {
+        rng.random_range(0..valid)
+    } else {
+        rng.random_range(0..corpus.len())
+    };
+    let (file, base) = &corpus[pick];
+    let mut text = base.clone();
+    let mutations = if rng.random_bool(0.7) {
+        1
+    } else {
+        rng.random_range(2..5)
+    };
+    for _ in 0..mutations {
+        text = mutate(&text, rng);
+    }
+    (file, base, text)
+}
+
 #[test]
 fn mutated_designs_render_or_are_refused_with_a_location() {
     let cases: usize = std::env::var("SNNGEN_FUZZ_CASES")
@@ -254,56 +277,50 @@ fn mutated_designs_render_or_are_refused_with_a_location() {
         .unwrap_or(1);
     let lint = require_tool("verilator");
     let corpus = corpus();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (mut accepted, mut refused, mut linted) = (0usize, 0usize, 0usize);
     let start = Instant::now();
-    for case in 0..cases {
-        // Mostly valid designs: their mutants reach the semantic checks and the lowering.
-        let valid = corpus.iter().filter(|(f, _)| !f.contains("errors")).count();
-        let pick = if rng.random_bool(0.8) {
-            rng.random_range(0..valid)
-        } else {
-            rng.random_range(0..corpus.len())
-        };
-        let (file, base) = &corpus[pick];
-        let mut text = base.clone();
-        let mutations = if rng.random_bool(0.7) {
-            1
-        } else {
-            rng.random_range(2..5)
-        };
-        for _ in 0..mutations {
-            text = mutate(&text, &mut rng);
-        }
-        match run_one(file, &text) {
-            Ok(Outcome::Accepted(r)) => {
-                accepted += 1;
-                // A sample of the accepted outputs goes through the real tools.
-                if lint && linted < 8 && !base.contains("count: 4096") && rng.random_bool(0.05) {
-                    linted += 1;
-                    if let Err(e) = tools_accept(&r) {
-                        panic!(
-                            "case {case} (seed {seed}) was accepted but Verilator rejects it: {e}\n--- input ---\n{text}"
+    // Two workers, each with every other case and its own share of the Verilator sample;
+    // case k draws from its own stream of the seed, so a case reads the same on any split.
+    let tallies = common::on_two_cores(&[0, 1], |&worker| {
+        let (mut accepted, mut refused, mut linted) = (0usize, 0usize, 0usize);
+        for case in (worker..cases).step_by(2) {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(case as u64);
+            let (file, base, text) = mutant(&corpus, &mut rng);
+            match run_one(file, &text) {
+                Ok(Outcome::Accepted(r)) => {
+                    accepted += 1;
+                    // A sample of the accepted outputs goes through the real tools.
+                    let sampled = linted < 4 && rng.random_bool(0.05);
+                    if lint && sampled && !base.contains("count: 4096") {
+                        linted += 1;
+                        if let Err(e) = tools_accept(&r) {
+                            panic!(
+                                "case {case} (seed {seed}) was accepted but Verilator rejects it: {e}\n--- input ---\n{text}"
+                            );
+                        }
+                    }
+                }
+                Ok(Outcome::Refused) => {
+                    refused += 1;
+                    if std::env::var_os("SNNGEN_FUZZ_SHOW").is_some() && case < 40 {
+                        let e = load_design_str(file, &text)
+                            .map_err(Error::Input)
+                            .and_then(render_loaded)
+                            .unwrap_err();
+                        println!(
+                            "--- case {case}: {}",
+                            e.to_string().lines().next().unwrap_or("")
                         );
                     }
                 }
+                Err(why) => panic!("case {case} (seed {seed}): {why}\n--- input ---\n{text}"),
             }
-            Ok(Outcome::Refused) => {
-                refused += 1;
-                if std::env::var_os("SNNGEN_FUZZ_SHOW").is_some() && case < 40 {
-                    let e = load_design_str(file, &text)
-                        .map_err(Error::Input)
-                        .and_then(render_loaded)
-                        .unwrap_err();
-                    println!(
-                        "--- case {case}: {}",
-                        e.to_string().lines().next().unwrap_or("")
-                    );
-                }
-            }
-            Err(why) => panic!("case {case} (seed {seed}): {why}\n--- input ---\n{text}"),
         }
-    }
+        (accepted, refused, linted)
+    });
+    let accepted: usize = tallies.iter().map(|t| t.0).sum();
+    let refused: usize = tallies.iter().map(|t| t.1).sum();
+    let linted: usize = tallies.iter().map(|t| t.2).sum();
     println!(
         "fuzz: {cases} inputs (seed {seed}) in {:.1} s: {accepted} rendered ({linted} linted by Verilator), {refused} refused with locations, 0 panics",
         start.elapsed().as_secs_f64()

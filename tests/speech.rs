@@ -198,9 +198,11 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     assert_eq!(decided, expected);
 
     // The generated RTL, every output of every cycle, in Verilator, in as few runs as
-    // cosim::MAX_CYCLES cycles allow (29 recordings each).
+    // cosim::MAX_CYCLES cycles allow (29 recordings each), one per core: each is half a
+    // minute of simulation and comparison against the model.
     let per_run = (cosim::MAX_CYCLES as usize / stimuli[0].len()).min(stimuli.len());
-    for (k, part) in stimuli.chunks(per_run).enumerate() {
+    let parts: Vec<(usize, &[Vec<_>])> = stimuli.chunks(per_run).enumerate().collect();
+    common::on_two_cores(&parts, |&(k, part)| {
         let file = dir.path().join(format!("stimulus{k}.hex"));
         std::fs::write(&file, format_stimulus(&part.concat(), &setup.params)).unwrap();
         let report = cosim::sim_rtl(
@@ -217,7 +219,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
         );
         assert_eq!(report.divergence, None);
         assert_eq!(report.class_decisions, part.len() as u64);
-    }
+    });
 }
 
 /// Error messages with the temporary folder replaced, for snapshots.

@@ -159,3 +159,29 @@ fn dataset_dir(var: &str, shared: &str, what: &str) -> Option<PathBuf> {
     eprintln!("SKIPPED (not under CI): {why}");
     None
 }
+
+/// `f` over `items` on two threads (the cores CI has), each taking the next item when it is
+/// free so long items do not leave a core idle; the results in the items' order. A panic in
+/// `f` fails the caller with its own message.
+pub fn on_two_cores<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut results: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers = [s.spawn(work), s.spawn(work)];
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
