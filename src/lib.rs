@@ -20,7 +20,7 @@
 //! one that imports it back (no cycles, inside a layer too). A folder's `mod.rs` declaring
 //! and re-exporting its own files is not an import (its files may use what it defines, as
 //! `../shared/tools/modgraph.py` counts it); a path through such a re-export counts as an
-//! import of the file that defines the item. `tests/architecture.rs` reads every `crate::`,
+//! import of the file that defines the item. `tests/suite/architecture.rs` reads every `crate::`,
 //! `super::` and `self::` path in `src/` (test code aside) and fails on an upward import
 //! or a cycle.
 //!

@@ -1,7 +1,7 @@
 //! The spoken-digit task end to end on the six-chip design: readout training on a subset of
 //! FSDD, and the generated RTL's class decisions on the model's reservoir spikes.
 
-mod common;
+use crate::common;
 
 use snngen::apps::speech::FrontEnd;
 use snngen::apps::speech::dataset::{Utterance, Validation, list_recordings};

@@ -3,7 +3,7 @@
 //! against the behavioural model, and the STDP pattern detector in the model and in the
 //! emitted core, bit for bit.
 
-mod common;
+use crate::common;
 
 use snngen::apps::spintronic::learn::{self, meets_targets};
 use snngen::apps::spintronic::task::score;

@@ -1,6 +1,8 @@
 //! Shared test helpers.
 #![allow(dead_code)]
 
+pub mod random_design;
+
 use std::path::{Path, PathBuf};
 
 /// True when `tool` is on PATH. When it is missing: under CI (`CI` set) the test fails,

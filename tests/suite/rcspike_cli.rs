@@ -3,7 +3,7 @@
 //! same bytes (on the same data only), and bad data or a model of another design is refused
 //! with a clear message (snapshots) and exit 2.
 
-mod common;
+use crate::common;
 
 use common::root;
 use serde_json::Value;

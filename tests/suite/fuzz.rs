@@ -8,9 +8,9 @@
 //! largest designs within the limits render in about 2 s).
 //!
 //! Short run in the suite (`SNNGEN_FUZZ_CASES`, default 1500, seed `SNNGEN_FUZZ_SEED`);
-//! the long run of README: `SNNGEN_FUZZ_CASES=100000 cargo test --release --test fuzz`.
+//! the long run of README: `SNNGEN_FUZZ_CASES=100000 cargo test --release --test suite fuzz::`.
 
-mod common;
+use crate::common;
 
 use common::{require_tool, root};
 use rand::{Rng, SeedableRng};

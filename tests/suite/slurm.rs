@@ -2,7 +2,7 @@
 //! started by scripts/slurm-local in a temp folder on the fixed ports 6817/6818, stopped by
 //! PID however the test ends). The scenarios share one cluster and run in sequence.
 
-mod common;
+use crate::common;
 
 use common::{require_tool, root};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Snapshots of every emitted file of every example design, and of every diagnostic of every
 //! invalid design in designs/errors/. Review changes with `cargo insta review`.
 
-mod common;
+use crate::common;
 
 use common::{relative, root, stem};
 use snngen::Error;
@@ -11,7 +11,7 @@ use snngen::compiler as build;
 /// the model in ngspice (tests/rcspike_cli.rs) instead; its manifest still hashes them.
 #[test]
 fn every_emitted_file_of_every_design() {
-    insta::glob!("../designs", "*.yaml", |path| {
+    insta::glob!("../../designs", "*.yaml", |path| {
         let ttfs = common::is_ttfs(path);
         let r =
             build::render(&relative(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -31,7 +31,7 @@ fn every_emitted_file_of_every_design() {
 #[test]
 fn every_diagnostic_of_every_invalid_design() {
     std::env::set_current_dir(root()).unwrap();
-    insta::glob!("../designs/errors", "*.yaml", |path| {
+    insta::glob!("../../designs/errors", "*.yaml", |path| {
         let rel = relative(path);
         match build::render(&rel) {
             Err(Error::Input(d)) => {
@@ -134,7 +134,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn every_diagnostic_of_every_invalid_spintronic_design() {
     use snngen::flows::spintronic::setup::SpinSetup;
     std::env::set_current_dir(root()).unwrap();
-    insta::glob!("../designs/spintronic/errors", "*.yaml", |path| {
+    insta::glob!("../../designs/spintronic/errors", "*.yaml", |path| {
         let rel = relative(path);
         match SpinSetup::load(&rel) {
             Err(Error::Input(d)) => {

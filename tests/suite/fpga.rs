@@ -3,7 +3,7 @@
 //! and the gate-level netlist of each small example design against the reference model.
 //! A missing tool fails these tests under CI (see common::require_tool).
 
-mod common;
+use crate::common;
 
 use common::{require_tool, root, snngen};
 use snngen::compiler::design::FpgaDevice;

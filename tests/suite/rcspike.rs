@@ -1,7 +1,7 @@
 //! Training a small RC-Spike TTFS network on MNIST with exact spike-time gradients: it learns
 //! (a floor on held-out validation accuracy) and is deterministic whatever the thread count.
 
-mod common;
+use crate::common;
 
 use snngen::apps::rcspike::train::{EpochStats, TrainConfig, evaluate, quantized, train};
 use snngen::model::ttfs::RcNeuron;

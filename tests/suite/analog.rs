@@ -1,7 +1,7 @@
 //! The analog netlists against the behavioural model, in ngspice: every neuron mode spike
 //! for spike, and the energy per spike of the default neuron.
 
-mod common;
+use crate::common;
 
 use common::require_tool;
 use snngen::device::neuron::NeuronParams;

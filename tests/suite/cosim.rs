@@ -2,10 +2,9 @@
 //! every example design, random designs with random stimulus (SNNGEN_FUZZ_CASES, default
 //! 200), and mutated RTL that must be caught.
 
-mod common;
-#[path = "common/random_design.rs"]
-mod random_design;
+use crate::common;
 
+use common::random_design;
 use common::{relative, require_tool, root, stem};
 use snngen::flows::cosim::{self, SimOptions, Simulator};
 use std::path::{Path, PathBuf};

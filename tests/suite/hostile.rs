@@ -2,7 +2,7 @@
 //! or built to be slow; names that carry terminal escapes; designs past every size limit.
 //! Each must end in exit 2 with a located message, quickly, never in a panic or a hang.
 
-mod common;
+use crate::common;
 
 use common::root;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! iCE40 synthesis, the testbench on Verilator and Icarus, and every deck in ngspice.
 //! A missing tool fails these tests under CI (see common::require_tool).
 
-mod common;
+use crate::common;
 
 use common::{example_designs, relative, require_tool, stem};
 use snngen::compiler::Rendered;

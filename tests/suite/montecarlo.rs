@@ -1,7 +1,7 @@
 //! Monte-Carlo sweeps: reproducible whatever the parallelism, resumable, robust to a failing
 //! run, and predicted by the reference model's mismatch sensitivities.
 
-mod common;
+use crate::common;
 
 use common::require_tool;
 use snngen::device::mismatch;

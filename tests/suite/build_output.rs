@@ -1,7 +1,7 @@
 //! Output guarantees: same input same bytes, atomic replacement, a manifest that matches,
 //! exit codes, and no panic on mangled input.
 
-mod common;
+use crate::common;
 
 use common::{example_designs, relative, root, snngen};
 use snngen::flows::build;

@@ -1,7 +1,7 @@
 //! The IDX reader on the real MNIST and Fashion-MNIST training files: every image and label
 //! is read, the header's sizes hold, and the labels cover the ten classes.
 
-mod common;
+use crate::common;
 
 use snngen::support::idx;
 
