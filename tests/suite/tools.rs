@@ -87,8 +87,9 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
         return;
     }
     let shared = tempfile::tempdir().unwrap();
-    for design in digital_designs(shared.path()) {
-        let (dir, out, r) = build_into_temp(&design);
+    // A Verilator build per design: one per core.
+    common::on_two_cores(&digital_designs(shared.path()), |design| {
+        let (dir, out, r) = build_into_temp(design);
         let mut files = build::rtl_files(&out, &r.verilog);
         files.push(absolute(
             &out.join(snngen::compiler::emit::testbench_path(&r.verilog)),
@@ -106,18 +107,18 @@ fn testbench_runs_identically_on_verilator_and_icarus() {
             .iter()
             .filter(|l| l.contains(" class "))
             .count();
-        assert_eq!(decisions, 3, "{}: {from_verilator:?}", stem(&design));
+        assert_eq!(decisions, 3, "{}: {from_verilator:?}", stem(design));
         if r.verilog.tb.cycles <= ICARUS_MAX_TB_CYCLES {
             let from_icarus = tb_lines(&iverilog::simulate(&files, &top, dir.path()).unwrap());
-            assert_eq!(from_verilator, from_icarus, "{}", stem(&design));
+            assert_eq!(from_verilator, from_icarus, "{}", stem(design));
         } else {
             println!(
                 "{}: Verilator only ({} cycles)",
-                stem(&design),
+                stem(design),
                 r.verilog.tb.cycles
             );
         }
-    }
+    });
 }
 
 /// The smoke testbench can fail: a readout that never decides (its `class_valid <= 1'b1`
@@ -251,8 +252,8 @@ fn every_netlist_parses_in_spicelib_with_ngspices_element_count() {
     }
     let script = common::root().join("tests/data/spice_elements.py");
     // The TTFS designs' netlists hold whole trained crossbars (458,458 elements in
-    // ttfs_400's): about 10 s each in spicelib and in ngspice's expansion.
-    for design in &example_designs() {
+    // ttfs_400's): about 10 s each in spicelib and in ngspice's expansion, one per core.
+    common::on_two_cores(&example_designs(), |design| {
         let (_dir, out, r) = build_into_temp(design);
         let spice = out.join("spice");
         let netlists: Vec<String> = r
@@ -292,7 +293,7 @@ fn every_netlist_parses_in_spicelib_with_ngspices_element_count() {
                 stem(design)
             );
         }
-    }
+    });
 }
 
 #[test]
