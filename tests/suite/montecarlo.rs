@@ -288,7 +288,7 @@ fn a_drawn_tile_deck_follows_the_drawn_tile_model() {
     let draw = mismatch::tile_draw(7, 1, 0, inputs, outputs, tile.c_mem_ff);
     let nominal = measure_tile(tile, tile.vsyn, 27.0, None).unwrap();
     let drawn = measure_tile(tile, tile.vsyn, 27.0, Some(&draw)).unwrap();
-    // The tile tolerance of tests/analog.rs (measured: under 5e-6 of full scale).
+    // The tile tolerance of tests/suite/analog.rs (measured: under 5e-6 of full scale).
     assert!(
         drawn.diode_model_error <= 1e-3,
         "{}",

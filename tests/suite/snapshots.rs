@@ -8,7 +8,7 @@ use snngen::Error;
 use snngen::compiler as build;
 
 /// A TTFS design's netlists are left out: megabytes of trained crosspoints, checked against
-/// the model in ngspice (tests/rcspike_cli.rs) instead; its manifest still hashes them.
+/// the model in ngspice (tests/suite/rcspike_cli.rs) instead; its manifest still hashes them.
 #[test]
 fn every_emitted_file_of_every_design() {
     insta::glob!("../../designs", "*.yaml", |path| {
@@ -81,7 +81,7 @@ fn every_diagnostic_code_is_exercised_and_documented() {
 
 /// A spintronic design's emitted files; the 4096-entry switching table of the core is
 /// replaced by its line count and hash (it is the model's, checked bit for bit in
-/// tests/spintronic.rs).
+/// tests/suite/spintronic.rs).
 #[test]
 fn every_emitted_file_of_a_spintronic_design() {
     use snngen::flows::spintronic::build::build;

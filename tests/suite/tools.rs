@@ -76,9 +76,9 @@ fn tb_lines(stdout: &str) -> Vec<String> {
 /// Longest smoke testbench run on Icarus as well. six_chip's (3 frames of 2 x 32768 cycles,
 /// 197k cycles with the router saturated by random traffic) runs at about 400 cycles/s in
 /// Icarus, over 8 minutes, and rcspike_mlp's (61k cycles through a 784-pixel step encoder)
-/// at about 350, 3 minutes; the RTL of both is held against the model on Icarus in
-/// tests/cosim.rs, and the same templates (time bins included) are compared here on the
-/// smaller designs (at most 1,619 cycles, a few seconds each).
+/// at about 350, 3 minutes; the RTL of both is held against the model on Icarus in cosim::
+/// (rcspike_mlp's through its first class decision), and the same templates (time bins
+/// included) are compared here on the smaller designs (at most 1,619 cycles, seconds each).
 const ICARUS_MAX_TB_CYCLES: u64 = 10_000;
 
 #[test]
@@ -187,7 +187,7 @@ fn every_deck_of_every_design_runs_in_ngspice() {
     }
     // A TTFS design's chip deck holds its whole trained crossbar (about 200,000 crosspoints
     // for rcspike_mlp: minutes in ngspice under the stand-alone test pulse); `sim spice`
-    // checks those netlists image by image against the model instead (tests/rcspike_cli.rs).
+    // checks those netlists image by image against the model instead (tests/suite/rcspike_cli.rs).
     let designs: Vec<PathBuf> = example_designs()
         .into_iter()
         .filter(|d| !common::is_ttfs(d))

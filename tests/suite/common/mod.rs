@@ -164,18 +164,31 @@ fn dataset_dir(var: &str, shared: &str, what: &str) -> Option<PathBuf> {
 
 /// `f` over `items` on two threads (the cores CI has), each taking the next item when it is
 /// free so long items do not leave a core idle; the results in the items' order. A panic in
-/// `f` fails the caller with its own message.
+/// `f` stops both threads taking more items and fails the caller with its own message.
 pub fn on_two_cores<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    /// Raises `failed` when its thread unwinds from a panic in `f`.
+    struct PanicFlag<'a>(&'a AtomicBool);
+    impl Drop for PanicFlag<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
     let work = || {
+        let _flag = PanicFlag(&failed);
         let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(item) = items.get(i) else {
-                return done;
+                break;
             };
             done.push((i, f(item)));
         }
+        done
     };
     let mut results: Vec<(usize, R)> = std::thread::scope(|s| {
         let workers = [s.spawn(work), s.spawn(work)];
