@@ -149,7 +149,9 @@ pub struct RtlArgs {
     /// Seed of the random stimulus.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Read the stimulus from FILE (the format of the harness tb/<name>_cosim.sv) instead.
+    /// Read the stimulus from FILE instead: one line per cycle, hex, `rst in_valid in_data`
+    /// then `req addr syn_ack` per chip (SNNGEN_KEEP_WORK=1 keeps a run's stimulus in this
+    /// format as stimulus.txt in its work folder).
     #[arg(long, value_name = "FILE")]
     stimulus: Option<PathBuf>,
     /// Write a VCD of the whole run (on a mismatch: of the cycles around it).
@@ -210,7 +212,7 @@ impl Report for SimReport {
             self.synapse_events, self.class_decisions, self.seed
         );
         t += &format!(
-            "  build {:.2} s{}, simulation {:.2} s = {:.0} cycles/s; reference model {:.3} s\n",
+            "  build {:.2} s{}, simulation {:.2} s = {:.0} cycles/s; reference model {:.3} s, comparison {:.3} s\n",
             self.build_seconds,
             if self.model_cached {
                 " (cached model)"
@@ -219,7 +221,8 @@ impl Report for SimReport {
             },
             self.sim_seconds,
             self.cycles_per_second,
-            self.model_seconds
+            self.model_seconds,
+            self.compare_seconds
         );
         let c = &self.coverage;
         t += &format!(

@@ -1,7 +1,9 @@
 {% include "verilog/header.txt" %}
 // Co-simulation harness for `snngen sim rtl`, the same for Verilator (--binary) and Icarus.
-// Reads one line of hex inputs per cycle from +stimulus=FILE:
-//  {% for p in hv.inputs %} {{ p.name }}{% endfor %}
+// Reads {{ hv.stimulus_bytes }} bytes of inputs per cycle from +stimulus=FILE (binary: $fread is
+// five times faster than $fscanf of hex in Verilator), one word with its most significant byte
+// first, holding from bit {{ hv.inputs_msb }} down (the bits above are zero):
+//  {% for p in hv.inputs %} {{ p.name }}[{{ p.msb }}:0]{% endfor %}
 // applies it while the clock is low, raises the clock, and writes the outputs after the edge
 // as one line of hex to +trace=FILE:
 //  {% for p in hv.outputs %} {{ p.name }}{% endfor %}
@@ -16,11 +18,9 @@ module {{ name }};
 {%- for p in hv.outputs %}
     wire [{{ p.msb }}:0] {{ p.name }};
 {%- endfor %}
-    // $fscanf writes into these first: Verilator does not schedule logic on a variable
-    // written by $fscanf, so the DUT's inputs are then set by plain assignments.
-{%- for p in hv.inputs %}
-    reg [{{ p.msb }}:0] s_{{ p.name }};
-{%- endfor %}
+    // $fread writes this word; the DUT's inputs are then set from it by a plain assignment
+    // (Verilator does not schedule logic on a variable written by a file-reading task).
+    reg [{{ hv.word_msb }}:0] stimulus_word;
 
     {{ hv.module }} dut (
         .clk(clk),
@@ -48,7 +48,7 @@ module {{ name }};
             $display("cosim: usage: +stimulus=FILE +trace=FILE [+vcd=FILE +vcd_from=N +vcd_to=M]");
             $finish;
         end
-        stimulus = $fopen(stimulus_path, "r");
+        stimulus = $fopen(stimulus_path, "rb");
         trace = $fopen(trace_path, "w");
         if (stimulus == 0 || trace == 0) begin
             $display("cosim: cannot open the stimulus or trace file");
@@ -60,16 +60,13 @@ module {{ name }};
             if (!$value$plusargs("vcd_to=%d", vcd_to)) vcd_to = -1;
         end
         forever begin
-            matched = $fscanf(stimulus, "{% for p in hv.inputs %}%h{% if !loop.last %} {% endif %}{% endfor %}\n",
-                {% for p in hv.inputs %}s_{{ p.name }}{% if !loop.last %}, {% endif %}{% endfor %});
-            if (matched != {{ hv.fields }} || cycle == vcd_to) begin
+            matched = $fread(stimulus_word, stimulus);
+            if (matched != {{ hv.stimulus_bytes }} || cycle == vcd_to) begin
                 $fclose(trace);
                 $display("cosim: done after %0d cycles", cycle);
                 $finish;
             end
-{%- for p in hv.inputs %}
-            {{ p.name }} = s_{{ p.name }};
-{%- endfor %}
+            { {%- for p in hv.inputs %}{{ p.name }}{% if !loop.last %}, {% endif %}{% endfor -%} } = stimulus_word[{{ hv.inputs_msb }}:0];
             if (vcd_on && cycle == vcd_from) begin
                 $dumpfile(vcd_path);
                 $dumpvars(0, dut);

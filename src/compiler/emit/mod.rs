@@ -160,6 +160,16 @@ pub fn cosim_module(v: &VerilogModel, board: bool) -> String {
     }
 }
 
+/// The ports of the harness `cosim_module` names; None for the board of a design without
+/// a host link.
+pub fn cosim_harness(v: &VerilogModel, board: bool) -> Option<HarnessView> {
+    match (board, &v.link) {
+        (false, _) => Some(v.top_harness()),
+        (true, Some(l)) => Some(v.board_harness(l)),
+        (true, None) => None,
+    }
+}
+
 /// The harness `snngen sim rtl --board` drives (designs with a host link).
 pub fn board_cosim_path(v: &VerilogModel) -> String {
     format!("tb/{}.sv", cosim_module(v, true))
@@ -216,25 +226,22 @@ pub fn render(
         path: tb.clone(),
         contents: TestbenchTemplate { v, h }.render()?,
     });
-    files.push(EmittedFile {
-        path: cosim_path(v),
-        contents: CosimTemplate {
-            name: &cosim_module(v, false),
-            hv: &v.top_harness(),
-            h,
+    for board in [false, true] {
+        if let Some(hv) = cosim_harness(v, board) {
+            files.push(EmittedFile {
+                path: if board {
+                    board_cosim_path(v)
+                } else {
+                    cosim_path(v)
+                },
+                contents: CosimTemplate {
+                    name: &cosim_module(v, board),
+                    hv: &hv,
+                    h,
+                }
+                .render()?,
+            });
         }
-        .render()?,
-    });
-    if let Some(l) = &v.link {
-        files.push(EmittedFile {
-            path: board_cosim_path(v),
-            contents: CosimTemplate {
-                name: &cosim_module(v, true),
-                hv: &v.board_harness(l),
-                h,
-            }
-            .render()?,
-        });
     }
     files.push(EmittedFile {
         path: "tb/files.f".into(),

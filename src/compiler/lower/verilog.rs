@@ -343,8 +343,11 @@ pub struct HarnessView {
     pub module: String,
     pub inputs: Vec<PortView>,
     pub outputs: Vec<PortView>,
-    /// Hex fields per stimulus line.
-    pub fields: usize,
+    /// Bytes of one cycle's stimulus word: the inputs side by side, rounded up.
+    pub stimulus_bytes: u32,
+    /// Top bits of that word and of the inputs in it (zero bits fill the rest).
+    pub word_msb: u32,
+    pub inputs_msb: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -726,11 +729,15 @@ impl PortView {
 
 impl HarnessView {
     fn new(module: String, inputs: Vec<PortView>, outputs: Vec<PortView>) -> HarnessView {
+        let bits: u32 = inputs.iter().map(|p| p.msb + 1).sum();
+        let stimulus_bytes = bits.div_ceil(8);
         HarnessView {
             module,
-            fields: inputs.len(),
             inputs,
             outputs,
+            stimulus_bytes,
+            word_msb: stimulus_bytes * 8 - 1,
+            inputs_msb: bits - 1,
         }
     }
 }

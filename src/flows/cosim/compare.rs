@@ -14,67 +14,92 @@ pub struct Divergence {
 /// One cycle of a module's outputs, as the harness writes them on a trace line.
 pub trait TraceLine {
     /// The output fields in the harness's order, named as the ports are.
-    fn fields(&self, p: &Params) -> Vec<(String, u64)>;
+    fn names(p: &Params) -> Vec<String>;
+    /// This cycle's value of each field, in the same order, appended to `out`.
+    fn values(&self, p: &Params, out: &mut Vec<u64>);
 }
 
-/// The AER buses' outputs, in the order of the harness's ports (lower::verilog's
+/// The AER buses' output ports, in the order of the harness's ports (lower::verilog's
 /// `lower_aer_ports`: each bus's ack, syn_req, syn_addr, then a shared bus's selects).
-fn bus_fields(o: &Outputs, p: &Params) -> Vec<(String, u64)> {
-    let mut v = Vec::new();
-    for (c, name) in o.chips.iter().zip(p.bus_names()) {
-        v.push((format!("{name}_ack"), c.ack as u64));
-        v.push((format!("{name}_syn_req"), c.syn_req as u64));
-        v.push((format!("{name}_syn_addr"), c.syn_addr as u64));
+fn bus_names(p: &Params) -> Vec<String> {
+    let mut ports = vec!["ack", "syn_req", "syn_addr"];
+    if p.shared_bus {
+        ports.extend(["sel", "syn_sel"]);
+    }
+    p.bus_names()
+        .iter()
+        .flat_map(|bus| ports.iter().map(move |port| format!("{bus}_{port}")))
+        .collect()
+}
+
+/// The AER buses' outputs, in `bus_names`' order.
+fn bus_values(o: &Outputs, p: &Params, out: &mut Vec<u64>) {
+    for c in &o.chips {
+        out.extend([c.ack as u64, c.syn_req as u64, c.syn_addr as u64]);
         if p.shared_bus {
-            v.push((format!("{name}_sel"), c.sel as u64));
-            v.push((format!("{name}_syn_sel"), c.syn_sel as u64));
+            out.extend([c.sel as u64, c.syn_sel as u64]);
         }
     }
-    v
 }
 
 impl TraceLine for Outputs {
-    fn fields(&self, p: &Params) -> Vec<(String, u64)> {
-        let mut v = bus_fields(self, p);
-        v.push(("class_valid".into(), self.class_valid as u64));
-        v.push(("class_out".into(), self.class_out as u64));
-        v.push(("class_score".into(), self.class_score));
+    fn names(p: &Params) -> Vec<String> {
+        let mut v = bus_names(p);
+        v.extend(["class_valid", "class_out", "class_score"].map(String::from));
         v
+    }
+
+    fn values(&self, p: &Params, out: &mut Vec<u64>) {
+        bus_values(self, p, out);
+        out.extend([
+            self.class_valid as u64,
+            self.class_out as u64,
+            self.class_score,
+        ]);
     }
 }
 
 impl TraceLine for BoardOutputs {
-    fn fields(&self, p: &Params) -> Vec<(String, u64)> {
-        let mut v = bus_fields(&self.top, p);
-        v.push(("irq".into(), self.irq as u64));
-        v.push(("spi_sdo".into(), self.sdo as u64));
+    fn names(p: &Params) -> Vec<String> {
+        let mut v = bus_names(p);
+        v.extend(["irq", "spi_sdo"].map(String::from));
         v
+    }
+
+    fn values(&self, p: &Params, out: &mut Vec<u64>) {
+        bus_values(&self.top, p, out);
+        out.extend([self.irq as u64, self.sdo as u64]);
     }
 }
 
 /// The first cycle and signal where the simulator's trace differs from the model.
 pub fn compare<T: TraceLine>(trace: &str, expected: &[T], p: &Params) -> Option<Divergence> {
+    // Names are built once and values go into one buffer: this loop runs once per cycle,
+    // up to two million times a run.
+    let names = T::names(p);
+    let mut values = Vec::with_capacity(names.len());
     let mut lines = trace.lines();
     for (cycle, want) in expected.iter().enumerate() {
-        let fields = want.fields(p);
-        let Some(line) = lines.next() else {
-            return Some(Divergence {
+        let diverged = |signal: &str, expected: String, got: String| {
+            Some(Divergence {
                 cycle: cycle as u64,
-                signal: "(trace)".into(),
-                expected: "a line of outputs".into(),
-                got: "end of trace".into(),
-            });
+                signal: signal.into(),
+                expected,
+                got,
+            })
         };
-        let got: Vec<&str> = line.split_whitespace().collect();
-        for (k, (signal, value)) in fields.iter().enumerate() {
-            let g = got.get(k).copied().unwrap_or("(missing)");
-            if u64::from_str_radix(g, 16).ok() != Some(*value) {
-                return Some(Divergence {
-                    cycle: cycle as u64,
-                    signal: signal.clone(),
-                    expected: format!("{value:#x}"),
-                    got: u64::from_str_radix(g, 16).map_or(g.to_string(), |v| format!("{v:#x}")),
-                });
+        let Some(line) = lines.next() else {
+            return diverged("(trace)", "a line of outputs".into(), "end of trace".into());
+        };
+        values.clear();
+        want.values(p, &mut values);
+        let mut got = line.split_ascii_whitespace();
+        for (signal, &value) in names.iter().zip(&values) {
+            let g = got.next().unwrap_or("(missing)");
+            let parsed = u64::from_str_radix(g, 16).ok();
+            if parsed != Some(value) {
+                let got = parsed.map_or(g.to_string(), |v| format!("{v:#x}"));
+                return diverged(signal, format!("{value:#x}"), got);
             }
         }
     }

@@ -97,7 +97,10 @@ pub struct SimReport {
     pub build_seconds: f64,
     pub sim_seconds: f64,
     pub cycles_per_second: f64,
+    /// The model's run and the stimulus text written for the harness.
     pub model_seconds: f64,
+    /// The harness's trace read back and compared with the model's outputs.
+    pub compare_seconds: f64,
     pub synapse_events: u64,
     pub class_decisions: u64,
     /// What the run exercised, and what it left idle.
@@ -120,13 +123,17 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
             "--board: {name} has no host link, so no board-level top (add `fpga.host_link` to the design)"
         )));
     }
+    let ports = emit::cosim_harness(&rendered.verilog, opts.board)
+        .map(|hv| hv.inputs.iter().map(|p| p.msb + 1).collect())
+        .unwrap_or_default();
     let model_start = Instant::now();
     let run = if opts.board {
-        board_stimulus_and_model(opts, &params)?
+        board_stimulus_and_model(opts, &params, ports)?
     } else {
         let (stimulus, expected) = stimulus_and_model(opts, &params)?;
         ModelRun {
-            stimulus: format_stimulus(&stimulus, &params),
+            stimulus: stimulus::pack_stimulus(&stimulus, &params, ports).map_err(harness_bug)?,
+            text: keep_work().then(|| format_stimulus(&stimulus, &params)),
             resets: stimulus.iter().map(|i| i.rst).collect(),
             expected: Expected::Top(expected),
         }
@@ -136,8 +143,7 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     let tops = run.expected.tops();
 
     let work = scratch_dir("snngen-sim-")?;
-    // SNNGEN_KEEP_WORK=1 keeps the folder with stimulus, trace and harness for debugging.
-    let (_guard, work) = if std::env::var_os("SNNGEN_KEEP_WORK").is_some() {
+    let (_guard, work) = if keep_work() {
         let kept = work.keep();
         eprintln!("  work folder kept: {}", kept.display());
         (None, kept)
@@ -148,13 +154,16 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     let harness = HarnessRun {
         files: harness_files(&rendered, opts, &work)?,
         top: emit::cosim_module(&rendered.verilog, opts.board),
-        stimulus: work.join("stimulus.hex"),
+        stimulus: work.join("stimulus.bin"),
         trace: work.join("trace.hex"),
         cycles,
         work,
         opts,
     };
     write(&harness.stimulus, &run.stimulus)?;
+    if let Some(text) = &run.text {
+        write(&harness.work.join("stimulus.txt"), text)?;
+    }
     let mut report = SimReport {
         design: name.clone(),
         simulator: opts.simulator.name(),
@@ -167,6 +176,7 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
         sim_seconds: 0.0,
         cycles_per_second: 0.0,
         model_seconds,
+        compare_seconds: 0.0,
         synapse_events: count_synapse_events(&tops),
         class_decisions: tops.iter().filter(|o| o.class_valid).count() as u64,
         coverage: coverage::measure(&params, &run.resets, &tops),
@@ -183,10 +193,12 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     );
     let trace = harness.run(None, &mut report)?;
     report.cycles_per_second = report.cycles as f64 / report.sim_seconds.max(1e-9);
+    let compare_start = Instant::now();
     report.divergence = match &run.expected {
         Expected::Top(o) => compare(&trace, o, &params),
         Expected::Board(o) => compare(&trace, o, &params),
     };
+    report.compare_seconds = compare_start.elapsed().as_secs_f64();
 
     let vcd_window = match (&report.divergence, &opts.vcd) {
         (Some(d), vcd) => Some((
@@ -207,9 +219,24 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     Ok(report)
 }
 
+/// SNNGEN_KEEP_WORK=1 keeps the folder with stimulus, trace and harness for debugging, and
+/// the stimulus in the text format of `--stimulus` beside the harness's binary one.
+fn keep_work() -> bool {
+    std::env::var_os("SNNGEN_KEEP_WORK").is_some()
+}
+
+/// The generated harness's ports do not take the model's inputs: a bug in snngen.
+fn harness_bug(e: String) -> Error {
+    Error::Mismatch(format!(
+        "the harness's ports do not fit the model's inputs: {e}"
+    ))
+}
+
 /// A co-simulation's stimulus, as the harness reads it, and what the model answered.
 struct ModelRun {
-    stimulus: String,
+    stimulus: Vec<u8>,
+    /// The stimulus in the text format, when the work folder is kept.
+    text: Option<String>,
     resets: Vec<bool>,
     expected: Expected,
 }
@@ -377,7 +404,11 @@ fn stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<(Vec<Inputs>
 
 /// Random stimulus of the board-level top and the model's outputs (a stimulus file holds
 /// the system top's inputs, so `--board` takes none).
-fn board_stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<ModelRun> {
+fn board_stimulus_and_model(
+    opts: &SimOptions,
+    params: &Params,
+    ports: Vec<u32>,
+) -> Result<ModelRun> {
     if opts.stimulus.is_some() {
         return Err(Error::Usage(
             "--board runs random host-link traffic; --stimulus files drive the system top (drop one of the two)".into(),
@@ -386,7 +417,8 @@ fn board_stimulus_and_model(opts: &SimOptions, params: &Params) -> Result<ModelR
     let cycles = default_cycles(opts, params)?;
     let (inputs, expected) = stimulus::random_board_run(params, cycles, opts.seed);
     Ok(ModelRun {
-        stimulus: stimulus::format_board_stimulus(&inputs),
+        stimulus: stimulus::pack_board_stimulus(&inputs, ports).map_err(harness_bug)?,
+        text: keep_work().then(|| stimulus::format_board_stimulus(&inputs)),
         resets: inputs.iter().map(|i| i.rst).collect(),
         expected: Expected::Board(expected),
     })

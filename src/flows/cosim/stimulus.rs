@@ -1,5 +1,6 @@
 //! Stimulus of a co-simulation: seeded random traffic generated together with the model's
-//! outputs, and the harness's text format (one line per cycle, hex) both ways.
+//! outputs, the text format of `--stimulus` files (one line per cycle, hex) both ways, and
+//! the binary words the harness reads.
 
 use crate::model::digital::host_link;
 use crate::model::digital::{
@@ -182,60 +183,205 @@ pub fn check_handshakes(p: &Params, inputs: &[Inputs], outputs: &[Outputs]) -> R
     Ok(())
 }
 
-/// Hex of `values`, each `bits` wide, value 0 in the least significant bits, without
-/// leading zeros (`%h` reads any width; idle cycles of a wide encoder stay one digit).
-fn pack_hex(values: &[u32], bits: u32) -> String {
-    let total = values.len() as u32 * bits;
-    let bit = |i: u32| (values[(i / bits) as usize] >> (i % bits)) & 1;
-    let hex: String = (0..total.div_ceil(4))
-        .rev()
-        .map(|n| {
-            let v = (0..4)
-                .filter(|b| n * 4 + b < total && bit(n * 4 + b) == 1)
-                .fold(0, |acc, b| acc | (1 << b));
-            char::from_digit(v, 16).unwrap()
-        })
-        .collect();
-    match hex.trim_start_matches('0') {
-        "" => "0".to_string(),
-        digits => digits.to_string(),
+/// Appends the hex of `values`, each `bits` wide (at most 32), value 0 in the least
+/// significant bits, without leading zeros (`%h` reads any width; idle cycles of a wide
+/// encoder stay one digit).
+fn write_packed_hex(s: &mut String, values: &[u32], bits: u32) {
+    // Nibbles from the least significant up: a run writes one per cycle, 96 digits
+    // for six_chip's encoder, so this is the stimulus writer's inner loop.
+    let mut nibbles = Vec::with_capacity((values.len() * bits as usize).div_ceil(4));
+    let (mut acc, mut held) = (0u64, 0u32);
+    for &v in values {
+        acc |= u64::from(v & mask32(bits)) << held;
+        held += bits;
+        while held >= 4 {
+            nibbles.push((acc & 0xf) as u8);
+            acc >>= 4;
+            held -= 4;
+        }
+    }
+    if held > 0 {
+        nibbles.push(acc as u8);
+    }
+    match nibbles.iter().rposition(|&n| n != 0) {
+        None => s.push('0'),
+        Some(top) => s.extend(
+            nibbles[..=top]
+                .iter()
+                .rev()
+                .map(|&n| HEX_DIGITS[n as usize] as char),
+        ),
     }
 }
 
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// The low `bits` bits set.
+fn mask32(bits: u32) -> u32 {
+    u32::MAX.checked_shr(32 - bits.min(32)).unwrap_or(0)
+}
+
+/// The values `write_packed_hex` wrote: `count` of them, `bits` wide; refused when the hex
+/// is wider than they are together.
 fn unpack_hex(text: &str, count: usize, bits: u32) -> std::result::Result<Vec<u32>, String> {
     let mut values = vec![0u32; count];
-    for (n, ch) in text.chars().rev().enumerate() {
-        let d = ch
+    let total = count as u32 * bits;
+    for (n, ch) in text.bytes().rev().enumerate() {
+        let d = (ch as char)
             .to_digit(16)
             .ok_or_else(|| format!("`{}` is not hex", quoted(text, 20)))?;
-        for b in 0..4 {
-            let i = n as u32 * 4 + b;
-            if d >> b & 1 == 1 {
-                if i >= count as u32 * bits {
-                    return Err(format!(
-                        "`{}` is wider than {} bits",
-                        quoted(text, 20),
-                        count as u32 * bits
-                    ));
-                }
-                values[(i / bits) as usize] |= 1 << (i % bits);
-            }
+        let at = n as u32 * 4;
+        if d != 0 && at + (32 - d.leading_zeros()) > total {
+            return Err(format!("`{}` is wider than {total} bits", quoted(text, 20)));
+        }
+        for b in (0..4).filter(|b| d >> b & 1 == 1) {
+            let i = at + b;
+            values[(i / bits) as usize] |= 1 << (i % bits);
         }
     }
     Ok(values)
+}
+
+/// One input port's value in a cycle of the harness's binary stimulus.
+enum Field<'a> {
+    Bits(u64),
+    /// Values `bits` wide side by side, value 0 in the least significant bits.
+    Packed(&'a [u32], u32),
+}
+
+/// The system top's inputs in the harness's port order (lower::verilog's `top_harness`).
+fn top_fields<'a>(i: &'a Inputs, p: &Params) -> Vec<Field<'a>> {
+    let mut f = vec![
+        Field::Bits(i.rst as u64),
+        Field::Bits(i.in_valid as u64),
+        Field::Packed(&i.samples, p.sample_bits),
+    ];
+    chip_fields(&mut f, &i.chips);
+    f
+}
+
+/// The board-level top's inputs in the harness's port order (`board_harness`).
+fn board_fields(i: &BoardInputs) -> Vec<Field<'_>> {
+    let h = i.host;
+    let mut f = vec![
+        Field::Bits(i.rst as u64),
+        Field::Bits(h.sck as u64),
+        Field::Bits(h.cs_n as u64),
+        Field::Bits(h.sdi as u64),
+    ];
+    chip_fields(&mut f, &i.chips);
+    f
+}
+
+fn chip_fields(f: &mut Vec<Field>, chips: &[ChipInputs]) {
+    for c in chips {
+        f.extend([
+            Field::Bits(c.req as u64),
+            Field::Bits(c.addr as u64),
+            Field::Bits(c.syn_ack as u64),
+        ]);
+    }
+}
+
+/// The harness's stimulus (tb/<name>_cosim.sv): per cycle one word of its input ports'
+/// values, `widths` bits each, the first port in the top bits, rounded up to whole bytes
+/// with zeros above them and written most significant byte first, the order `$fread` fills
+/// a word in.
+struct PackedStimulus {
+    widths: Vec<u32>,
+    pad: u32,
+    bytes: Vec<u8>,
+    /// Bits not yet a whole byte, in the low `held` bits.
+    acc: u64,
+    held: u32,
+}
+
+impl PackedStimulus {
+    fn new(widths: Vec<u32>, cycles: usize) -> PackedStimulus {
+        let bits: u32 = widths.iter().sum();
+        let bytes = bits.div_ceil(8);
+        PackedStimulus {
+            widths,
+            pad: bytes * 8 - bits,
+            bytes: Vec::with_capacity(cycles * bytes as usize),
+            acc: 0,
+            held: 0,
+        }
+    }
+
+    /// Appends the low `width` bits of `value`, most significant first.
+    fn bits(&mut self, value: u64, width: u32) {
+        if width > 32 {
+            self.bits(value >> 32, width - 32);
+            return self.bits(value & 0xffff_ffff, 32);
+        }
+        self.acc = (self.acc << width) | (value & ((1u64 << width) - 1));
+        self.held += width;
+        while self.held >= 8 {
+            self.held -= 8;
+            self.bytes.push((self.acc >> self.held) as u8);
+        }
+    }
+
+    /// Appends one cycle: its fields, one per port.
+    fn cycle(&mut self, fields: &[Field]) -> std::result::Result<(), String> {
+        if fields.len() != self.widths.len() {
+            return Err(format!(
+                "{} stimulus fields for the harness's {} input ports",
+                fields.len(),
+                self.widths.len()
+            ));
+        }
+        self.bits(0, self.pad);
+        for (field, k) in fields.iter().zip(0..) {
+            let width = self.widths[k];
+            match *field {
+                Field::Bits(v) => self.bits(v, width),
+                Field::Packed(values, bits) => {
+                    let used = values.len() as u32 * bits;
+                    if used > width {
+                        return Err(format!("{used} bits of stimulus for a {width}-bit port"));
+                    }
+                    self.bits(0, width - used);
+                    values.iter().rev().for_each(|&v| self.bits(v as u64, bits));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The stimulus file the harness reads (see `PackedStimulus`), for ports `widths` bits wide.
+pub fn pack_stimulus(
+    inputs: &[Inputs],
+    p: &Params,
+    widths: Vec<u32>,
+) -> std::result::Result<Vec<u8>, String> {
+    let mut packed = PackedStimulus::new(widths, inputs.len());
+    for i in inputs {
+        packed.cycle(&top_fields(i, p))?;
+    }
+    Ok(packed.bytes)
+}
+
+/// The board-level harness's stimulus file, for ports `widths` bits wide.
+pub fn pack_board_stimulus(
+    inputs: &[BoardInputs],
+    widths: Vec<u32>,
+) -> std::result::Result<Vec<u8>, String> {
+    let mut packed = PackedStimulus::new(widths, inputs.len());
+    for i in inputs {
+        packed.cycle(&board_fields(i))?;
+    }
+    Ok(packed.bytes)
 }
 
 /// One line per cycle: `rst in_valid in_data` then `req addr syn_ack` per chip, all hex.
 pub fn format_stimulus(inputs: &[Inputs], p: &Params) -> String {
     let mut s = String::new();
     for i in inputs {
-        let _ = write!(
-            s,
-            "{:x} {:x} {}",
-            i.rst as u8,
-            i.in_valid as u8,
-            pack_hex(&i.samples, p.sample_bits)
-        );
+        let _ = write!(s, "{:x} {:x} ", i.rst as u8, i.in_valid as u8,);
+        write_packed_hex(&mut s, &i.samples, p.sample_bits);
         write_chips(&mut s, &i.chips);
     }
     s
@@ -310,4 +456,80 @@ pub fn parse_stimulus(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    /// Random fields `widths` bits wide (the last one a packed pair of 7-bit values under a
+    /// bit of padding), their binary word as `PackedStimulus` writes it, and the same word
+    /// built as one integer.
+    #[test]
+    fn a_packed_cycle_is_the_ports_side_by_side_most_significant_byte_first() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let widths = vec![1, 3, 40, 33, 15];
+        for _ in 0..200 {
+            let bits: Vec<u64> = widths[..4]
+                .iter()
+                .map(|&w| rng.random::<u64>() & ((1u64 << w) - 1))
+                .collect();
+            let pair = [rng.random_range(0..128u32), rng.random_range(0..128u32)];
+            let mut fields: Vec<Field> = bits.iter().map(|&v| Field::Bits(v)).collect();
+            fields.push(Field::Packed(&pair, 7));
+            let mut packed = PackedStimulus::new(widths.clone(), 1);
+            packed.cycle(&fields).unwrap();
+
+            let mut word = 0u128;
+            for (&v, &w) in bits.iter().zip(&widths) {
+                word = (word << w) | v as u128;
+            }
+            word = (word << 15) | (pair[1] as u128) << 7 | pair[0] as u128;
+            let total: u32 = widths.iter().sum();
+            let bytes = total.div_ceil(8) as usize;
+            assert_eq!(packed.bytes, word.to_be_bytes()[16 - bytes..]);
+            assert_eq!(packed.held, 0, "each cycle ends on a byte boundary");
+        }
+    }
+
+    #[test]
+    fn a_port_narrower_than_its_values_or_a_missing_field_is_refused() {
+        let mut packed = PackedStimulus::new(vec![4, 8], 1);
+        let e = packed.cycle(&[Field::Bits(1), Field::Packed(&[1, 2], 5)]);
+        assert_eq!(e, Err("10 bits of stimulus for a 8-bit port".into()));
+        let e = packed.cycle(&[Field::Bits(1)]);
+        assert_eq!(
+            e,
+            Err("1 stimulus fields for the harness's 2 input ports".into())
+        );
+    }
+
+    /// The hex of packed samples is the hex of their value as one integer, and reads back.
+    #[test]
+    fn packed_hex_is_the_values_as_one_number_and_reads_back() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for bits in [1, 3, 4, 5, 8, 12] {
+            let count = 128 / bits as usize;
+            for _ in 0..50 {
+                // Mostly zero values, so that leading zeros are trimmed in many ways.
+                let values: Vec<u32> = (0..count)
+                    .map(|_| rng.random_range(0..(1u32 << bits)) * rng.random_range(0..2))
+                    .collect();
+                let number = values
+                    .iter()
+                    .rev()
+                    .fold(0u128, |acc, &v| (acc << bits) | v as u128);
+                let mut hex = String::new();
+                write_packed_hex(&mut hex, &values, bits);
+                assert_eq!(hex, format!("{number:x}"));
+                assert_eq!(unpack_hex(&hex, count, bits), Ok(values));
+            }
+        }
+        assert!(
+            unpack_hex("1ff", 2, 4).is_err(),
+            "9 bits do not fit two 4-bit values"
+        );
+        assert_eq!(unpack_hex("0ff", 2, 4), Ok(vec![15, 15]));
+    }
 }
