@@ -4,8 +4,15 @@ use super::{ToolError, path_args, run};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn read_script(files: &[PathBuf]) -> String {
-    format!("read_verilog -sv {}", path_args(files).join(" "))
+fn read_script(files: &[PathBuf], dir: &Path) -> String {
+    // Files inside the folder yosys runs in are named relative to it: yosys puts the source
+    // path into the names of some wires, and a scratch folder's random name would make each
+    // netlist of the same RTL differ (and miss the cache of compiled gate-level models).
+    let relative: Vec<PathBuf> = files
+        .iter()
+        .map(|f| f.strip_prefix(dir).unwrap_or(f).to_path_buf())
+        .collect();
+    format!("read_verilog -sv {}", path_args(&relative).join(" "))
 }
 
 /// `hierarchy -check; proc; check -assert`: fails on multiple drivers, undriven or missing
@@ -13,7 +20,7 @@ fn read_script(files: &[PathBuf]) -> String {
 pub fn check(files: &[PathBuf], top: &str, dir: &Path) -> Result<(), ToolError> {
     let script = format!(
         "{}; hierarchy -check -top {top}; proc; check -assert",
-        read_script(files)
+        read_script(files, dir)
     );
     run("yosys", &["-q".into(), "-p".into(), script], dir).map(|_| ())
 }
@@ -113,7 +120,7 @@ pub fn synth_ice40_with(
     dir: &Path,
     outputs: SynthOutputs,
 ) -> Result<SynthStats, ToolError> {
-    let mut script = format!("{}; synth_ice40 -top {top}", read_script(files));
+    let mut script = format!("{}; synth_ice40 -top {top}", read_script(files, dir));
     if outputs.dsp {
         script += " -dsp";
     }

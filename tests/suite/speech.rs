@@ -202,6 +202,13 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     // minute of simulation and comparison against the model.
     let per_run = (cosim::MAX_CYCLES as usize / stimuli[0].len()).min(stimuli.len());
     let parts: Vec<(usize, &[Vec<_>])> = stimuli.chunks(per_run).enumerate().collect();
+    // One cycle first compiles the model (or finds it cached) for both cores, which would
+    // otherwise both compile it on a cold cache.
+    let warm = SimOptions {
+        cycles: Some(1),
+        ..SimOptions::default()
+    };
+    cosim::sim_rtl(&design, &warm).unwrap();
     common::on_two_cores(&parts, |&(k, part)| {
         let file = dir.path().join(format!("stimulus{k}.hex"));
         std::fs::write(&file, format_stimulus(&part.concat(), &setup.params)).unwrap();
