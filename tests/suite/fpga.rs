@@ -234,6 +234,18 @@ fn gate_level_netlists_match_the_model_cycle_for_cycle() {
         assert_eq!(report.divergence, None, "{name} on {}", device.name());
         assert!(report.class_decisions > 0, "{name}: no decision to compare");
     });
+    // The same RTL gives the same netlist (yosys named wires after the scratch folder once),
+    // so a second run reuses the compiled gate-level model.
+    let again = sim_rtl(
+        &root().join("designs/single_lif.yaml"),
+        &SimOptions {
+            gate_level: Some(FpgaDevice::Ice40Up5k),
+            cycles: Some(100),
+            ..SimOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(again.model_cached, "{again:?}");
 }
 
 /// The board-level top, host link included, against the model: a host writes rows and

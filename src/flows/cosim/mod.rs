@@ -20,7 +20,7 @@ use crate::support::error::{Error, Result, ToolError};
 use crate::support::fs::{absolute, read_input, scratch_dir, write};
 use crate::support::progress::{Progress, Verbosity, note};
 use crate::tools::{self, iverilog, yosys};
-use cache::cached_verilator_model;
+use cache::{cached_gate_netlist, cached_verilator_model};
 use compare::{compare, count_synapse_events};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -511,7 +511,7 @@ fn harness_files(r: &Rendered, opts: &SimOptions, work: &Path) -> Result<Harness
         format!("{}_top", r.verilog.prefix)
     };
     match opts.gate_level {
-        Some(device) => gate_level_files(files, &top, device, work),
+        Some(device) => gate_level_files(files, &top, device, work, opts),
         None => Ok(files),
     }
 }
@@ -519,19 +519,28 @@ fn harness_files(r: &Rendered, opts: &SimOptions, work: &Path) -> Result<Harness
 /// The harness over the gate-level netlist of the RTL in `files`: yosys maps the RTL as
 /// `build --fpga` does and writes it as Verilog over the iCE40 cell library, whose
 /// simulation models (shipped with yosys) join the files.
-fn gate_level_files(rtl: Harness, top: &str, device: FpgaDevice, work: &Path) -> Result<Harness> {
+fn gate_level_files(
+    rtl: Harness,
+    top: &str,
+    device: FpgaDevice,
+    work: &Path,
+    opts: &SimOptions,
+) -> Result<Harness> {
     let (rtl_files, harness): (Vec<_>, Vec<_>) = rtl
         .paths
         .into_iter()
         .zip(rtl.contents)
         .partition(|(p, _)| p.extension().is_some_and(|e| e == "v"));
-    let paths: Vec<PathBuf> = rtl_files.into_iter().map(|(p, _)| p).collect();
-    let outputs = yosys::SynthOutputs {
-        dsp: DeviceSpec::of(device).dsp,
-        json: false,
-        gate_verilog: true,
-    };
-    yosys::synth_ice40_with(&paths, top, work, outputs)?;
+    let (paths, contents): (Vec<PathBuf>, Vec<String>) = rtl_files.into_iter().unzip();
+    let dsp = DeviceSpec::of(device).dsp;
+    let cache = opts.cache_dir.clone().unwrap_or_else(cache_dir);
+    let netlist = cached_gate_netlist(&paths, &contents, top, dsp, work, &cache, || {
+        let what = format!(
+            "synthesizing {top} for the {} with yosys ...",
+            device.name()
+        );
+        note(opts.verbosity, &what);
+    })?;
     let cells = yosys::ice40_cell_models()?;
     let mut files = Harness {
         paths: Vec::new(),
@@ -539,7 +548,7 @@ fn gate_level_files(rtl: Harness, top: &str, device: FpgaDevice, work: &Path) ->
         verilator_flags: yosys::ICE40_CELL_VERILATOR_FLAGS,
         iverilog_flags: yosys::ICE40_CELL_IVERILOG_FLAGS,
     };
-    for path in [work.join(yosys::GATE_VERILOG), cells] {
+    for path in [netlist, cells] {
         files.contents.push(read_input(&path)?);
         files.paths.push(path);
     }
