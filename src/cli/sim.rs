@@ -212,7 +212,8 @@ impl Report for SimReport {
             self.synapse_events, self.class_decisions, self.seed
         );
         t += &format!(
-            "  build {:.2} s{}, simulation {:.2} s = {:.0} cycles/s; reference model {:.3} s, comparison {:.3} s\n",
+            "  build {:.2} s{}, simulation {:.2} s = {:.0} cycles/s; reference model {:.3} s, \
+             comparison {:.3} s\n",
             self.build_seconds,
             if self.model_cached {
                 " (cached model)"

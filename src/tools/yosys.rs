@@ -120,17 +120,7 @@ pub fn synth_ice40_with(
     dir: &Path,
     outputs: SynthOutputs,
 ) -> Result<SynthStats, ToolError> {
-    let mut script = format!("{}; synth_ice40 -top {top}", read_script(files, dir));
-    if outputs.dsp {
-        script += " -dsp";
-    }
-    if outputs.json {
-        script += &format!(" -json {NETLIST_JSON}");
-    }
-    if outputs.gate_verilog {
-        script += &format!("; write_verilog -noattr {GATE_VERILOG}");
-    }
-    script += &format!("; tee -q -o {STAT_JSON} stat -json");
+    let script = synth_script(files, top, dir, outputs);
     run("yosys", &["-q".into(), "-p".into(), script], dir)?;
     let io = |source| ToolError::Io {
         tool: "yosys".into(),
@@ -143,6 +133,27 @@ pub fn synth_ice40_with(
         )))
     })?;
     Ok(SynthStats::from_cells(cells))
+}
+
+/// The yosys script of `synth_ice40_with` (what a cached netlist is keyed by).
+pub fn synth_script(files: &[PathBuf], top: &str, dir: &Path, outputs: SynthOutputs) -> String {
+    let mut script = format!("{}; synth_ice40 -top {top}", read_script(files, dir));
+    if outputs.dsp {
+        script += " -dsp";
+    }
+    if outputs.json {
+        script += &format!(" -json {NETLIST_JSON}");
+    }
+    if outputs.gate_verilog {
+        script += &format!("; write_verilog -noattr {GATE_VERILOG}");
+    }
+    script + &format!("; tee -q -o {STAT_JSON} stat -json")
+}
+
+/// `yosys -V`: the version line.
+pub fn version(dir: &Path) -> Result<String, ToolError> {
+    let out = run("yosys", &["-V".into()], dir)?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// The cell counts of `top` in the output of `stat -json` (module names carry a leading

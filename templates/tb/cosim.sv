@@ -1,8 +1,8 @@
 {% include "verilog/header.txt" %}
 // Co-simulation harness for `snngen sim rtl`, the same for Verilator (--binary) and Icarus.
-// Reads {{ hv.stimulus_bytes }} bytes of inputs per cycle from +stimulus=FILE (binary: $fread is
-// five times faster than $fscanf of hex in Verilator), one word with its most significant byte
-// first, holding from bit {{ hv.inputs_msb }} down (the bits above are zero):
+// Reads each cycle's inputs from +stimulus=FILE as one binary word, stimulus_word[{{ hv.word_msb }}:0],
+// most significant byte first (as $fread fills it); bits {{ hv.inputs_msb }} down to 0 hold these
+// ports side by side, the bits above are zero:
 //  {% for p in hv.inputs %} {{ p.name }}[{{ p.msb }}:0]{% endfor %}
 // applies it while the clock is low, raises the clock, and writes the outputs after the edge
 // as one line of hex to +trace=FILE:

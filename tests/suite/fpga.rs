@@ -8,6 +8,7 @@ use crate::common;
 use common::{require_tool, root, snngen};
 use snngen::compiler::design::FpgaDevice;
 use snngen::flows::cosim::{SimOptions, Simulator, sim_rtl};
+use snngen::tools::yosys;
 use std::path::Path;
 
 fn fpga_tools() -> bool {
@@ -235,7 +236,29 @@ fn gate_level_netlists_match_the_model_cycle_for_cycle() {
         assert!(report.class_decisions > 0, "{name}: no decision to compare");
     });
     // The same RTL gives the same netlist (yosys named wires after the scratch folder once),
-    // so a second run reuses the compiled gate-level model.
+    // wherever it is synthesized ...
+    let r = snngen::compiler::render(&root().join("designs/single_lif.yaml")).unwrap();
+    let netlist = || {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for f in r.files.iter().filter(|f| f.path.starts_with("rtl/")) {
+            let path = dir.path().join(&f.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &f.contents).unwrap();
+            files.push(path);
+        }
+        let outputs = yosys::SynthOutputs {
+            gate_verilog: true,
+            ..Default::default()
+        };
+        yosys::synth_ice40_with(&files, "single_lif_top", dir.path(), outputs).unwrap();
+        std::fs::read(dir.path().join(yosys::GATE_VERILOG)).unwrap()
+    };
+    assert!(
+        netlist() == netlist(),
+        "two syntheses of the same RTL differ"
+    );
+    // ... and a second run takes it from the cache and reuses the compiled gate-level model.
     let again = sim_rtl(
         &root().join("designs/single_lif.yaml"),
         &SimOptions {

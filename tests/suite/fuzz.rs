@@ -227,8 +227,7 @@ fn run_one(file: &str, text: &str) -> Result<Outcome, String> {
     }
 }
 
-/// Verilator lints the RTL of an accepted input and ngspice parses each of its decks
-/// (an operating point only: `.control` is not run).
+/// Verilator lints the RTL of an accepted input.
 fn tools_accept(r: &snngen::compiler::Rendered) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     for f in &r.files {
@@ -333,7 +332,8 @@ fn mutated_designs_render_or_are_refused_with_a_location() {
     let accepted = count(&[Tally::Accepted, Tally::Linted]);
     let (refused, linted) = (count(&[Tally::Refused]), count(&[Tally::Linted]));
     println!(
-        "fuzz: {cases} inputs (seed {seed}) in {:.1} s: {accepted} rendered ({linted} linted by Verilator), {refused} refused with locations, 0 panics",
+        "fuzz: {cases} inputs (seed {seed}) in {:.1} s: {accepted} rendered ({linted} linted \
+         by Verilator), {refused} refused with locations, 0 panics",
         start.elapsed().as_secs_f64()
     );
     assert_eq!(accepted + refused, cases);

@@ -210,7 +210,7 @@ fn the_rtl_decides_as_the_model_on_100_recordings() {
     };
     cosim::sim_rtl(&design, &warm).unwrap();
     common::on_two_cores(&parts, |&(k, part)| {
-        let file = dir.path().join(format!("stimulus{k}.hex"));
+        let file = dir.path().join(format!("stimulus{k}.txt"));
         std::fs::write(&file, format_stimulus(&part.concat(), &setup.params)).unwrap();
         let report = cosim::sim_rtl(
             &design,

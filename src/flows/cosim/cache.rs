@@ -34,8 +34,8 @@ fn slot_name(mut key: String, files: &[PathBuf], contents: &[String]) -> String 
 
 /// The gate-level netlist (`yosys::GATE_VERILOG`) that `synth_ice40` maps `files` (holding
 /// `contents`) to, written into `work`: synthesized there once per content hash, and kept in
-/// the cache (yosys takes seconds on small designs, minutes on the large ones). The yosys
-/// binary's path, size and time are part of the key, so an upgraded yosys synthesizes anew.
+/// the cache (yosys takes seconds on small designs, minutes on the large ones). The key holds
+/// the yosys script and `yosys -V`, so a changed script or an upgraded yosys synthesizes anew.
 /// `on_synthesis` runs before a synthesis (not for a netlist from the cache).
 pub fn cached_gate_netlist(
     files: &[PathBuf],
@@ -46,52 +46,37 @@ pub fn cached_gate_netlist(
     cache: &Path,
     on_synthesis: impl FnOnce(),
 ) -> Result<PathBuf> {
-    let yosys = crate::tools::find("yosys")?;
-    let stamp = std::fs::metadata(&yosys)
-        .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
-        .unwrap_or_default();
-    let key = format!(
-        "gate-netlist-v1 top={top} dsp={dsp} yosys={} {stamp}\n",
-        yosys.display()
-    );
-    let root = cache.join("gate");
-    let kept = root
-        .join(slot_name(key, files, contents))
-        .join(yosys::GATE_VERILOG);
-    let netlist = work.join(yosys::GATE_VERILOG);
-    if kept.is_file() {
-        copy(&kept, &netlist)?;
-        return Ok(netlist);
-    }
     let outputs = yosys::SynthOutputs {
         dsp,
         json: false,
         gate_verilog: true,
     };
+    let key = format!(
+        "gate-netlist-v1 {}\n{}\n",
+        yosys::version(work)?,
+        yosys::synth_script(files, top, work, outputs)
+    );
+    let slot = cache.join("gate").join(slot_name(key, files, contents));
+    let kept = slot.join(yosys::GATE_VERILOG);
+    let netlist = work.join(yosys::GATE_VERILOG);
+    if std::fs::copy(&kept, &netlist).is_ok() {
+        return Ok(netlist);
+    }
     on_synthesis();
     yosys::synth_ice40_with(files, top, work, outputs)?;
-    // Stored under a temporary name and renamed: a concurrent run never reads half a file.
-    let slot = kept.parent().unwrap_or(&root);
-    create_dir(slot)?;
-    let staging = tempfile::NamedTempFile::new_in(slot).map_err(|source| Error::Output {
-        path: slot.to_path_buf(),
-        source,
-    })?;
-    copy(&netlist, staging.path())?;
-    staging.persist(&kept).map_err(|e| Error::Output {
-        path: kept.clone(),
-        source: e.error,
-    })?;
+    // The cache only saves time: a cache that cannot be written (a read-only home) costs the
+    // next run a synthesis, not this one its result.
+    let _ = store(&netlist, &slot, &kept);
     Ok(netlist)
 }
 
-fn copy(from: &Path, to: &Path) -> Result<()> {
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|source| Error::Output {
-            path: to.to_path_buf(),
-            source,
-        })
+/// Copies `file` to `kept` in `slot` under a temporary name first and renames it: a
+/// concurrent run never reads half a file.
+fn store(file: &Path, slot: &Path, kept: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(slot)?;
+    let staging = tempfile::NamedTempFile::new_in(slot)?;
+    std::fs::copy(file, staging.path())?;
+    staging.persist(kept).map(|_| ()).map_err(|e| e.error)
 }
 
 /// A Verilator model of `files` (holding `contents`), compiled once per content hash and

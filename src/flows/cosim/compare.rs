@@ -13,26 +13,13 @@ pub struct Divergence {
 
 /// One cycle of a module's outputs, as the harness writes them on a trace line.
 pub trait TraceLine {
-    /// The output fields in the harness's order, named as the ports are.
-    fn names(p: &Params) -> Vec<String>;
-    /// This cycle's value of each field, in the same order, appended to `out`.
+    /// This cycle's value of each output port, in the harness's order (lower::verilog's
+    /// `top_harness` and `board_harness`), appended to `out`.
     fn values(&self, p: &Params, out: &mut Vec<u64>);
 }
 
-/// The AER buses' output ports, in the order of the harness's ports (lower::verilog's
+/// The AER buses' outputs, in the order of the harness's ports (lower::verilog's
 /// `lower_aer_ports`: each bus's ack, syn_req, syn_addr, then a shared bus's selects).
-fn bus_names(p: &Params) -> Vec<String> {
-    let mut ports = vec!["ack", "syn_req", "syn_addr"];
-    if p.shared_bus {
-        ports.extend(["sel", "syn_sel"]);
-    }
-    p.bus_names()
-        .iter()
-        .flat_map(|bus| ports.iter().map(move |port| format!("{bus}_{port}")))
-        .collect()
-}
-
-/// The AER buses' outputs, in `bus_names`' order.
 fn bus_values(o: &Outputs, p: &Params, out: &mut Vec<u64>) {
     for c in &o.chips {
         out.extend([c.ack as u64, c.syn_req as u64, c.syn_addr as u64]);
@@ -43,12 +30,6 @@ fn bus_values(o: &Outputs, p: &Params, out: &mut Vec<u64>) {
 }
 
 impl TraceLine for Outputs {
-    fn names(p: &Params) -> Vec<String> {
-        let mut v = bus_names(p);
-        v.extend(["class_valid", "class_out", "class_score"].map(String::from));
-        v
-    }
-
     fn values(&self, p: &Params, out: &mut Vec<u64>) {
         bus_values(self, p, out);
         out.extend([
@@ -60,23 +41,21 @@ impl TraceLine for Outputs {
 }
 
 impl TraceLine for BoardOutputs {
-    fn names(p: &Params) -> Vec<String> {
-        let mut v = bus_names(p);
-        v.extend(["irq", "spi_sdo"].map(String::from));
-        v
-    }
-
     fn values(&self, p: &Params, out: &mut Vec<u64>) {
         bus_values(&self.top, p, out);
         out.extend([self.irq as u64, self.sdo as u64]);
     }
 }
 
-/// The first cycle and signal where the simulator's trace differs from the model.
-pub fn compare<T: TraceLine>(trace: &str, expected: &[T], p: &Params) -> Option<Divergence> {
-    // Names are built once and values go into one buffer: this loop runs once per cycle,
-    // up to two million times a run.
-    let names = T::names(p);
+/// The first cycle and signal where the simulator's trace differs from the model; `names`
+/// are the harness's output ports, one per trace field.
+pub fn compare<T: TraceLine>(
+    trace: &str,
+    expected: &[T],
+    names: &[String],
+    p: &Params,
+) -> Option<Divergence> {
+    // Values go into one buffer: this loop runs once per cycle, up to two million times.
     let mut values = Vec::with_capacity(names.len());
     let mut lines = trace.lines();
     for (cycle, want) in expected.iter().enumerate() {
@@ -93,6 +72,11 @@ pub fn compare<T: TraceLine>(trace: &str, expected: &[T], p: &Params) -> Option<
         };
         values.clear();
         want.values(p, &mut values);
+        assert_eq!(
+            values.len(),
+            names.len(),
+            "the model's outputs and the harness's ports"
+        );
         let mut got = line.split_ascii_whitespace();
         for (signal, &value) in names.iter().zip(&values) {
             let g = got.next().unwrap_or("(missing)");

@@ -97,7 +97,7 @@ pub struct SimReport {
     pub build_seconds: f64,
     pub sim_seconds: f64,
     pub cycles_per_second: f64,
-    /// The model's run and the stimulus text written for the harness.
+    /// The model's run and the stimulus packed for the harness.
     pub model_seconds: f64,
     /// The harness's trace read back and compared with the model's outputs.
     pub compare_seconds: f64,
@@ -118,14 +118,13 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     let params = Params::new(&rendered.compiled, &rendered.verilog);
     let name = rendered.verilog.prefix.clone();
 
-    if opts.board && rendered.verilog.link.is_none() {
+    let Some(hv) = emit::cosim_harness(&rendered.verilog, opts.board) else {
         return Err(Error::Usage(format!(
             "--board: {name} has no host link, so no board-level top (add `fpga.host_link` to the design)"
         )));
-    }
-    let ports = emit::cosim_harness(&rendered.verilog, opts.board)
-        .map(|hv| hv.inputs.iter().map(|p| p.msb + 1).collect())
-        .unwrap_or_default();
+    };
+    let ports = hv.inputs.iter().map(|p| p.msb + 1).collect();
+    let outputs: Vec<String> = hv.outputs.iter().map(|p| p.name.clone()).collect();
     let model_start = Instant::now();
     let run = if opts.board {
         board_stimulus_and_model(opts, &params, ports)?
@@ -195,8 +194,8 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     report.cycles_per_second = report.cycles as f64 / report.sim_seconds.max(1e-9);
     let compare_start = Instant::now();
     report.divergence = match &run.expected {
-        Expected::Top(o) => compare(&trace, o, &params),
-        Expected::Board(o) => compare(&trace, o, &params),
+        Expected::Top(o) => compare(&trace, o, &outputs, &params),
+        Expected::Board(o) => compare(&trace, o, &outputs, &params),
     };
     report.compare_seconds = compare_start.elapsed().as_secs_f64();
 

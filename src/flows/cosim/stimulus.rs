@@ -184,11 +184,10 @@ pub fn check_handshakes(p: &Params, inputs: &[Inputs], outputs: &[Outputs]) -> R
 }
 
 /// Appends the hex of `values`, each `bits` wide (at most 32), value 0 in the least
-/// significant bits, without leading zeros (`%h` reads any width; idle cycles of a wide
-/// encoder stay one digit).
+/// significant bits, without leading zeros (the text of `--stimulus` files: idle cycles of a
+/// wide encoder stay one digit).
 fn write_packed_hex(s: &mut String, values: &[u32], bits: u32) {
-    // Nibbles from the least significant up: a run writes one per cycle, 96 digits
-    // for six_chip's encoder, so this is the stimulus writer's inner loop.
+    // Nibbles from the least significant up.
     let mut nibbles = Vec::with_capacity((values.len() * bits as usize).div_ceil(4));
     let (mut acc, mut held) = (0u64, 0u32);
     for &v in values {
