@@ -440,8 +440,9 @@ fn default_cycles(opts: &SimOptions, params: &Params) -> Result<u64> {
 }
 
 /// How long a simulation of `cycles` may run before it counts as stopped: the tool timeout
-/// when one is set, else a minute plus the cycles at a tenth of the simulator's usual speed
-/// (Verilator about 100k cycles/s, Icarus about 400 on six_chip).
+/// when one is set, else a minute plus the cycles at 10,000 cycles/s on Verilator, 40 on
+/// Icarus (on six_chip: Verilator about 300k cycles/s on the RTL and 23k on the gate-level
+/// netlist, Icarus about 400).
 fn watchdog(simulator: Simulator, cycles: u64) -> std::time::Duration {
     let slowest_cycles_per_s = match simulator {
         Simulator::Verilator => 10_000.0,
