@@ -173,18 +173,15 @@ impl Readout {
     /// The saturating counters: a window's counts are held when it closes.
     fn count_spikes(&mut self, p: &Params, win_end: bool, feat_spikes: &[bool]) {
         let max = mask(p.cnt_w);
-        for (f, &spike) in feat_spikes.iter().enumerate() {
-            let next = if spike && self.count[f] != max {
-                self.count[f] + 1
-            } else {
-                self.count[f]
-            };
-            if win_end {
-                self.count[f] = 0;
-                self.held[f] = next;
-            } else {
-                self.count[f] = next;
+        // Only the features that spike change (a handful of hundreds in a cycle).
+        for (count, _) in self.count.iter_mut().zip(feat_spikes).filter(|(_, s)| **s) {
+            if *count != max {
+                *count += 1;
             }
+        }
+        if win_end {
+            self.held.copy_from_slice(&self.count);
+            self.count.fill(0);
         }
         self.win = if win_end { 0 } else { self.win + 1 };
     }

@@ -34,8 +34,12 @@ impl Router {
         let first = self.pending.iter().position(|&b| b);
         let grant = if self.sending { None } else { first };
         let fire = self.sending && ready.get(self.dest(p).0 as usize).copied().unwrap_or(false);
-        for (i, b) in self.pending.iter_mut().enumerate() {
-            *b = (*b && grant != Some(i)) || src_spikes[i];
+        // The granted source's pending bit clears unless it spikes again in this cycle.
+        if let Some(g) = grant {
+            self.pending[g] = false;
+        }
+        for (b, &spike) in self.pending.iter_mut().zip(src_spikes) {
+            *b |= spike;
         }
         let ptr_mask = mask(p.ptr_w);
         match grant {
