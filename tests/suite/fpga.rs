@@ -258,16 +258,28 @@ fn gate_level_netlists_match_the_model_cycle_for_cycle() {
         netlist() == netlist(),
         "two syntheses of the same RTL differ"
     );
-    // ... and a second run takes it from the cache and reuses the compiled gate-level model.
-    let again = sim_rtl(
-        &root().join("designs/single_lif.yaml"),
-        &SimOptions {
+    // ... and a second run takes the netlist from the cache (the kept file is not written
+    // again) and reuses the compiled gate-level model.
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        let options = SimOptions {
             gate_level: Some(FpgaDevice::Ice40Up5k),
             cycles: Some(100),
+            cache_dir: Some(cache.path().to_path_buf()),
             ..SimOptions::default()
-        },
-    )
-    .unwrap();
+        };
+        sim_rtl(&root().join("designs/single_lif.yaml"), &options).unwrap()
+    };
+    let kept_netlist = || {
+        let slots = std::fs::read_dir(cache.path().join("gate")).unwrap();
+        let kept: Vec<_> = slots.map(|s| s.unwrap().path().join("gate.v")).collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        std::fs::metadata(&kept[0]).unwrap().modified().unwrap()
+    };
+    assert!(!run().model_cached, "a fresh cache compiles");
+    let stored = kept_netlist();
+    let again = run();
+    assert_eq!(kept_netlist(), stored, "the rerun synthesized again");
     assert!(again.model_cached, "{again:?}");
 }
 

@@ -729,8 +729,8 @@ impl PortView {
 
 impl HarnessView {
     fn new(module: String, inputs: Vec<PortView>, outputs: Vec<PortView>) -> HarnessView {
-        // Every harness drives at least `rst`.
-        let bits: u32 = inputs.iter().map(|p| p.msb + 1).sum::<u32>().max(1);
+        // At least one bit: every harness drives `rst`.
+        let bits: u32 = inputs.iter().map(|p| p.msb + 1).sum();
         let stimulus_bytes = bits.div_ceil(8);
         HarnessView {
             module,

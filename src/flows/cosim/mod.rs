@@ -196,7 +196,8 @@ pub fn sim_rtl(design: &Path, opts: &SimOptions) -> Result<SimReport> {
     report.divergence = match &run.expected {
         Expected::Top(o) => compare(&trace, o, &outputs, &params),
         Expected::Board(o) => compare(&trace, o, &outputs, &params),
-    };
+    }
+    .map_err(harness_bug)?;
     report.compare_seconds = compare_start.elapsed().as_secs_f64();
 
     let vcd_window = match (&report.divergence, &opts.vcd) {
@@ -224,11 +225,14 @@ fn keep_work() -> bool {
     std::env::var_os("SNNGEN_KEEP_WORK").is_some()
 }
 
-/// The generated harness's ports do not take the model's inputs: a bug in snngen.
+/// The generated harness's ports do not fit the model's inputs or outputs: a bug in snngen,
+/// not a mismatch of the RTL (exit 3, as a template that fails to render).
 fn harness_bug(e: String) -> Error {
-    Error::Mismatch(format!(
-        "the harness's ports do not fit the model's inputs: {e}"
-    ))
+    Error::Tool(ToolError::Simulation {
+        tool: "snngen".into(),
+        message: format!("internal error: the harness's ports do not fit the model: {e}"),
+        excerpt: String::new(),
+    })
 }
 
 /// A co-simulation's stimulus, as the harness reads it, and what the model answered.

@@ -172,6 +172,7 @@ impl Readout {
 
     /// The saturating counters: a window's counts are held when it closes.
     fn count_spikes(&mut self, p: &Params, win_end: bool, feat_spikes: &[bool]) {
+        debug_assert_eq!(feat_spikes.len(), self.count.len());
         let max = mask(p.cnt_w);
         // Only the features that spike change (a handful of hundreds in a cycle).
         for (count, _) in self.count.iter_mut().zip(feat_spikes).filter(|(_, s)| **s) {

@@ -34,6 +34,7 @@ impl Router {
         let first = self.pending.iter().position(|&b| b);
         let grant = if self.sending { None } else { first };
         let fire = self.sending && ready.get(self.dest(p).0 as usize).copied().unwrap_or(false);
+        debug_assert_eq!(src_spikes.len(), self.pending.len());
         // The granted source's pending bit clears unless it spikes again in this cycle.
         if let Some(g) = grant {
             self.pending[g] = false;
